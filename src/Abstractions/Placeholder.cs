@@ -1,0 +1,2 @@
+namespace Routines;
+public sealed class Placeholder { }

@@ -1,0 +1,2 @@
+namespace Routines.Silo;
+public sealed class Placeholder { }

@@ -1,0 +1,2 @@
+namespace Routines.Worker;
+public sealed class Placeholder { }
