@@ -1,2 +1,0 @@
-namespace Routines;
-public sealed class Placeholder { }

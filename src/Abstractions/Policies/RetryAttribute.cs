@@ -1,0 +1,27 @@
+namespace Routines;
+
+/// <summary>Declares a routine's retry policy. Without it a routine gets <see cref="RetryPolicy"/>'s defaults.</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class RetryAttribute : Attribute
+{
+    /// <summary>Attempts in all, the first included. 1 disables retries.</summary>
+    public int MaxAttempts { get; init; } = 3;
+
+    public double InitialDelaySeconds { get; init; } = 1;
+
+    public double BackoffCoefficient { get; init; } = 2;
+
+    public double MaxDelaySeconds { get; init; } = 60;
+
+    /// <summary>Exception types that are never retried.</summary>
+    public Type[] NonRetryable { get; init; } = [];
+
+    internal RetryPolicy ToPolicy() => new()
+    {
+        MaxAttempts = MaxAttempts,
+        InitialDelay = TimeSpan.FromSeconds(InitialDelaySeconds),
+        BackoffCoefficient = BackoffCoefficient,
+        MaxDelay = TimeSpan.FromSeconds(MaxDelaySeconds),
+        NonRetryableErrors = NonRetryable.Select(t => t.FullName!).ToArray(),
+    };
+}

@@ -1,0 +1,20 @@
+namespace Routines;
+
+/// <summary>The context of a workflow: everything a <see cref="RoutineContext"/> offers, plus calling routines.</summary>
+public abstract class WorkflowContext : RoutineContext
+{
+    /// <summary>
+    /// Runs <typeparamref name="TRoutine"/> as a child of this run and returns its output. The child goes through the
+    /// whole run lifecycle (record, retries, timeout, cache) and may run on another worker.
+    /// </summary>
+    /// <exception cref="RoutineFailedException">The child failed after its retries; carries the child's error chain.</exception>
+    public Task<TOutput> CallAsync<TRoutine, TOutput>(object input, CallOptions? options = null)
+        where TRoutine : IRoutine<TOutput>
+        => CallAsync<TOutput>(Routines.RoutineId.Of(typeof(TRoutine)).ToString(), input, options);
+
+    /// <summary>
+    /// Runs the routine named by <paramref name="routineId"/> (a bare name, <c>tname:…</c> or <c>wfname:…</c>) as a
+    /// child of this run. Use this form for routines defined in another project of the cluster.
+    /// </summary>
+    public abstract Task<TOutput> CallAsync<TOutput>(string routineId, object? input, CallOptions? options = null);
+}

@@ -1,2 +1,0 @@
-namespace Routines.Silo;
-public sealed class Placeholder { }

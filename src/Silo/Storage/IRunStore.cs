@@ -1,0 +1,45 @@
+using Routines.Client;
+
+namespace Routines.Silo.Storage;
+
+/// <summary>
+/// Where the service keeps run records, logs, metrics and the task result cache. It is the source of truth: every
+/// write is durable when its task completes. Implementations batch concurrent writes into one transaction.
+/// </summary>
+internal interface IRunStore
+{
+    /// <summary>Creates the schema if missing and checks the store can be written; throws <see cref="RunStoreException"/> otherwise.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken = default);
+
+    Task<RunInfo?> GetRunAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts or replaces the run, and appends <paramref name="transition"/> to its history, atomically.</summary>
+    Task SaveRunAsync(RunInfo run, RunEvent? transition, CancellationToken cancellationToken = default);
+
+    Task AppendLogsAsync(IReadOnlyList<RunLogLine> lines, CancellationToken cancellationToken = default);
+
+    Task AppendMetricsAsync(IReadOnlyList<MetricPoint> points, CancellationToken cancellationToken = default);
+
+    /// <summary>The cached output for a task input, or null.</summary>
+    Task<CacheEntry?> GetCachedAsync(string cacheKey, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores (or replaces) a task's output under its cache key.</summary>
+    Task PutCachedAsync(CacheEntry entry, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs whose status is not terminal, oldest first (for recovery after a restart).</summary>
+    Task<IReadOnlyList<RunInfo>> ListUnfinishedRunsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The direct children of a run, by creation order.</summary>
+    Task<IReadOnlyList<RunInfo>> ListChildrenAsync(string parentRunId, CancellationToken cancellationToken = default);
+
+    /// <summary>Log lines of a run with a sequence greater than <paramref name="afterSequence"/>, in order.</summary>
+    Task<IReadOnlyList<RunLogLine>> GetLogsAsync(string runId, long afterSequence = 0, int limit = 1000, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<MetricPoint>> GetMetricsAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>The status history of a run, oldest first.</summary>
+    Task<IReadOnlyList<RunEvent>> GetHistoryAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs matching the filter, newest first.</summary>
+    Task<RunPage> ListRunsAsync(RunFilter filter, CancellationToken cancellationToken = default);
+}
