@@ -41,7 +41,7 @@ public readonly record struct RoutineId(
         }
 
         if (parts.Length == 3 && (parts[0] == TaskPrefix || parts[0] == WorkflowPrefix)
-            && IsValidName(parts[1]) && parts[2].Length > 0)
+            && IsValidName(parts[1]) && IsValidVersion(parts[2]))
         {
             id = new RoutineId(parts[1], parts[2], parts[0] == TaskPrefix ? RoutineKind.Task : RoutineKind.Workflow);
             return true;
@@ -78,6 +78,10 @@ public readonly record struct RoutineId(
 
     static bool IsValidName(string name)
         => name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
+
+    // Semantic versions: letters, digits, '.', '-', '+' (build metadata); '_' as names allow it.
+    static bool IsValidVersion(string version)
+        => version.Length > 0 && version.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or '+');
 
     /// <summary>The canonical text form.</summary>
     public override string ToString() => Version is null

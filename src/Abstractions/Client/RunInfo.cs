@@ -53,6 +53,9 @@ public sealed record RunInfo
     /// <summary>The attempt of the parent workflow that last (re)started this child.</summary>
     [Id(20)] public int ParentAttempt { get; init; }
 
+    /// <summary>The per-run overrides it was submitted with.</summary>
+    [Id(21)] public CallOptions? Options { get; init; }
+
     public bool CacheHit => CachedFromRunId is not null;
 
     public TimeSpan? Duration => StartedAt is { } start && FinishedAt is { } end ? end - start : null;

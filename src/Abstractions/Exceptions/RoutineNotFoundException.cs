@@ -1,7 +1,8 @@
 namespace Routines;
 
 /// <summary>No live worker offers the routine (or that version of it).</summary>
+[GenerateSerializer]
 public sealed class RoutineNotFoundException(string routineId, string message) : RoutinesException(message)
 {
-    public string RoutineId { get; } = routineId;
+    [Id(0)] public string RoutineId { get; } = routineId;
 }

@@ -1,6 +1,7 @@
 namespace Routines;
 
 /// <summary>The base of every error Routines raises on purpose. Each message says what was wrong and what to do.</summary>
+[GenerateSerializer]
 public abstract class RoutinesException : Exception
 {
     protected RoutinesException(string message, Exception? inner = null) : base(message, inner) { }

@@ -1,0 +1,23 @@
+using System.Text.Json;
+using Routines.Serialization;
+
+namespace Routines.Client;
+
+/// <summary>A submitted run: wait for it, read its result, or cancel it.</summary>
+public sealed class RunHandle(IRoutinesClient client, string runId)
+{
+    public string RunId { get; } = runId;
+
+    /// <summary>Waits until the run is terminal and returns its record (which may be failed or cancelled).</summary>
+    public Task<RunInfo> WaitAsync(CancellationToken cancellationToken = default) => client.WaitAsync(RunId, cancellationToken);
+
+    /// <summary>Waits for the run and returns its output, or throws the routine's failure as an exception.</summary>
+    public async Task<TOutput> GetResultAsync<TOutput>(JsonSerializerOptions? json = null, CancellationToken cancellationToken = default)
+    {
+        var run = await WaitAsync(cancellationToken);
+        return JsonSerializer.Deserialize<TOutput>(RunOutcome.OutputOrThrow(run), json ?? RoutineJson.Default)!;
+    }
+
+    public Task CancelAsync(string reason = "cancelled by a user", CancellationToken cancellationToken = default)
+        => client.CancelAsync(RunId, reason, cancellationToken);
+}

@@ -1,0 +1,42 @@
+using Orleans.Concurrency;
+using Routines.Client;
+
+namespace Routines.Cluster;
+
+/// <summary>
+/// One run, owned by the service: its record, state machine, retries and timeout. Keyed by run id. Every call returns
+/// at once; a run's completion reaches its parent as a message, and clients long-poll with <see cref="WaitAsync"/>.
+/// </summary>
+public interface IRunGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Validates, records and dispatches the run, or attaches to the existing run with this id (a replayed workflow
+    /// call) and returns its record: a terminal record carries the output or error.
+    /// </summary>
+    Task<RunInfo> SubmitAsync(RunRequest request);
+
+    /// <summary>The record, or null when no run has this id.</summary>
+    [AlwaysInterleave]
+    Task<RunInfo?> GetAsync();
+
+    /// <summary>Returns when the run is terminal or after <paramref name="maxWait"/> (keep it under the call timeout).</summary>
+    [AlwaysInterleave]
+    Task<RunInfo?> WaitAsync(TimeSpan maxWait);
+
+    /// <summary>Cancels the run and its unfinished children. No-op on a terminal run.</summary>
+    Task CancelAsync(string reason);
+
+    /// <summary>The dispatcher granted a worker slot to this Pending run.</summary>
+    [OneWay]
+    Task AssignAsync(string workerId);
+
+    /// <summary>A worker reports logs, metrics and progress of an attempt.</summary>
+    Task ReportAsync(int attempt, RunTelemetry telemetry);
+
+    /// <summary>A worker reports the end of an attempt. Results of a stale attempt are ignored.</summary>
+    Task CompleteAsync(int attempt, AttemptResult result);
+
+    /// <summary>A child of this workflow reached a terminal status.</summary>
+    [OneWay]
+    Task ChildFinishedAsync(RunInfo child);
+}

@@ -1,0 +1,19 @@
+using Orleans.Concurrency;
+using Routines.Client;
+
+namespace Routines.Cluster;
+
+/// <summary>The entry point of one worker silo (keyed by worker id, always activated on that silo).</summary>
+public interface IWorkerGrain : IGrainWithStringKey
+{
+    /// <summary>Starts an attempt off the grain scheduler and returns at once; the result goes to the run's grain.</summary>
+    Task StartAsync(ExecutionRequest request);
+
+    /// <summary>Signals the attempt's cancellation token.</summary>
+    [OneWay]
+    Task CancelAsync(string runId, int attempt);
+
+    /// <summary>Delivers a child's terminal record to the workflow attempt awaiting it.</summary>
+    [OneWay]
+    Task ChildFinishedAsync(string parentRunId, int parentAttempt, RunInfo child);
+}

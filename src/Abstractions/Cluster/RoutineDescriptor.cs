@@ -1,0 +1,29 @@
+namespace Routines.Cluster;
+
+/// <summary>What a worker advertises about one routine: id, schemas, and declared policies.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RoutineDescriptor
+{
+    [Id(0)] public required RoutineId Id { get; init; }
+
+    [Id(1)] public string? Description { get; init; }
+
+    /// <summary>JSON schema of the input type (see <see cref="Serialization.RoutineSchema"/>).</summary>
+    [Id(2)] public required string InputSchema { get; init; }
+
+    [Id(3)] public required string OutputSchema { get; init; }
+
+    [Id(4)] public required string InputType { get; init; }
+
+    [Id(5)] public required string OutputType { get; init; }
+
+    [Id(6)] public required RetryPolicy Retry { get; init; }
+
+    /// <summary>Per-attempt execution timeout.</summary>
+    [Id(7)] public required TimeSpan Timeout { get; init; }
+
+    /// <summary>True when results are cached (tasks only).</summary>
+    [Id(8)] public required bool Cache { get; init; }
+
+    public RoutineKind Kind => Id.Kind!.Value;
+}

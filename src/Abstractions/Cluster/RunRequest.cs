@@ -1,0 +1,20 @@
+namespace Routines.Cluster;
+
+/// <summary>A request to run a routine: a root submission, or a workflow's call with a deterministic child id.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RunRequest
+{
+    /// <summary>As given by the caller: bare name or exact id.</summary>
+    [Id(0)] public required string RoutineId { get; init; }
+
+    [Id(1)] public required string InputJson { get; init; }
+
+    [Id(2)] public CallOptions? Options { get; init; }
+
+    [Id(3)] public string? ParentRunId { get; init; }
+
+    [Id(4)] public string? RootRunId { get; init; }
+
+    /// <summary>The parent's attempt making the call: a newer attempt restarts a child that did not succeed.</summary>
+    [Id(5)] public int ParentAttempt { get; init; }
+}

@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Routines.Cluster;
+
+namespace Routines.Silo.Dispatch;
+
+/// <summary>
+/// The routines live workers advertise, by name and version. Resolves bare names to the newest version and explains
+/// unknown ids with the close matches on offer.
+/// </summary>
+public sealed class RoutineCatalog
+{
+    readonly ConcurrentDictionary<RoutineId, RoutineDescriptor> _byId = new();
+    readonly ConcurrentDictionary<RoutineId, JsonNode> _inputSchemas = new();
+
+    internal void Register(WorkerRegistration registration)
+    {
+        foreach (var routine in registration.Routines)
+        {
+            _byId[routine.Id] = routine;
+            _inputSchemas.TryRemove(routine.Id, out _);
+        }
+    }
+
+    /// <summary>The routine an exact id names, or null (bare names and unknown ids need <see cref="Resolve"/>).</summary>
+    public RoutineDescriptor? TryGet(string routineId)
+        => RoutineId.TryParse(routineId, out var id, out _) && id.IsExact && _byId.TryGetValue(id, out var routine) ? routine : null;
+
+    /// <summary>The parsed input schema, parsed once per routine.</summary>
+    internal JsonNode InputSchemaOf(RoutineDescriptor routine)
+        => _inputSchemas.GetOrAdd(routine.Id, _ => JsonNode.Parse(routine.InputSchema)!);
+
+    /// <summary>Every advertised routine, by name then newest version first.</summary>
+    public IReadOnlyList<RoutineDescriptor> All => _byId.Values
+        .OrderBy(r => r.Id.Name, StringComparer.Ordinal)
+        .ThenByDescending(r => r.Id.Version!, VersionComparer.Instance)
+        .ToList();
+
+    /// <summary>The exact routine a routine id names; throws <see cref="RoutineNotFoundException"/> or <see cref="FormatException"/>.</summary>
+    public RoutineDescriptor Resolve(string routineId)
+    {
+        var id = RoutineId.Parse(routineId);
+        if (id.IsExact && _byId.TryGetValue(id, out var exact)) return exact;
+
+        var sameName = _byId.Values.Where(r => r.Id.Name == id.Name).ToList();
+        if (!id.IsExact && sameName.Count > 0)
+            return sameName.MaxBy(r => r.Id.Version!, VersionComparer.Instance)!;
+
+        throw new RoutineNotFoundException(routineId, NotFoundMessage(id, sameName));
+    }
+
+    string NotFoundMessage(RoutineId id, List<RoutineDescriptor> sameName)
+    {
+        if (sameName.Count > 0)
+        {
+            var offered = string.Join(", ", sameName.Select(r => r.Id.ToString()));
+            return $"No live worker offers {id.Display} {(id.Kind is { } k ? $"as a {k.ToString().ToLowerInvariant()} " : "")}"
+                 + $"(workers offer {offered}). Start a worker built from the project that defines it, or submit one of those.";
+        }
+
+        var names = _byId.Keys.Select(k => k.Name).Distinct().ToList();
+        var close = names
+            .Select(n => (Name: n, Distance: Distance(n, id.Name)))
+            .Where(x => x.Distance <= Math.Max(2, id.Name.Length / 3) || x.Name.Contains(id.Name, StringComparison.OrdinalIgnoreCase))
+            .OrderBy(x => x.Distance).Take(5).Select(x => x.Name).ToList();
+        var hint = close.Count > 0
+            ? $"Did you mean {string.Join(", ", close)}?"
+            : names.Count > 0 ? $"Known routines: {string.Join(", ", names.Order().Take(20))}." : "No worker advertises any routine yet.";
+        return $"No live worker offers a routine named '{id.Name}'. {hint}";
+    }
+
+    /// <summary>Levenshtein distance, for "did you mean".</summary>
+    static int Distance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
+    }
+}

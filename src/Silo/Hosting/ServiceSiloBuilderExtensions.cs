@@ -1,0 +1,48 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using Orleans.Serialization;
+using Routines.Silo.Dispatch;
+using Routines.Silo.Runs;
+using Routines.Silo.Storage;
+using Routines.Silo.Storage.Sqlite;
+
+namespace Routines.Silo.Hosting;
+
+/// <summary>Adds the service role (run records, dispatch, retries, timeouts, cache) to a silo.</summary>
+public static class ServiceSiloBuilderExtensions
+{
+    public static ISiloBuilder AddRoutinesService(this ISiloBuilder silo, Action<RoutinesServiceOptions>? configure = null)
+    {
+        var services = silo.Services;
+        services.AddOptions<RoutinesServiceOptions>().BindConfiguration("Routines:Service");
+        if (configure is not null) services.Configure(configure);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<RoutineCatalog>();
+        services.TryAddSingleton<RunEventHub>();
+        services.TryAddSingleton<IRunStore>(sp => new SqliteRunStore(new SqliteRunStoreOptions
+        {
+            Path = sp.GetRequiredService<IOptions<RoutinesServiceOptions>>().Value.StorePath,
+        }));
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, StoreInitializer>();
+        services.AddRoutinesCommon();
+        return silo;
+    }
+
+    /// <summary>What every silo of a Routines cluster needs, whatever its role.</summary>
+    public static IServiceCollection AddRoutinesCommon(this IServiceCollection services)
+    {
+        services.Configure<ExceptionSerializationOptions>(o =>
+        {
+            if (!o.SupportedNamespacePrefixes.Contains("Routines")) o.SupportedNamespacePrefixes.Add("Routines");
+        });
+        if (services.All(d => d.ServiceType != typeof(WorkerPlacementDirector)))
+        {
+            services.AddSingleton<WorkerPlacementDirector>();
+            services.AddPlacementDirector<WorkerPlacement, WorkerPlacementDirector>();
+        }
+
+        return services;
+    }
+}

@@ -1,0 +1,10 @@
+using Microsoft.Extensions.Logging;
+using Routines.Client;
+
+namespace Routines.Silo.Runs;
+
+internal sealed partial class RunGrain
+{
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Ignored the result of attempt {Attempt} of run {RunId}: the run is at attempt {Current}, {Status}.")]
+    partial void LogStaleResult(string runId, int attempt, int current, RunStatus? status);
+}

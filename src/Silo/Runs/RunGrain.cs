@@ -1,0 +1,313 @@
+using Microsoft.Extensions.Logging;
+using Routines.Client;
+using Routines.Cluster;
+using Routines.Serialization;
+using Routines.Silo.Dispatch;
+using Routines.Silo.Storage;
+
+namespace Routines.Silo.Runs;
+
+/// <summary>
+/// One run's state machine. Every status change goes through <see cref="TransitionAsync"/>, which stores the record
+/// with a history event before anyone is told. Calls return at once; user code runs on a worker, whose result
+/// comes back through <see cref="CompleteAsync"/>.
+/// </summary>
+internal sealed partial class RunGrain(
+    IRunStore store,
+    RoutineCatalog catalog,
+    RunEventHub hub,
+    TimeProvider clock,
+    ILogger<RunGrain> logger) : Grain, IRunGrain
+{
+    /// <summary>How long after its timeout a silent attempt is declared timed out by the service itself.</summary>
+    static readonly TimeSpan WatchdogGrace = TimeSpan.FromSeconds(10);
+
+    RunInfo? _run;
+    Task? _loading;
+    IGrainTimer? _timer;
+    TaskCompletionSource _terminal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    string RunId => this.GetPrimaryKeyString();
+
+    IDispatcherGrain Dispatcher => GrainFactory.GetGrain<IDispatcherGrain>(0);
+
+    public async Task<RunInfo> SubmitAsync(RunRequest request)
+    {
+        await EnsureLoadedAsync();
+        if (_run is not null) return await AttachAsync(request);
+
+        var routine = await ResolveAsync(request.RoutineId);
+        var inputJson = ValidatedInput(routine, request.InputJson);
+        var retry = request.Options?.Retry ?? routine.Retry;
+        var now = clock.GetUtcNow();
+        _run = new RunInfo
+        {
+            RunId = RunId,
+            RoutineId = routine.Id.ToString(),
+            RoutineName = routine.Id.Name,
+            RoutineVersion = routine.Id.Version!,
+            Kind = routine.Kind,
+            Status = RunStatus.Pending,
+            MaxAttempts = Math.Max(1, retry.MaxAttempts),
+            InputJson = inputJson,
+            ParentRunId = request.ParentRunId,
+            RootRunId = request.RootRunId ?? RunId,
+            ParentAttempt = request.ParentAttempt,
+            CreatedAt = now,
+            Options = request.Options,
+        };
+
+        if (await CachedOutputAsync(routine, inputJson) is { } hit)
+        {
+            await TransitionAsync(_run with
+            {
+                Status = RunStatus.Succeeded, OutputJson = hit.OutputJson, CachedFromRunId = hit.RunId,
+                StartedAt = now, FinishedAt = now,
+            }, $"cache hit: output of run {hit.RunId}");
+            return _run;
+        }
+
+        await TransitionAsync(_run, request.ParentRunId is null ? "submitted" : $"called by run {request.ParentRunId}");
+        await DispatchAsync();
+        return _run;
+    }
+
+    public async Task<RunInfo?> GetAsync()
+    {
+        await EnsureLoadedAsync();
+        return _run;
+    }
+
+    public async Task<RunInfo?> WaitAsync(TimeSpan maxWait)
+    {
+        await EnsureLoadedAsync();
+        if (_run is null || _run.Status.IsTerminal()) return _run;
+        await Task.WhenAny(_terminal.Task, Task.Delay(maxWait, clock));
+        return _run;
+    }
+
+    public async Task CancelAsync(string reason)
+    {
+        await EnsureLoadedAsync();
+        if (_run is null || _run.Status.IsTerminal()) return;
+
+        if (_run.Status == RunStatus.Pending) Dispatcher.ForgetAsync(RunId).Ignore();
+        else if (_run.Worker is { } worker) GrainFactory.GetGrain<IWorkerGrain>(worker).CancelAsync(RunId, _run.Attempt).Ignore();
+
+        var error = new RunError(typeof(RoutineCancelledException).FullName!, $"Cancelled: {reason}", RunId: RunId, RoutineId: _run.RoutineId);
+        await TransitionAsync(_run with { Status = RunStatus.Cancelled, Error = error, FinishedAt = clock.GetUtcNow() }, reason);
+
+        var children = await store.ListChildrenAsync(RunId);
+        await Task.WhenAll(children.Where(c => !c.Status.IsTerminal())
+            .Select(c => GrainFactory.GetGrain<IRunGrain>(c.RunId).CancelAsync($"parent run {RunId} was cancelled")));
+    }
+
+    public async Task AssignAsync(string workerId)
+    {
+        await EnsureLoadedAsync();
+        if (_run is { Status: RunStatus.Pending }) await StartOnAsync(workerId);
+        else Dispatcher.ReleaseAsync(workerId, _run?.Kind ?? RoutineKind.Task).Ignore();
+    }
+
+    public async Task ReportAsync(int attempt, RunTelemetry telemetry)
+    {
+        await EnsureLoadedAsync();
+        if (_run is null) return;
+
+        var writes = new List<Task>(3);
+        if (telemetry.Logs.Count > 0) writes.Add(store.AppendLogsAsync(telemetry.Logs));
+        if (telemetry.Metrics.Count > 0) writes.Add(store.AppendMetricsAsync(telemetry.Metrics));
+        if (telemetry.Progress is { } progress && attempt == _run.Attempt && !_run.Status.IsTerminal())
+        {
+            _run = _run with { Progress = progress };
+            writes.Add(store.SaveRunAsync(_run, transition: null));
+        }
+
+        await Task.WhenAll(writes);
+        foreach (var line in telemetry.Logs) hub.Publish(new RunUpdate(_run.RootRunId, Log: line));
+        foreach (var point in telemetry.Metrics) hub.Publish(new RunUpdate(_run.RootRunId, Metric: point));
+        if (telemetry.Progress is not null) hub.Publish(new RunUpdate(_run.RootRunId, Run: _run));
+    }
+
+    public async Task CompleteAsync(int attempt, AttemptResult result)
+    {
+        await EnsureLoadedAsync();
+        if (_run is null || _run.Status != RunStatus.Running || attempt != _run.Attempt)
+        {
+            LogStaleResult(RunId, attempt, _run?.Attempt ?? 0, _run?.Status);
+            return;
+        }
+
+        StopTimer();
+        var now = clock.GetUtcNow();
+        switch (result.Status)
+        {
+            case RunStatus.Succeeded:
+                await TransitionAsync(_run with { Status = RunStatus.Succeeded, OutputJson = result.OutputJson, Error = null, FinishedAt = now },
+                    $"attempt {attempt} succeeded");
+                if (UsesCache()) await store.PutCachedAsync(new CacheEntry(CacheKeyOf(_run), _run.RoutineId, result.OutputJson!, RunId, now));
+                break;
+            case RunStatus.Cancelled:
+                await TransitionAsync(_run with { Status = RunStatus.Cancelled, Error = result.Error, FinishedAt = now }, "cancelled on the worker");
+                break;
+            default:
+                await FailAttemptAsync(result.Status, result.Error ?? new RunError("Unknown", "The worker reported a failure without an error."));
+                break;
+        }
+    }
+
+    public async Task ChildFinishedAsync(RunInfo child)
+    {
+        await EnsureLoadedAsync();
+        if (_run is { Status: RunStatus.Running, Worker: { } worker })
+            GrainFactory.GetGrain<IWorkerGrain>(worker).ChildFinishedAsync(RunId, _run.Attempt, child).Ignore();
+    }
+
+    /// <summary>A replayed call (same deterministic id): return the recorded run, restarting it if it did not succeed.</summary>
+    async Task<RunInfo> AttachAsync(RunRequest request)
+    {
+        var run = _run!;
+        var requested = RoutineId.Parse(request.RoutineId);
+        if (run.ParentRunId is not null && requested.Name != run.RoutineName)
+        {
+            throw new WorkflowDeterminismException(RunId,
+                $"Workflow run {run.ParentRunId} re-ran and its call {RunId} asked for '{requested.Name}', but that call was "
+              + $"recorded as '{run.RoutineName}'. A workflow must start its calls in the same order every time it runs "
+              + "for the same input: do not branch on time, randomness or external state before calling routines.");
+        }
+
+        var restart = run.Status is RunStatus.Failed or RunStatus.Cancelled or RunStatus.TimedOut
+                      && request.ParentAttempt > run.ParentAttempt;
+        if (!restart) return run;
+
+        await TransitionAsync(run with
+        {
+            Status = RunStatus.Pending, Attempt = 0, Error = null, FinishedAt = null, ParentAttempt = request.ParentAttempt,
+        }, $"restarted by attempt {request.ParentAttempt} of run {run.ParentRunId}");
+        _terminal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        await DispatchAsync();
+        return _run!;
+    }
+
+    async Task DispatchAsync()
+    {
+        var grant = await Dispatcher.AcquireAsync(new SlotRequest(RunId, RoutineId.Parse(_run!.RoutineId)));
+        if (grant.WorkerId is { } worker) await StartOnAsync(worker);
+        else await TransitionAsync(_run with { WaitReason = grant.WaitReason }, $"waiting: {grant.WaitReason}");
+    }
+
+    async Task StartOnAsync(string worker)
+    {
+        var run = _run!;
+        var routine = await ResolveAsync(run.RoutineId);
+        var attempt = run.Attempt + 1;
+        var timeout = run.Options?.Timeout ?? routine.Timeout;
+        var request = new ExecutionRequest(RunId, attempt, routine.Id, run.InputJson, run.RootRunId, timeout);
+        try
+        {
+            await Task.WhenAll(
+                TransitionAsync(run with
+                {
+                    Status = RunStatus.Running, Attempt = attempt, Worker = worker, WaitReason = null,
+                    StartedAt = run.StartedAt ?? clock.GetUtcNow(),
+                }, $"attempt {attempt} started on {worker}"),
+                GrainFactory.GetGrain<IWorkerGrain>(worker).StartAsync(request));
+        }
+        catch (Exception exception) when (exception is not RunStoreException && _run!.Status == RunStatus.Running)
+        {
+            await FailAttemptAsync(RunStatus.Failed, new RunError(exception.GetType().FullName!,
+                $"Worker {worker} could not start attempt {attempt}: {exception.Message}", exception.StackTrace));
+            return;
+        }
+
+        StartTimer(timeout + WatchdogGrace, () => FailAttemptAsync(RunStatus.TimedOut, new RunError(
+            typeof(RoutineTimedOutException).FullName!,
+            $"Attempt {attempt} gave no result within its timeout of {timeout} (+{WatchdogGrace.TotalSeconds:0} s grace); "
+          + "the routine ignored its cancellation token or its worker stopped answering.")));
+    }
+
+    /// <summary>Retries the failed attempt if the policy allows, else ends the run as failed or timed out.</summary>
+    async Task FailAttemptAsync(RunStatus status, RunError error)
+    {
+        StopTimer();
+        var run = _run!;
+        if (run.Status == RunStatus.Running && run.Worker is { } worker)
+            GrainFactory.GetGrain<IWorkerGrain>(worker).CancelAsync(RunId, run.Attempt).Ignore();
+
+        var retry = run.Options?.Retry ?? (await ResolveAsync(run.RoutineId)).Retry;
+        var what = status == RunStatus.TimedOut ? "timed out" : "failed";
+        if (run.Attempt < run.MaxAttempts && !retry.NonRetryableErrors.Contains(error.Type))
+        {
+            var delay = retry.DelayBefore(run.Attempt + 1);
+            var reason = $"attempt {run.Attempt} {what} ({error.Root.Message}); retry {run.Attempt + 1} of {run.MaxAttempts} in {delay.TotalSeconds:0.###} s";
+            await TransitionAsync(run with { Status = RunStatus.Pending, Error = error, WaitReason = reason }, reason);
+            StartTimer(delay, DispatchAsync);
+            return;
+        }
+
+        var final = run.Attempt >= run.MaxAttempts ? $"attempt {run.Attempt} of {run.MaxAttempts} {what}" : $"{what} with a non-retryable {error.Type}";
+        await TransitionAsync(run with { Status = status, Error = error, FinishedAt = clock.GetUtcNow() }, final);
+    }
+
+    /// <summary>The one place a run's status changes: store the record and its history event, then tell listeners.</summary>
+    async Task TransitionAsync(RunInfo next, string reason)
+    {
+        var previous = _run;
+        _run = next;
+        var changed = previous is null || previous.Status != next.Status || previous.Attempt != next.Attempt;
+        var transition = changed ? new RunEvent(RunId, clock.GetUtcNow(), next.Status, next.Attempt, next.Worker, reason) : null;
+        await store.SaveRunAsync(next, transition);
+        hub.Publish(new RunUpdate(next.RootRunId, Run: next));
+        if (next.Status.IsTerminal() && previous?.Status.IsTerminal() != true) OnTerminal(next);
+    }
+
+    void OnTerminal(RunInfo run)
+    {
+        StopTimer();
+        _terminal.TrySetResult();
+        if (run.ParentRunId is { } parent) GrainFactory.GetGrain<IRunGrain>(parent).ChildFinishedAsync(run).Ignore();
+        DeactivateOnIdle();
+    }
+
+    async Task<CacheEntry?> CachedOutputAsync(RoutineDescriptor routine, string inputJson)
+        => UsesCache() ? await store.GetCachedAsync(CacheKey.For(routine.Id, inputJson)) : null;
+
+    bool UsesCache() => _run!.Kind == RoutineKind.Task && (_run.Options?.UseCache ?? catalog.TryGet(_run.RoutineId)?.Cache ?? true);
+
+    static string CacheKeyOf(RunInfo run) => CacheKey.For(RoutineId.Parse(run.RoutineId), run.InputJson);
+
+    async Task<RoutineDescriptor> ResolveAsync(string routineId)
+        => catalog.TryGet(routineId) ?? await Dispatcher.ResolveAsync(routineId);
+
+    /// <summary>Checks the input against the routine's schema and returns it in canonical form.</summary>
+    string ValidatedInput(RoutineDescriptor routine, string inputJson)
+    {
+        var problems = InputValidator.Validate(catalog.InputSchemaOf(routine), inputJson);
+        if (problems.Count > 0)
+        {
+            var rest = problems.Skip(1).Select(p => $"; and at {p.Path}: {p.Problem}");
+            throw new InvalidRoutineInputException(routine.Id.ToString(), problems[0].Path, problems[0].Problem + string.Concat(rest));
+        }
+
+        return CacheKey.Canonicalize(inputJson);
+    }
+
+    void StartTimer(TimeSpan dueTime, Func<Task> callback)
+    {
+        StopTimer();
+        _timer = this.RegisterGrainTimer(_ => callback(), new GrainTimerCreationOptions
+        {
+            DueTime = dueTime, Period = Timeout.InfiniteTimeSpan, KeepAlive = true,
+        });
+    }
+
+    void StopTimer()
+    {
+        _timer?.Dispose();
+        _timer = null;
+    }
+
+    Task EnsureLoadedAsync() => _loading ??= LoadAsync();
+
+    async Task LoadAsync() => _run ??= await store.GetRunAsync(RunId);
+}

@@ -1,0 +1,748 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Routines.Client;
+
+namespace Routines.Silo.Storage.Sqlite;
+
+/// <summary>
+/// The embedded run store: one SQLite file in WAL mode. Every write is queued to a single writer that commits up to
+/// <see cref="MaxBatchSize"/> queued writes in one transaction (group commit), so concurrent callers share a commit
+/// instead of each paying for one. Reads open their own pooled connections and see what has been committed.
+/// </summary>
+internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
+{
+    private const int MaxBatchSize = 1000;
+    private const string OtherFileHint = "point Routines at another file with --store / Routines:Store:Path";
+
+    // SQLite primary result codes (https://www.sqlite.org/rescode.html).
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+    private const int SqliteReadOnly = 8;
+    private const int SqliteCorrupt = 11;
+    private const int SqliteFull = 13;
+    private const int SqliteCantOpen = 14;
+    private const int SqliteNotADatabase = 26;
+
+    /// <summary>Schema migrations; entry <c>i</c> brings the schema to version <c>i + 1</c>. Append, never edit.</summary>
+    private static readonly string[] Migrations = [SchemaV1];
+
+    // Errors and call options are stored as JSON text. Only settable properties are stored: computed ones (such as
+    // RunError.Root, which refers back to the error itself) are derived again on read. The depth limit is generous
+    // because an error chain nests once per failed child workflow.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        MaxDepth = 256,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { StoreOnlySettableProperties } },
+    };
+
+    private readonly SqliteRunStoreOptions _options;
+    private readonly string _path;
+    private readonly string _writerConnectionString;
+    private readonly string _readerConnectionString;
+    private readonly Channel<PendingWrite> _writes =
+        Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+
+    private WriteCommands? _writer;
+    private Task? _writeLoop;
+    private bool _disposed;
+
+    public SqliteRunStore(SqliteRunStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.Path))
+        {
+            throw new ArgumentException("The run store path is empty. Set Routines:Store:Path (or --store) to a file path.", nameof(options));
+        }
+        if (options.BusyTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.BusyTimeout, "The run store busy timeout must not be negative.");
+        }
+
+        _options = options;
+        _path = Path.GetFullPath(options.Path);
+        _writerConnectionString = ConnectionString(SqliteOpenMode.ReadWriteCreate, pooling: false);
+        // Readers must not create a file the writer did not (a deleted store should fail loudly, not look empty).
+        _readerConnectionString = ConnectionString(SqliteOpenMode.ReadWrite, pooling: true);
+    }
+
+    /// <summary>The full path of the database file.</summary>
+    public string FilePath => _path;
+
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_writeLoop is not null) return;
+
+        CreateDirectory();
+        var connection = new SqliteConnection(_writerConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, $"PRAGMA busy_timeout = {(long)_options.BusyTimeout.TotalMilliseconds};", cancellationToken).ConfigureAwait(false);
+            // Read before any write so a file that is not a database is reported, and left untouched.
+            var version = await ReadSchemaVersionAsync(connection, cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, "PRAGMA synchronous = NORMAL;", cancellationToken).ConfigureAwait(false);
+            await MigrateAsync(connection, version, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            if (e is SqliteException sqlite) throw Translate(sqlite);
+            throw;
+        }
+
+        _writer = new WriteCommands(connection);
+        _writeLoop = Task.Run(() => WriteLoopAsync(_writer));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed) return;
+        _disposed = true;
+
+        // Writes already queued are still committed: completing the channel only stops new ones.
+        _writes.Writer.TryComplete();
+        if (_writeLoop is not null) await _writeLoop.ConfigureAwait(false);
+        _writer?.Dispose();
+        // Pooled readers would otherwise keep the file open after the store is gone.
+        SqliteConnection.ClearPool(new SqliteConnection(_readerConnectionString));
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    public Task SaveRunAsync(RunInfo run, RunEvent? transition, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return EnqueueAsync(writer =>
+        {
+            writer.SaveRun(run);
+            if (transition is not null) writer.AppendEvent(transition);
+        }, cancellationToken);
+    }
+
+    public Task AppendLogsAsync(IReadOnlyList<RunLogLine> lines, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        if (lines.Count == 0) return Task.CompletedTask;
+        return EnqueueAsync(writer =>
+        {
+            foreach (var line in lines) writer.AppendLog(line);
+        }, cancellationToken);
+    }
+
+    public Task AppendMetricsAsync(IReadOnlyList<MetricPoint> points, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        if (points.Count == 0) return Task.CompletedTask;
+        return EnqueueAsync(writer =>
+        {
+            foreach (var point in points) writer.AppendMetric(point);
+        }, cancellationToken);
+    }
+
+    public Task PutCachedAsync(CacheEntry entry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return EnqueueAsync(writer => writer.PutCached(entry), cancellationToken);
+    }
+
+    private Task EnqueueAsync(Action<WriteCommands> apply, CancellationToken cancellationToken)
+    {
+        // The token is honoured only until the write is queued: after that it is committed with its batch, because
+        // a caller told "cancelled" must be able to trust that nothing was written.
+        if (cancellationToken.IsCancellationRequested) return Task.FromCanceled(cancellationToken);
+        EnsureInitialized();
+
+        var write = new PendingWrite(apply);
+        if (!_writes.Writer.TryWrite(write)) throw new ObjectDisposedException(nameof(SqliteRunStore));
+        return write.Completion.Task;
+    }
+
+    private async Task WriteLoopAsync(WriteCommands writer)
+    {
+        var batch = new List<PendingWrite>(MaxBatchSize);
+        var queue = _writes.Reader;
+        while (await queue.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < MaxBatchSize && queue.TryRead(out var write)) batch.Add(write);
+
+            var failure = TryCommit(writer, batch);
+            foreach (var write in batch)
+            {
+                if (failure is null) write.Completion.TrySetResult();
+                else write.Completion.TrySetException(failure);
+            }
+            batch.Clear();
+        }
+    }
+
+    /// <summary>Commits the batch in one transaction; returns the error that failed it, or null.</summary>
+    private Exception? TryCommit(WriteCommands writer, List<PendingWrite> batch)
+    {
+        try
+        {
+            writer.Commit(batch);
+            return null;
+        }
+        catch (SqliteException e)
+        {
+            return Translate(e);
+        }
+        catch (Exception e)
+        {
+            // Never let one bad write end the loop: every later write would hang.
+            return e;
+        }
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    public Task<RunInfo?> GetRunAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        return ReadAsync(async (connection, ct) =>
+        {
+            using var command = Command(connection, $"SELECT {RunColumnList} FROM runs WHERE run_id = $id;", ("$id", runId));
+            var runs = await ReadRunsAsync(command, ct).ConfigureAwait(false);
+            return runs.Count == 0 ? null : runs[0];
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<RunInfo>> ListUnfinishedRunsAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync((connection, ct) =>
+        {
+            using var command = Command(connection,
+                $"SELECT {RunColumnList} FROM runs WHERE status IN ($pending, $running) ORDER BY created_at, run_id;",
+                ("$pending", nameof(RunStatus.Pending)), ("$running", nameof(RunStatus.Running)));
+            return ReadRunsAsync(command, ct);
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<RunInfo>> ListChildrenAsync(string parentRunId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(parentRunId);
+        return ReadAsync((connection, ct) =>
+        {
+            using var command = Command(connection,
+                $"SELECT {RunColumnList} FROM runs WHERE parent_run_id = $parent ORDER BY created_at, run_id;",
+                ("$parent", parentRunId));
+            return ReadRunsAsync(command, ct);
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<RunLogLine>> GetLogsAsync(
+        string runId, long afterSequence = 0, int limit = 1000, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        return ReadAsync(async (connection, ct) =>
+        {
+            using var command = Command(connection,
+                "SELECT run_id, seq, ts, level, message, attempt FROM run_logs WHERE run_id = $id AND seq > $after ORDER BY seq LIMIT $limit;",
+                ("$id", runId), ("$after", afterSequence), ("$limit", limit));
+            return await ReadAllAsync(command, r => new RunLogLine(
+                r.GetString(0), r.GetInt64(1), FromUnixMs(r.GetInt64(2)), (LogLevel)r.GetInt32(3), r.GetString(4), r.GetInt32(5)), ct)
+                .ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<MetricPoint>> GetMetricsAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        return ReadAsync(async (connection, ct) =>
+        {
+            using var command = Command(connection,
+                "SELECT run_id, name, step, value, ts FROM run_metrics WHERE run_id = $id ORDER BY id;", ("$id", runId));
+            // SQLite stores NaN as NULL, so NULL reads back as the NaN that was written.
+            return await ReadAllAsync(command, r => new MetricPoint(
+                r.GetString(0), r.GetString(1), r.GetInt64(2), r.IsDBNull(3) ? double.NaN : r.GetDouble(3), FromUnixMs(r.GetInt64(4))), ct)
+                .ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<RunEvent>> GetHistoryAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        return ReadAsync(async (connection, ct) =>
+        {
+            using var command = Command(connection,
+                "SELECT run_id, ts, status, attempt, worker, reason FROM run_events WHERE run_id = $id ORDER BY id;", ("$id", runId));
+            return await ReadAllAsync(command, r => new RunEvent(
+                r.GetString(0), FromUnixMs(r.GetInt64(1)), Enum.Parse<RunStatus>(r.GetString(2)), r.GetInt32(3),
+                NullableString(r, 4), NullableString(r, 5)), ct)
+                .ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
+    public Task<CacheEntry?> GetCachedAsync(string cacheKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cacheKey);
+        return ReadAsync(async (connection, ct) =>
+        {
+            using var command = Command(connection,
+                "SELECT key, routine_id, output_json, run_id, created_at FROM task_cache WHERE key = $key;", ("$key", cacheKey));
+            var entries = await ReadAllAsync(command, r => new CacheEntry(
+                r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), FromUnixMs(r.GetInt64(4))), ct)
+                .ConfigureAwait(false);
+            return entries.Count == 0 ? null : entries[0];
+        }, cancellationToken);
+    }
+
+    public Task<RunPage> ListRunsAsync(RunFilter filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfNegative(filter.Skip);
+        ArgumentOutOfRangeException.ThrowIfNegative(filter.Take);
+        return ReadAsync(async (connection, ct) =>
+        {
+            var (where, parameters) = Where(filter);
+            // One read transaction, so the page and its total come from the same snapshot.
+            using var transaction = connection.BeginTransaction(deferred: true);
+
+            using var count = Command(connection, $"SELECT COUNT(*) FROM runs{where};", parameters);
+            count.Transaction = transaction;
+            var total = Convert.ToInt32(await count.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            if (total <= filter.Skip || filter.Take == 0) return new RunPage([], total);
+
+            using var page = Command(connection,
+                $"SELECT {RunColumnList} FROM runs{where} ORDER BY created_at DESC, run_id DESC LIMIT $take OFFSET $skip;",
+                [.. parameters, ("$take", filter.Take), ("$skip", filter.Skip)]);
+            page.Transaction = transaction;
+            return new RunPage(await ReadRunsAsync(page, ct).ConfigureAwait(false), total);
+        }, cancellationToken);
+    }
+
+    /// <summary>The WHERE clause (with a leading space, or empty) and its parameters for a run filter.</summary>
+    private static (string Sql, (string Name, object? Value)[] Parameters) Where(RunFilter filter)
+    {
+        var conditions = new List<string>();
+        var parameters = new List<(string, object?)>();
+        void Add(string condition, string name, object value)
+        {
+            conditions.Add(condition);
+            parameters.Add((name, value));
+        }
+
+        if (filter.Status is { } status) Add("status = $status", "$status", status.ToString());
+        if (!string.IsNullOrEmpty(filter.RoutineName)) Add("routine_name = $routine_name", "$routine_name", filter.RoutineName);
+        if (!string.IsNullOrEmpty(filter.RootRunId)) Add("root_run_id = $root", "$root", filter.RootRunId);
+        if (filter.RootsOnly) conditions.Add("parent_run_id IS NULL");
+        if (filter.CreatedAfter is { } after) Add("created_at >= $after", "$after", UnixMs(after));
+        if (filter.CreatedBefore is { } before) Add("created_at < $before", "$before", UnixMs(before));
+        if (!string.IsNullOrEmpty(filter.Search))
+        {
+            // LIKE is case-insensitive for ASCII in SQLite; escaping makes % and _ in the search literal.
+            Add(@"(run_id LIKE $search ESCAPE '\' OR routine_name LIKE $search ESCAPE '\')", "$search", $"%{EscapeLike(filter.Search)}%");
+        }
+
+        var sql = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
+        return (sql, parameters.ToArray());
+    }
+
+    private static string EscapeLike(string text) =>
+        text.Replace(@"\", @"\\", StringComparison.Ordinal)
+            .Replace("%", @"\%", StringComparison.Ordinal)
+            .Replace("_", @"\_", StringComparison.Ordinal);
+
+    /// <summary>Runs a read on a pooled connection of its own, translating SQLite errors.</summary>
+    private async Task<T> ReadAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
+    {
+        EnsureInitialized();
+        try
+        {
+            await using var connection = new SqliteConnection(_readerConnectionString);
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return await read(connection, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException e)
+        {
+            throw Translate(e);
+        }
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return command;
+    }
+
+    private static Task<IReadOnlyList<RunInfo>> ReadRunsAsync(SqliteCommand command, CancellationToken cancellationToken) =>
+        ReadAllAsync(command, ReadRun, cancellationToken);
+
+    private static async Task<IReadOnlyList<T>> ReadAllAsync<T>(
+        SqliteCommand command, Func<SqliteDataReader, T> map, CancellationToken cancellationToken)
+    {
+        var items = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) items.Add(map(reader));
+        return items;
+    }
+
+    // ---------------------------------------------------------------- run rows
+
+    /// <summary>The columns of <c>runs</c>; <see cref="RunValues"/> and <see cref="ReadRun"/> use this order.</summary>
+    private static readonly string[] RunColumns =
+    [
+        "run_id", "routine_id", "routine_name", "routine_version", "kind", "status", "attempt", "max_attempts",
+        "input_json", "output_json", "error_json", "parent_run_id", "root_run_id", "parent_attempt",
+        "created_at", "started_at", "finished_at", "worker", "cached_from_run_id", "wait_reason",
+        "progress_current", "progress_total", "progress_message", "progress_updated_at", "options_json",
+    ];
+
+    private static readonly string RunColumnList = string.Join(", ", RunColumns);
+
+    private static object?[] RunValues(RunInfo run) =>
+    [
+        run.RunId, run.RoutineId, run.RoutineName, run.RoutineVersion, run.Kind.ToString(), run.Status.ToString(), run.Attempt, run.MaxAttempts,
+        run.InputJson, run.OutputJson, ToJson(run.Error), run.ParentRunId, run.RootRunId, run.ParentAttempt,
+        UnixMs(run.CreatedAt), UnixMs(run.StartedAt), UnixMs(run.FinishedAt), run.Worker, run.CachedFromRunId, run.WaitReason,
+        run.Progress?.Current, run.Progress?.Total, run.Progress?.Message, UnixMs(run.Progress?.UpdatedAt), ToJson(run.Options),
+    ];
+
+    private static RunInfo ReadRun(SqliteDataReader r) => new()
+    {
+        RunId = r.GetString(0),
+        RoutineId = r.GetString(1),
+        RoutineName = r.GetString(2),
+        RoutineVersion = r.GetString(3),
+        Kind = Enum.Parse<RoutineKind>(r.GetString(4)),
+        Status = Enum.Parse<RunStatus>(r.GetString(5)),
+        Attempt = r.GetInt32(6),
+        MaxAttempts = r.GetInt32(7),
+        InputJson = r.GetString(8),
+        OutputJson = NullableString(r, 9),
+        Error = FromJson<RunError>(r, 10),
+        ParentRunId = NullableString(r, 11),
+        RootRunId = r.GetString(12),
+        ParentAttempt = r.GetInt32(13),
+        CreatedAt = FromUnixMs(r.GetInt64(14)),
+        StartedAt = NullableTime(r, 15),
+        FinishedAt = NullableTime(r, 16),
+        Worker = NullableString(r, 17),
+        CachedFromRunId = NullableString(r, 18),
+        WaitReason = NullableString(r, 19),
+        Progress = r.IsDBNull(23)
+            ? null
+            : new RunProgress(r.GetInt64(20), r.GetInt64(21), NullableString(r, 22), FromUnixMs(r.GetInt64(23))),
+        Options = FromJson<CallOptions>(r, 24),
+    };
+
+    private static void StoreOnlySettableProperties(JsonTypeInfo typeInfo)
+    {
+        if (typeInfo.Kind != JsonTypeInfoKind.Object) return;
+        for (var i = typeInfo.Properties.Count - 1; i >= 0; i--)
+        {
+            if (typeInfo.Properties[i].Set is null) typeInfo.Properties.RemoveAt(i);
+        }
+    }
+
+    private static string? ToJson<T>(T? value) where T : class => value is null ? null : JsonSerializer.Serialize(value, Json);
+
+    private static T? FromJson<T>(SqliteDataReader r, int ordinal) where T : class =>
+        r.IsDBNull(ordinal) ? null : JsonSerializer.Deserialize<T>(r.GetString(ordinal), Json);
+
+    private static string? NullableString(SqliteDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
+
+    private static DateTimeOffset? NullableTime(SqliteDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : FromUnixMs(r.GetInt64(ordinal));
+
+    // Times are INTEGER Unix milliseconds (UTC): they sort and compare as numbers in indexes and range filters.
+    private static long UnixMs(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
+
+    private static long? UnixMs(DateTimeOffset? time) => time?.ToUnixTimeMilliseconds();
+
+    private static DateTimeOffset FromUnixMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    // ---------------------------------------------------------------- opening and schema
+
+    private string ConnectionString(SqliteOpenMode mode, bool pooling) => new SqliteConnectionStringBuilder
+    {
+        DataSource = _path,
+        Mode = mode,
+        Pooling = pooling,
+        // Microsoft.Data.Sqlite retries busy statements itself for this many seconds (0 would mean forever).
+        DefaultTimeout = (int)Math.Max(1, Math.Ceiling(_options.BusyTimeout.TotalSeconds)),
+    }.ToString();
+
+    private void CreateDirectory()
+    {
+        var directory = Path.GetDirectoryName(_path);
+        if (string.IsNullOrEmpty(directory)) return;
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RunStoreException(
+                $"The directory '{directory}' for the run store cannot be created ({e.Message}). " +
+                $"Create it and let this user write to it, or {OtherFileHint}.", e);
+        }
+    }
+
+    /// <summary>The schema version of the file: 0 for a new (or empty) database.</summary>
+    private static async Task<int> ReadSchemaVersionAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        using var exists = Command(connection, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version';");
+        if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0) return 0;
+
+        using var version = Command(connection, "SELECT COALESCE(MAX(version), 0) FROM schema_version;");
+        return Convert.ToInt32(await version.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Applies the missing migrations in one write transaction, which also proves the file is writable and unlocked.</summary>
+    private async Task MigrateAsync(SqliteConnection connection, int version, CancellationToken cancellationToken)
+    {
+        if (version > Migrations.Length)
+        {
+            throw new RunStoreException(
+                $"The run store at '{_path}' has schema version {version}, written by a newer Routines; this build knows " +
+                $"version {Migrations.Length}. Upgrade Routines, or {OtherFileHint}.");
+        }
+
+        using var transaction = connection.BeginTransaction();
+        for (var next = version + 1; next <= Migrations.Length; next++)
+        {
+            using var migrate = Command(connection, Migrations[next - 1]);
+            migrate.Transaction = transaction;
+            await migrate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+
+            using var record = Command(connection, "INSERT INTO schema_version (version, applied_at) VALUES ($version, $now);",
+                ("$version", next), ("$now", UnixMs(DateTimeOffset.UtcNow)));
+            record.Transaction = transaction;
+            await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // A real write even when the schema is current, so a read-only file fails here and not at the first run.
+        using var touch = Command(connection, $"PRAGMA user_version = {Migrations.Length};");
+        touch.Transaction = transaction;
+        await touch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        transaction.Commit();
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        using var command = Command(connection, sql);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void EnsureInitialized()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_writeLoop is null)
+        {
+            throw new InvalidOperationException($"The run store at '{_path}' is not initialized: call {nameof(InitializeAsync)} first.");
+        }
+    }
+
+    /// <summary>Turns a SQLite error into a message that says what is wrong with the store and what to do.</summary>
+    private RunStoreException Translate(SqliteException e)
+    {
+        var detail = e.Message.TrimEnd('.');
+        var message = (e.SqliteErrorCode & 0xFF) switch
+        {
+            SqliteCorrupt or SqliteNotADatabase =>
+                $"The run store at '{_path}' is not a readable SQLite database ({detail}). Move the file away or delete it " +
+                $"to start a new store, or {OtherFileHint}.",
+            SqliteBusy or SqliteLocked =>
+                $"The run store at '{_path}' is locked by another process, and stayed locked for longer than the busy timeout " +
+                $"({_options.BusyTimeout.TotalSeconds:0.###} s). Stop the other process that uses this file (another Routines " +
+                $"service?), or {OtherFileHint}.",
+            SqliteReadOnly =>
+                $"The run store at '{_path}' is read-only ({detail}). Let this user write the file, its directory and its " +
+                $"-wal and -shm files, or {OtherFileHint}.",
+            SqliteCantOpen =>
+                $"The run store at '{_path}' cannot be opened ({detail}). Check that the path is a file (not a directory) " +
+                $"that this user may create and write, or {OtherFileHint}.",
+            SqliteFull =>
+                $"The disk that holds the run store at '{_path}' is full ({detail}). Free some space, or {OtherFileHint}.",
+            _ => $"The run store at '{_path}' failed: {detail}. If this persists, {OtherFileHint}.",
+        };
+        return new RunStoreException(message, e);
+    }
+
+    private const string SchemaV1 = """
+        CREATE TABLE IF NOT EXISTS schema_version (
+            version    INTEGER PRIMARY KEY,
+            applied_at INTEGER NOT NULL
+        );
+
+        CREATE TABLE IF NOT EXISTS runs (
+            run_id              TEXT PRIMARY KEY,
+            routine_id          TEXT NOT NULL,
+            routine_name        TEXT NOT NULL,
+            routine_version     TEXT NOT NULL,
+            kind                TEXT NOT NULL,
+            status              TEXT NOT NULL,
+            attempt             INTEGER NOT NULL,
+            max_attempts        INTEGER NOT NULL,
+            input_json          TEXT NOT NULL,
+            output_json         TEXT,
+            error_json          TEXT,
+            parent_run_id       TEXT,
+            root_run_id         TEXT NOT NULL,
+            parent_attempt      INTEGER NOT NULL,
+            created_at          INTEGER NOT NULL,
+            started_at          INTEGER,
+            finished_at         INTEGER,
+            worker              TEXT,
+            cached_from_run_id  TEXT,
+            wait_reason         TEXT,
+            progress_current    INTEGER,
+            progress_total      INTEGER,
+            progress_message    TEXT,
+            progress_updated_at INTEGER,
+            options_json        TEXT
+        );
+        -- Each index ends in (created_at, run_id) so a filtered list is read in order, without a sort.
+        CREATE INDEX IF NOT EXISTS ix_runs_created_at   ON runs (created_at, run_id);
+        CREATE INDEX IF NOT EXISTS ix_runs_status       ON runs (status, created_at, run_id);
+        CREATE INDEX IF NOT EXISTS ix_runs_routine_name ON runs (routine_name, created_at, run_id);
+        CREATE INDEX IF NOT EXISTS ix_runs_parent       ON runs (parent_run_id, created_at, run_id);
+        CREATE INDEX IF NOT EXISTS ix_runs_root         ON runs (root_run_id, created_at, run_id);
+
+        CREATE TABLE IF NOT EXISTS run_events (
+            id      INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id  TEXT NOT NULL,
+            ts      INTEGER NOT NULL,
+            status  TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            worker  TEXT,
+            reason  TEXT
+        );
+        CREATE INDEX IF NOT EXISTS ix_run_events_run ON run_events (run_id, id);
+
+        CREATE TABLE IF NOT EXISTS run_logs (
+            run_id  TEXT NOT NULL,
+            seq     INTEGER NOT NULL,
+            ts      INTEGER NOT NULL,
+            level   INTEGER NOT NULL,
+            message TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            PRIMARY KEY (run_id, seq)
+        );
+
+        CREATE TABLE IF NOT EXISTS run_metrics (
+            id     INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id TEXT NOT NULL,
+            name   TEXT NOT NULL,
+            step   INTEGER NOT NULL,
+            value  REAL, -- NULL is NaN: SQLite cannot store NaN
+            ts     INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_run_metrics_run ON run_metrics (run_id, id);
+
+        CREATE TABLE IF NOT EXISTS task_cache (
+            key         TEXT PRIMARY KEY,
+            routine_id  TEXT NOT NULL,
+            output_json TEXT NOT NULL,
+            run_id      TEXT NOT NULL,
+            created_at  INTEGER NOT NULL
+        );
+        """;
+
+    // ---------------------------------------------------------------- the writer
+
+    /// <summary>A queued write and the task its caller awaits.</summary>
+    private sealed class PendingWrite(Action<WriteCommands> apply)
+    {
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Apply(WriteCommands writer) => apply(writer);
+    }
+
+    /// <summary>
+    /// The writer's own connection and its statements, prepared once and re-bound for every write: preparing SQL
+    /// per write would cost more than executing it.
+    /// </summary>
+    private sealed class WriteCommands : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+        private readonly SqliteCommand _saveRun;
+        private readonly SqliteCommand _appendEvent;
+        private readonly SqliteCommand _appendLog;
+        private readonly SqliteCommand _appendMetric;
+        private readonly SqliteCommand _putCached;
+        private readonly SqliteCommand[] _all;
+
+        public WriteCommands(SqliteConnection connection)
+        {
+            _connection = connection;
+            _saveRun = Prepare(Upsert("runs", "run_id", RunColumns), RunColumns);
+            _appendEvent = Prepare("INSERT INTO", "run_events", ["run_id", "ts", "status", "attempt", "worker", "reason"]);
+            // A log line sent twice (a retried call) is kept once: sequence numbers identify lines.
+            _appendLog = Prepare("INSERT OR IGNORE INTO", "run_logs", ["run_id", "seq", "ts", "level", "message", "attempt"]);
+            _appendMetric = Prepare("INSERT INTO", "run_metrics", ["run_id", "name", "step", "value", "ts"]);
+            string[] cacheColumns = ["key", "routine_id", "output_json", "run_id", "created_at"];
+            _putCached = Prepare(Upsert("task_cache", "key", cacheColumns), cacheColumns);
+            _all = [_saveRun, _appendEvent, _appendLog, _appendMetric, _putCached];
+        }
+
+        /// <summary>Applies every write of the batch in one transaction; a failure rolls all of them back.</summary>
+        public void Commit(List<PendingWrite> batch)
+        {
+            using var transaction = _connection.BeginTransaction();
+            foreach (var command in _all) command.Transaction = transaction;
+            foreach (var write in batch) write.Apply(this);
+            transaction.Commit();
+        }
+
+        public void SaveRun(RunInfo run) => Execute(_saveRun, RunValues(run));
+
+        public void AppendEvent(RunEvent e) =>
+            Execute(_appendEvent, e.RunId, UnixMs(e.Timestamp), e.Status.ToString(), e.Attempt, e.Worker, e.Reason);
+
+        public void AppendLog(RunLogLine line) =>
+            Execute(_appendLog, line.RunId, line.Sequence, UnixMs(line.Timestamp), (int)line.Level, line.Message, line.Attempt);
+
+        public void AppendMetric(MetricPoint point) =>
+            Execute(_appendMetric, point.RunId, point.Name, point.Step, double.IsNaN(point.Value) ? null : point.Value, UnixMs(point.Timestamp));
+
+        public void PutCached(CacheEntry entry) =>
+            Execute(_putCached, entry.Key, entry.RoutineId, entry.OutputJson, entry.RunId, UnixMs(entry.CreatedAt));
+
+        public void Dispose()
+        {
+            foreach (var command in _all) command.Dispose();
+            _connection.Dispose();
+        }
+
+        private static void Execute(SqliteCommand command, params ReadOnlySpan<object?> values)
+        {
+            for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i] ?? DBNull.Value;
+            command.ExecuteNonQuery();
+        }
+
+        private SqliteCommand Prepare(string verb, string table, string[] columns) =>
+            Prepare($"{verb} {table} ({string.Join(", ", columns)}) VALUES ({Placeholders(columns)});", columns);
+
+        private SqliteCommand Prepare(string sql, string[] columns)
+        {
+            var command = _connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var column in columns) command.Parameters.Add(new SqliteParameter("$" + column, DBNull.Value));
+            command.Prepare();
+            return command;
+        }
+
+        private static string Upsert(string table, string key, string[] columns)
+        {
+            var updates = new StringBuilder();
+            foreach (var column in columns.Where(c => c != key))
+            {
+                if (updates.Length > 0) updates.Append(", ");
+                updates.Append(CultureInfo.InvariantCulture, $"{column} = excluded.{column}");
+            }
+            return $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({Placeholders(columns)}) " +
+                   $"ON CONFLICT ({key}) DO UPDATE SET {updates};";
+        }
+
+        private static string Placeholders(string[] columns) => string.Join(", ", columns.Select(c => "$" + c));
+    }
+}

@@ -1,0 +1,88 @@
+using System.Reflection;
+using System.Text.Json;
+using Routines.Cluster;
+using Routines.Serialization;
+
+namespace Routines.Worker.Catalog;
+
+/// <summary>The routine classes of a project, found by their <see cref="RoutineAttribute"/>.</summary>
+internal sealed class RoutineRegistry
+{
+    static readonly TimeSpan DefaultTaskTimeout = TimeSpan.FromHours(1);
+    static readonly TimeSpan DefaultWorkflowTimeout = TimeSpan.FromHours(24);
+
+    readonly Dictionary<RoutineId, RegisteredRoutine> _byId;
+
+    /// <summary>Finds the routines of the given assemblies; throws with the offending classes on duplicate ids.</summary>
+    public RoutineRegistry(IEnumerable<Assembly> assemblies, JsonSerializerOptions json)
+    {
+        var routines = assemblies.Distinct()
+            .SelectMany(a => a.GetTypes())
+            .Where(t => t is { IsClass: true, IsAbstract: false } && t.GetCustomAttribute<RoutineAttribute>() is not null)
+            .Select(t => Register(t, json))
+            .ToList();
+
+        var duplicate = routines.GroupBy(r => (r.Id.Name, r.Id.Version)).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new InvalidOperationException(
+                $"Routine {duplicate.Key.Name}@{duplicate.Key.Version} is defined twice "
+              + $"({string.Join(" and ", duplicate.Select(r => r.Type.FullName))}). Give each a distinct name or version.");
+        }
+
+        _byId = routines.ToDictionary(r => r.Id);
+    }
+
+    internal IReadOnlyCollection<RegisteredRoutine> All => _byId.Values;
+
+    internal RegisteredRoutine? Find(RoutineId id) => _byId.GetValueOrDefault(id);
+
+    /// <summary>The descriptors this worker advertises.</summary>
+    public IReadOnlyList<RoutineDescriptor> Descriptors => _byId.Values.Select(r => r.Descriptor)
+        .OrderBy(d => d.Id.Name, StringComparer.Ordinal).ToList();
+
+    static RegisteredRoutine Register(Type type, JsonSerializerOptions json)
+    {
+        var id = RoutineId.Of(type);
+        var (input, output) = IoTypesOf(type);
+        var kind = id.Kind!.Value;
+        var retry = type.GetCustomAttribute<RetryAttribute>()?.ToPolicy()
+                    ?? (kind == RoutineKind.Task ? new RetryPolicy() : RetryPolicy.None);
+        var descriptor = new RoutineDescriptor
+        {
+            Id = id,
+            Description = type.GetCustomAttribute<RoutineAttribute>()!.Description,
+            InputSchema = RoutineSchema.For(input, json).ToJsonString(),
+            OutputSchema = RoutineSchema.For(output, json).ToJsonString(),
+            InputType = input.FullName ?? input.Name,
+            OutputType = output.FullName ?? output.Name,
+            Retry = retry,
+            Timeout = type.GetCustomAttribute<TimeoutAttribute>()?.Timeout
+                      ?? (kind == RoutineKind.Task ? DefaultTaskTimeout : DefaultWorkflowTimeout),
+            Cache = kind == RoutineKind.Task && (type.GetCustomAttribute<CacheAttribute>()?.Enabled ?? true),
+        };
+
+        var invoke = typeof(RoutineRegistry).GetMethod(nameof(InvokeAsync), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(input, output)
+            .CreateDelegate<Func<object, object?, RoutineContext, Task<object?>>>();
+        return new RegisteredRoutine(type, input, output, descriptor, invoke);
+    }
+
+    static (Type Input, Type Output) IoTypesOf(Type type)
+    {
+        for (var t = type.BaseType; t is not null; t = t.BaseType)
+        {
+            if (t.IsGenericType && (t.GetGenericTypeDefinition() == typeof(RoutineTask<,>) || t.GetGenericTypeDefinition() == typeof(RoutineWorkflow<,>)))
+                return (t.GetGenericArguments()[0], t.GetGenericArguments()[1]);
+        }
+
+        throw new InvalidOperationException($"{type.FullName} must derive from RoutineTask<TInput, TOutput> or RoutineWorkflow<TInput, TOutput>.");
+    }
+
+    static async Task<object?> InvokeAsync<TInput, TOutput>(object routine, object? input, RoutineContext context) => routine switch
+    {
+        RoutineTask<TInput, TOutput> task => await task.RunAsync((TInput)input!, context),
+        RoutineWorkflow<TInput, TOutput> workflow => await workflow.RunAsync((TInput)input!, (WorkflowContext)context),
+        _ => throw new InvalidOperationException($"{routine.GetType()} is not a routine."),
+    };
+}

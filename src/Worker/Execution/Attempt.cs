@@ -1,0 +1,36 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Routines.Client;
+using Routines.Cluster;
+using Routines.Worker.Catalog;
+
+namespace Routines.Worker.Execution;
+
+/// <summary>One attempt of a run executing on this worker: its request, cancellation, telemetry and awaited children.</summary>
+internal sealed class Attempt(ExecutionRequest request, RegisteredRoutine routine, TelemetryBuffer telemetry) : IDisposable
+{
+    public ExecutionRequest Request { get; } = request;
+
+    public RegisteredRoutine Routine { get; } = routine;
+
+    public TelemetryBuffer Telemetry { get; } = telemetry;
+
+    public ILogger Logger { get; } = new RunLogger(telemetry);
+
+    /// <summary>Cancelled on request or at the timeout.</summary>
+    public CancellationTokenSource Cancellation { get; } = new();
+
+    /// <summary>True once the cancellation came from a cancel request rather than the timeout.</summary>
+    public bool CancelRequested { get; private set; }
+
+    /// <summary>Children this workflow attempt waits for, by child run id.</summary>
+    public ConcurrentDictionary<string, TaskCompletionSource<RunInfo>> Children { get; } = new();
+
+    public void Cancel()
+    {
+        CancelRequested = true;
+        Cancellation.Cancel();
+    }
+
+    public void Dispose() => Cancellation.Dispose();
+}

@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Routines.Client;
+using Routines.Cluster;
+using Routines.Worker.Catalog;
+
+namespace Routines.Worker.Execution;
+
+/// <summary>
+/// Runs attempts on the thread pool (never on the grain scheduler) and reports each result to the run's grain.
+/// Lives as long as the worker silo, so a grain deactivation never loses a running attempt.
+/// </summary>
+internal sealed class Executions(
+    RoutineRegistry registry,
+    IServiceProvider services,
+    IGrainFactory grains,
+    JsonSerializerOptions json,
+    TimeProvider clock)
+{
+    readonly ConcurrentDictionary<(string RunId, int Attempt), Attempt> _running = new();
+
+    /// <summary>Starts the attempt and returns at once.</summary>
+    public void Start(string workerId, ExecutionRequest request)
+    {
+        var routine = registry.Find(request.Routine);
+        var run = grains.GetGrain<IRunGrain>(request.RunId);
+        if (routine is null)
+        {
+            var error = new RunError(typeof(RoutineNotFoundException).FullName!,
+                $"Worker {workerId} does not host {request.Routine.Display}; it was dispatched here by mistake.");
+            _ = ReportAsync(run, request.Attempt, new AttemptResult(RunStatus.Failed, Error: error));
+            return;
+        }
+
+        var attempt = new Attempt(request, routine, new TelemetryBuffer(run, request.RunId, request.Attempt, clock));
+        _running[(request.RunId, request.Attempt)] = attempt;
+        _ = Task.Run(() => RunAsync(workerId, run, attempt));
+    }
+
+    public void Cancel(string runId, int attempt)
+    {
+        if (_running.TryGetValue((runId, attempt), out var running)) running.Cancel();
+    }
+
+    public void ChildFinished(string parentRunId, int parentAttempt, RunInfo child)
+    {
+        if (_running.TryGetValue((parentRunId, parentAttempt), out var parent) && parent.Children.TryGetValue(child.RunId, out var waiter))
+            waiter.TrySetResult(child);
+    }
+
+    /// <summary>Attempts executing now.</summary>
+    public int Count => _running.Count;
+
+    async Task RunAsync(string workerId, IRunGrain run, Attempt attempt)
+    {
+        AttemptResult result;
+        await using (attempt.Telemetry)
+        {
+            result = await ExecuteAsync(attempt);
+        }
+
+        _running.TryRemove((attempt.Request.RunId, attempt.Request.Attempt), out _);
+        attempt.Dispose();
+        await ReportAsync(run, attempt.Request.Attempt, result);
+        grains.GetGrain<IDispatcherGrain>(0).ReleaseAsync(workerId, attempt.Routine.Descriptor.Kind).Ignore();
+    }
+
+    async Task<AttemptResult> ExecuteAsync(Attempt attempt)
+    {
+        var request = attempt.Request;
+        var routine = attempt.Routine;
+        attempt.Cancellation.CancelAfter(request.Timeout);
+        ExecutionScope.Enter(routine.Descriptor.Kind, request.Routine.ToString());
+        try
+        {
+            await using var scope = services.CreateAsyncScope();
+            var input = JsonSerializer.Deserialize(request.InputJson, routine.InputType, json);
+            var instance = ActivatorUtilities.CreateInstance(scope.ServiceProvider, routine.Type);
+            RoutineContext context = routine.Descriptor.Kind == RoutineKind.Workflow
+                ? new WorkflowRunContext(attempt, grains, json)
+                : new RunContext(attempt);
+
+            // WaitAsync lets a routine that ignores its token still time out: its result is abandoned, not awaited.
+            var output = await routine.Invoke(instance, input, context).WaitAsync(attempt.Cancellation.Token);
+            return new AttemptResult(RunStatus.Succeeded, JsonSerializer.Serialize(output, routine.OutputType, json));
+        }
+        catch (OperationCanceledException) when (attempt.Cancellation.IsCancellationRequested)
+        {
+            return attempt.CancelRequested
+                ? new AttemptResult(RunStatus.Cancelled, Error: new RunError(typeof(RoutineCancelledException).FullName!, "Cancelled while running."))
+                : new AttemptResult(RunStatus.TimedOut, Error: new RunError(typeof(RoutineTimedOutException).FullName!,
+                    $"Attempt {request.Attempt} exceeded its timeout of {request.Timeout}."));
+        }
+        catch (Exception exception)
+        {
+            return new AttemptResult(RunStatus.Failed, Error: RunError.From(exception));
+        }
+    }
+
+    /// <summary>Delivers the result, retrying briefly: a lost result would leave the run waiting for its watchdog.</summary>
+    static async Task ReportAsync(IRunGrain run, int attempt, AttemptResult result)
+    {
+        for (var tries = 1; ; tries++)
+        {
+            try
+            {
+                await run.CompleteAsync(attempt, result);
+                return;
+            }
+            catch (Exception) when (tries < 5)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * tries));
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using Orleans.Concurrency;
+using Routines.Client;
+using Routines.Cluster;
+using Routines.Silo.Dispatch;
+
+namespace Routines.Worker.Execution;
+
+/// <summary>A worker silo's entry point; hands everything to <see cref="Executions"/>, which outlives activations.</summary>
+[WorkerPlacement, Reentrant]
+internal sealed class WorkerGrain(Executions executions) : Grain, IWorkerGrain
+{
+    public Task StartAsync(ExecutionRequest request)
+    {
+        executions.Start(this.GetPrimaryKeyString(), request);
+        return Task.CompletedTask;
+    }
+
+    public Task CancelAsync(string runId, int attempt)
+    {
+        executions.Cancel(runId, attempt);
+        return Task.CompletedTask;
+    }
+
+    public Task ChildFinishedAsync(string parentRunId, int parentAttempt, RunInfo child)
+    {
+        executions.ChildFinished(parentRunId, parentAttempt, child);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,89 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Routines.Client;
+using Routines.Cluster;
+
+namespace Routines.Worker.Execution;
+
+/// <summary>
+/// The context of a workflow attempt. Each call gets the deterministic child id <c>{run id}.{call number}</c>, so a
+/// re-run of the workflow finds the children it already started and their recorded results.
+/// </summary>
+internal sealed class WorkflowRunContext(Attempt attempt, IGrainFactory grains, JsonSerializerOptions json) : WorkflowContext
+{
+    static readonly TimeSpan ChildPollInterval = TimeSpan.FromSeconds(30);
+
+    int _calls;
+
+    public override string RunId => attempt.Request.RunId;
+
+    public override string RoutineId => attempt.Request.Routine.ToString();
+
+    public override int Attempt => attempt.Request.Attempt;
+
+    public override ILogger Logger => attempt.Logger;
+
+    public override CancellationToken CancellationToken => attempt.Cancellation.Token;
+
+    public override void ReportProgress(long current, long total, string? message = null) => attempt.Telemetry.Progress(current, total, message);
+
+    public override void LogMetric(string name, double value, long? step = null) => attempt.Telemetry.Metric(name, value, step);
+
+    public override async Task<TOutput> CallAsync<TOutput>(string routineId, object? input, CallOptions? options = null)
+    {
+        CancellationToken.ThrowIfCancellationRequested();
+        var childId = $"{RunId}.{Interlocked.Increment(ref _calls)}";
+        var finished = new TaskCompletionSource<RunInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
+        attempt.Children[childId] = finished;
+        try
+        {
+            var child = grains.GetGrain<IRunGrain>(childId);
+            var run = await child.SubmitAsync(new RunRequest
+            {
+                RoutineId = routineId,
+                InputJson = JsonSerializer.Serialize(input, json),
+                Options = options,
+                ParentRunId = RunId,
+                RootRunId = attempt.Request.RootRunId,
+                ParentAttempt = Attempt,
+            });
+            if (run.Status.IsTerminal()) finished.TrySetResult(run);
+
+            RunInfo outcome;
+            try
+            {
+                outcome = await WaitForChildAsync(child, finished.Task);
+            }
+            catch (OperationCanceledException)
+            {
+                child.CancelAsync($"its parent run {RunId} was cancelled").Ignore();
+                throw;
+            }
+
+            return JsonSerializer.Deserialize<TOutput>(RunOutcome.OutputOrThrow(outcome), json)!;
+        }
+        finally
+        {
+            attempt.Children.TryRemove(childId, out _);
+        }
+    }
+
+    /// <summary>
+    /// Waits for the child's completion message; asks the child directly now and then in case a message was lost
+    /// (the service restarted between the child's end and its notification).
+    /// </summary>
+    async Task<RunInfo> WaitForChildAsync(IRunGrain child, Task<RunInfo> finished)
+    {
+        while (true)
+        {
+            try
+            {
+                return await finished.WaitAsync(ChildPollInterval, CancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                if (await child.GetAsync() is { } run && run.Status.IsTerminal()) return run;
+            }
+        }
+    }
+}

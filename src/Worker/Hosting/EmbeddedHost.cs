@@ -1,0 +1,48 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Routines.Silo.Hosting;
+
+namespace Routines.Hosting;
+
+/// <summary>
+/// The embedded default: one in-process silo that plays both roles (service + worker) on localhost clustering with
+/// the SQLite store. <c>run-routine</c> uses it, so a local run takes exactly the cluster's code path.
+/// </summary>
+internal static class EmbeddedHost
+{
+    public static IHost Build(ProjectSetup project, string? storePath, int? slots, LogLevel minimumLevel)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = Directory.GetCurrentDirectory(),
+        });
+        builder.Configuration.AddConfiguration(project.Configuration);
+        foreach (var service in project.Services) builder.Services.Add(service);
+
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true)
+            .SetMinimumLevel(minimumLevel);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+
+        builder.UseOrleans(silo =>
+        {
+            // Free ports, so several local runs (and tests) can run side by side.
+            silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort(), serviceId: "routines", clusterId: "routines-local");
+            silo.Configure<SiloOptions>(o => o.SiloName = $"local-{Environment.ProcessId}");
+            silo.AddRoutinesService(o => { if (storePath is not null) o.StorePath = storePath; });
+            silo.AddRoutinesWorker(project.Assemblies, o => { if (slots is { } n) o.Slots = n; });
+        });
+        return builder.Build();
+    }
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

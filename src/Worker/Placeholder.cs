@@ -1,2 +1,0 @@
-namespace Routines.Worker;
-public sealed class Placeholder { }

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace Routines.Worker.Tests.Routines;
+
+public sealed record AddInput(int A, int B);
+
+public sealed record Sum(int Value);
+
+[Routine("add", Version = "1.0.0", Description = "Adds two numbers.")]
+public sealed class Add : RoutineTask<AddInput, Sum>
+{
+    public override Task<Sum> RunAsync(AddInput input, RoutineContext ctx)
+    {
+        ctx.Logger.LogInformation("adding {A} and {B}", input.A, input.B);
+        ctx.ReportProgress(1, 1, "added");
+        ctx.LogMetric("sum", input.A + input.B);
+        return Task.FromResult(new Sum(input.A + input.B));
+    }
+}
+
+public sealed record SumManyInput(IReadOnlyList<int> Values);
+
+[Routine("sum_pairs")]
+public sealed class SumPairs : RoutineWorkflow<SumManyInput, Sum>
+{
+    public override async Task<Sum> RunAsync(SumManyInput input, WorkflowContext ctx)
+    {
+        var sums = await Task.WhenAll(input.Values.Select(v => ctx.CallAsync<Add, Sum>(new AddInput(v, v))));
+        return new Sum(sums.Sum(s => s.Value));
+    }
+}
