@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -113,7 +114,7 @@ public static class InputValidator
         Null = 64,
     }
 
-    readonly record struct Bound(string Text, decimal? Exact, double Approximate);
+    readonly record struct Bound(string Text, long? Whole, decimal? Exact, double Approximate);
 
     /// <summary>A schema compiled for fast checks; immutable once compiled.</summary>
     sealed class Schema
@@ -125,10 +126,12 @@ public static class InputValidator
         public Dictionary<string, Schema>? PropertiesIgnoringCase;
         public string[] PropertyNames = [];
         public string[] Required = [];
+        public Dictionary<string, int>? RequiredIndex;
         public bool ClosedObject;
         public Schema? AdditionalProperties;
         public Schema? Items;
         public JsonElement[]? Enum;
+        public string?[] EnumStrings = [];
         public JsonElement? Const;
         public Schema[]? AnyOf;
         public Schema[]? AllOf;
@@ -183,6 +186,8 @@ public static class InputValidator
                         break;
                     case "required" when argument is JsonArray required:
                         schema.Required = [.. required.Select(r => r?.GetValue<string>()).OfType<string>()];
+                        schema.RequiredIndex = new(StringComparer.OrdinalIgnoreCase);
+                        for (var i = 0; i < schema.Required.Length; i++) schema.RequiredIndex.TryAdd(schema.Required[i], i);
                         break;
                     case "additionalProperties":
                         if (argument is JsonValue closed && closed.GetValueKind() == JsonValueKind.False) schema.ClosedObject = true;
@@ -191,6 +196,7 @@ public static class InputValidator
                     case "items" when argument is JsonObject or JsonValue: schema.Items = Compile(argument, at); break;
                     case "enum" when argument is JsonArray values:
                         schema.Enum = [.. JsonDocument.Parse(values.ToJsonString()).RootElement.EnumerateArray().Select(v => v.Clone())];
+                        schema.EnumStrings = [.. schema.Enum.Select(v => v.ValueKind == JsonValueKind.String ? v.GetString() : null)];
                         break;
                     case "const": schema.Const = JsonDocument.Parse(argument?.ToJsonString() ?? "null").RootElement.Clone(); break;
                     case "anyOf" or "oneOf" when argument is JsonArray alternatives:
@@ -257,7 +263,8 @@ public static class InputValidator
             if (argument is not JsonValue value || value.GetValueKind() != JsonValueKind.Number) return null;
             var text = value.ToJsonString();
             decimal? exact = decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : null;
-            return new Bound(text, exact, double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture));
+            long? whole = long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l) ? l : null;
+            return new Bound(text, whole, exact, double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture));
         }
 
         static int? CountOf(JsonNode? argument)
@@ -319,18 +326,17 @@ public static class InputValidator
                 if (problems.Count > before) return;
             }
 
-            var kinds = KindsOf(value);
-            if (schema.Types != Kinds.None && (schema.Types & kinds) == 0)
+            if (schema.Types != Kinds.None && !IsOfType(schema.Types, value))
             {
                 var hint = value.ValueKind == JsonValueKind.Number && schema.Types.HasFlag(Kinds.Integer)
-                           && !kinds.HasFlag(Kinds.Integer) && value.TryGetDecimal(out var d) && d == decimal.Truncate(d)
+                           && value.TryGetDecimal(out var d) && d == decimal.Truncate(d)
                     ? " (write it without a decimal point or exponent)"
                     : "";
                 Report(problems, $"expected {Describe(schema.Types)}, got {Describe(value)}{hint}");
                 return;
             }
 
-            if (schema.Enum is { } values && !IsOneOf(values, value))
+            if (schema.Enum is { } values && !IsOneOf(schema, value))
             {
                 Report(problems, $"expected {DescribeEnum(values)}, got {Quote(value)}");
                 return;
@@ -357,9 +363,12 @@ public static class InputValidator
 
         void CheckObject(Schema schema, JsonElement value, List<InputProblem> problems)
         {
+            var required = schema.Required;
+            Span<bool> present = required.Length <= 128 ? stackalloc bool[required.Length] : new bool[required.Length];
             foreach (var member in value.EnumerateObject())
             {
                 var name = member.Name;
+                if (schema.RequiredIndex is { } requiredIndex && requiredIndex.TryGetValue(name, out var index)) present[index] = true;
                 Schema? memberSchema = null;
                 if (schema.Properties is { } properties
                     && !properties.TryGetValue(name, out memberSchema)
@@ -375,11 +384,11 @@ public static class InputValidator
                 path.Length = length;
             }
 
-            foreach (var required in schema.Required)
+            for (var i = 0; i < required.Length; i++)
             {
-                if (HasMember(value, required)) continue;
-                var length = EnterProperty(required);
-                var expected = schema.Properties?.GetValueOrDefault(required) is { } property ? Expectation(property) : null;
+                if (present[i]) continue;
+                var length = EnterProperty(required[i]);
+                var expected = schema.Properties?.GetValueOrDefault(required[i]) is { } property ? Expectation(property) : null;
                 Report(problems, expected is null ? "required field is missing" : $"required field is missing (expected {expected})");
                 path.Length = length;
             }
@@ -536,39 +545,40 @@ public static class InputValidator
             }
         }
 
-        static bool HasMember(JsonElement value, string name)
+        static bool IsOneOf(Schema schema, JsonElement value)
         {
-            if (value.TryGetProperty(name, out _)) return true;
-            foreach (var member in value.EnumerateObject())
+            if (value.ValueKind != JsonValueKind.String)
             {
-                if (string.Equals(member.Name, name, StringComparison.OrdinalIgnoreCase)) return true;
+                foreach (var candidate in schema.Enum!)
+                {
+                    if (JsonElement.DeepEquals(candidate, value)) return true;
+                }
+
+                return false;
             }
 
-            return false;
-        }
-
-        static bool IsOneOf(JsonElement[] values, JsonElement value)
-        {
-            foreach (var candidate in values)
+            foreach (var candidate in schema.EnumStrings)
             {
-                if (JsonElement.DeepEquals(candidate, value)) return true;
+                if (candidate is not null && value.ValueEquals(candidate)) return true;
             }
 
-            if (value.ValueKind != JsonValueKind.String) return false;
+            // The dialect's enum converter reads names case-insensitively.
             var text = value.GetString();
-            foreach (var candidate in values)
+            foreach (var candidate in schema.EnumStrings)
             {
-                // The dialect's enum converter reads names case-insensitively.
-                if (candidate.ValueKind == JsonValueKind.String && string.Equals(candidate.GetString(), text, StringComparison.OrdinalIgnoreCase)) return true;
+                if (string.Equals(candidate, text, StringComparison.OrdinalIgnoreCase)) return true;
             }
 
             return false;
         }
 
         static int Compare(JsonElement value, Bound bound)
-            => bound.Exact is { } exact && value.TryGetDecimal(out var number)
+        {
+            if (bound.Whole is { } whole && value.TryGetInt64(out var integer)) return integer.CompareTo(whole);
+            return bound.Exact is { } exact && value.TryGetDecimal(out var number)
                 ? number.CompareTo(exact)
                 : value.GetDouble().CompareTo(bound.Approximate);
+        }
 
         static string UnknownField(Schema schema, string name)
         {
@@ -640,22 +650,23 @@ public static class InputValidator
 
         void Report(List<InputProblem> problems, string problem) => problems.Add(new InputProblem(path.ToString(), problem));
 
-        static Kinds KindsOf(JsonElement value) => value.ValueKind switch
+        static bool IsOfType(Kinds types, JsonElement value)
         {
-            JsonValueKind.Object => Kinds.Object,
-            JsonValueKind.Array => Kinds.Array,
-            JsonValueKind.String => Kinds.String,
-            JsonValueKind.Number => IsWholeNumberLiteral(value) ? Kinds.Number | Kinds.Integer : Kinds.Number,
-            JsonValueKind.True or JsonValueKind.False => Kinds.Boolean,
-            _ => Kinds.Null,
-        };
+            var kind = value.ValueKind switch
+            {
+                JsonValueKind.Object => Kinds.Object,
+                JsonValueKind.Array => Kinds.Array,
+                JsonValueKind.String => Kinds.String,
+                JsonValueKind.Number => Kinds.Number,
+                JsonValueKind.True or JsonValueKind.False => Kinds.Boolean,
+                _ => Kinds.Null,
+            };
+            return (types & kind) != 0 || (kind == Kinds.Number && types.HasFlag(Kinds.Integer) && IsWholeNumberLiteral(value));
+        }
 
         /// <summary>Integer fields read only digits: the deserializer refuses <c>3.0</c> and <c>3e0</c> for an <c>int</c>.</summary>
         static bool IsWholeNumberLiteral(JsonElement number)
-        {
-            var raw = number.GetRawText();
-            return raw.AsSpan().IndexOfAny('.', 'e', 'E') < 0;
-        }
+            => JsonMarshal.GetRawUtf8Value(number).IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0;
 
         static string Describe(Kinds kinds)
         {

@@ -40,7 +40,7 @@ internal sealed partial class RunGrain(
         var inputJson = ValidatedInput(routine, request.InputJson);
         var retry = request.Options?.Retry ?? routine.Retry;
         var now = clock.GetUtcNow();
-        _run = new RunInfo
+        var run = new RunInfo
         {
             RunId = RunId,
             RoutineId = routine.Id.ToString(),
@@ -57,19 +57,19 @@ internal sealed partial class RunGrain(
             Options = request.Options,
         };
 
-        if (await CachedOutputAsync(routine, inputJson) is { } hit)
+        if (await CachedOutputAsync(run) is { } hit)
         {
-            await TransitionAsync(_run with
+            await TransitionAsync(run with
             {
                 Status = RunStatus.Succeeded, OutputJson = hit.OutputJson, CachedFromRunId = hit.RunId,
                 StartedAt = now, FinishedAt = now,
             }, $"cache hit: output of run {hit.RunId}");
-            return _run;
+            return _run!;
         }
 
-        await TransitionAsync(_run, request.ParentRunId is null ? "submitted" : $"called by run {request.ParentRunId}");
+        await TransitionAsync(run, request.ParentRunId is null ? "submitted" : $"called by run {request.ParentRunId}");
         await DispatchAsync();
-        return _run;
+        return _run!;
     }
 
     public async Task<RunInfo?> GetAsync()
@@ -145,7 +145,7 @@ internal sealed partial class RunGrain(
             case RunStatus.Succeeded:
                 await TransitionAsync(_run with { Status = RunStatus.Succeeded, OutputJson = result.OutputJson, Error = null, FinishedAt = now },
                     $"attempt {attempt} succeeded");
-                if (UsesCache()) await store.PutCachedAsync(new CacheEntry(CacheKeyOf(_run), _run.RoutineId, result.OutputJson!, RunId, now));
+                if (UsesCache(_run)) await store.PutCachedAsync(new CacheEntry(CacheKeyOf(_run), _run.RoutineId, result.OutputJson!, RunId, now));
                 break;
             case RunStatus.Cancelled:
                 await TransitionAsync(_run with { Status = RunStatus.Cancelled, Error = result.Error, FinishedAt = now }, "cancelled on the worker");
@@ -269,10 +269,10 @@ internal sealed partial class RunGrain(
         DeactivateOnIdle();
     }
 
-    async Task<CacheEntry?> CachedOutputAsync(RoutineDescriptor routine, string inputJson)
-        => UsesCache() ? await store.GetCachedAsync(CacheKey.For(routine.Id, inputJson)) : null;
+    async Task<CacheEntry?> CachedOutputAsync(RunInfo run)
+        => UsesCache(run) ? await store.GetCachedAsync(CacheKeyOf(run)) : null;
 
-    bool UsesCache() => _run!.Kind == RoutineKind.Task && (_run.Options?.UseCache ?? catalog.TryGet(_run.RoutineId)?.Cache ?? true);
+    bool UsesCache(RunInfo run) => run.Kind == RoutineKind.Task && (run.Options?.UseCache ?? catalog.TryGet(run.RoutineId)?.Cache ?? true);
 
     static string CacheKeyOf(RunInfo run) => CacheKey.For(RoutineId.Parse(run.RoutineId), run.InputJson);
 

@@ -80,6 +80,7 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
 
         CreateDirectory();
         var connection = new SqliteConnection(_writerConnectionString);
+        WriteCommands writer;
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -89,6 +90,7 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
             await ExecuteAsync(connection, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, "PRAGMA synchronous = NORMAL;", cancellationToken).ConfigureAwait(false);
             await MigrateAsync(connection, version, cancellationToken).ConfigureAwait(false);
+            writer = new WriteCommands(connection);
         }
         catch (Exception e)
         {
@@ -97,8 +99,8 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
             throw;
         }
 
-        _writer = new WriteCommands(connection);
-        _writeLoop = Task.Run(() => WriteLoopAsync(_writer));
+        _writer = writer;
+        _writeLoop = Task.Run(() => WriteLoopAsync(writer));
     }
 
     public async ValueTask DisposeAsync()
@@ -111,7 +113,8 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
         if (_writeLoop is not null) await _writeLoop.ConfigureAwait(false);
         _writer?.Dispose();
         // Pooled readers would otherwise keep the file open after the store is gone.
-        SqliteConnection.ClearPool(new SqliteConnection(_readerConnectionString));
+        using var reader = new SqliteConnection(_readerConnectionString);
+        SqliteConnection.ClearPool(reader);
     }
 
     // ---------------------------------------------------------------- writes

@@ -1,0 +1,87 @@
+using Routines.Worker.Tests.Routines;
+
+namespace Routines.Worker.Tests;
+
+/// <summary>Each bad request gets a specific error and leaves nothing behind in the store.</summary>
+public sealed class BadInputTests(EngineFixture fixture) : IClassFixture<EngineFixture>
+{
+    async Task<int> RunCountAsync() => (await fixture.Store.ListRunsAsync(new() { Take = 1 })).Total;
+
+    [Fact]
+    public async Task UnknownRoutine_NamesCloseMatches_AndRecordsNothing()
+    {
+        var before = await RunCountAsync();
+        var error = await Assert.ThrowsAsync<RoutineNotFoundException>(() => fixture.Env.Client.SubmitAsync("ad", "{}"));
+
+        Assert.Contains("'ad'", error.Message);
+        Assert.Contains("Did you mean add", error.Message);
+        Assert.Equal(before, await RunCountAsync());
+    }
+
+    [Fact]
+    public async Task UnknownVersion_SaysWhichVersionsAreOffered()
+    {
+        var error = await Assert.ThrowsAsync<RoutineNotFoundException>(() => fixture.Env.Client.SubmitAsync("tname:add:9.9.9", "{}"));
+
+        Assert.Contains("add@9.9.9", error.Message);
+        Assert.Contains("tname:add:1.0.0", error.Message);
+    }
+
+    [Fact]
+    public async Task MalformedJson_IsRejectedAtTheRoot()
+    {
+        var before = await RunCountAsync();
+        var error = await Assert.ThrowsAsync<InvalidRoutineInputException>(() => fixture.Env.Client.SubmitAsync("add", """{"a": 1,"""));
+
+        Assert.Equal("$", error.Path);
+        Assert.Contains("malformed JSON", error.Message);
+        Assert.Equal(before, await RunCountAsync());
+    }
+
+    [Fact]
+    public async Task MistypedField_NamesTheFieldAndTheExpectedType()
+    {
+        var error = await Assert.ThrowsAsync<InvalidRoutineInputException>(() => fixture.Env.Client.SubmitAsync("add", """{"a": "ten", "b": 2}"""));
+
+        Assert.Equal("$.a", error.Path);
+        Assert.Contains("integer", error.Problem);
+        Assert.Contains("\"ten\"", error.Problem);
+    }
+
+    [Fact]
+    public async Task MissingRequiredField_IsNamed()
+    {
+        var error = await Assert.ThrowsAsync<InvalidRoutineInputException>(() => fixture.Env.Client.SubmitAsync("add", """{"a": 1}"""));
+
+        Assert.Equal("$.b", error.Path);
+        Assert.Contains("required", error.Problem);
+    }
+
+    [Fact]
+    public async Task NestedAndEnumProblems_AreAllReported()
+    {
+        var error = await Assert.ThrowsAsync<InvalidRoutineInputException>(() => fixture.Env.Client.SubmitAsync("typed",
+            """{"name": "x", "values": [1, "two"], "mode": "reckless", "inner": {"depth": 1.5}}"""));
+
+        Assert.Contains("$.values[1]", error.Message);
+        Assert.Contains("$.mode", error.Message);
+        Assert.Contains("$.inner.depth", error.Message);
+    }
+
+    [Fact]
+    public async Task ValidNestedInput_Runs()
+    {
+        var run = await fixture.Env.RunAsync("typed", new Dataset("x", [1, 2, 3], Mode.Careful, new Inner(2)));
+
+        Assert.Equal(Client.RunStatus.Succeeded, run.Status);
+        Assert.Equal("""{"value":3}""", run.OutputJson);
+    }
+
+    [Fact]
+    public async Task BadRoutineIdText_SaysWhatFormsAreAccepted()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => fixture.Env.Client.SubmitAsync("tname:add", "{}"));
+
+        Assert.Contains("tname:<task>:<version>", error.Message);
+    }
+}

@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Routines.Client;
+
+namespace Routines.Worker.Tests.Routines;
+
+/// <summary>Counts executions per key, so tests can prove what ran and how often.</summary>
+public sealed class Executions
+{
+    readonly ConcurrentDictionary<string, int> _counts = new();
+
+    public int Increment(string key) => _counts.AddOrUpdate(key, 1, (_, n) => n + 1);
+
+    public int Count(string key) => _counts.GetValueOrDefault(key);
+
+    /// <summary>Signals when a routine has started, so a test can act on a running routine without sleeping.</summary>
+    public ConcurrentDictionary<string, TaskCompletionSource> Started { get; } = new();
+
+    public TaskCompletionSource StartedSignal(string key) => Started.GetOrAdd(key, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
+}
+
+public sealed record KeyInput(string Key, int FailTimes = 0);
+
+public sealed record Done(string Key, int Attempt);
+
+[Routine("flaky")]
+[Retry(MaxAttempts = 3, InitialDelaySeconds = 0.01, NonRetryable = [typeof(ArgumentException)])]
+public sealed class Flaky(Executions executions) : RoutineTask<KeyInput, Done>
+{
+    public override Task<Done> RunAsync(KeyInput input, RoutineContext ctx)
+    {
+        var n = executions.Increment(input.Key);
+        ctx.Logger.LogWarning("execution {N} of {Key}", n, input.Key);
+        if (input.Key.StartsWith("bad-argument")) throw new ArgumentException($"{input.Key} is not a valid key");
+        if (n <= input.FailTimes) throw new InvalidOperationException($"boom {n}");
+        return Task.FromResult(new Done(input.Key, ctx.Attempt));
+    }
+}
+
+[Routine("counted")]
+public sealed class Counted(Executions executions) : RoutineTask<KeyInput, Done>
+{
+    public override Task<Done> RunAsync(KeyInput input, RoutineContext ctx)
+    {
+        executions.Increment("counted:" + input.Key);
+        return Task.FromResult(new Done(input.Key, ctx.Attempt));
+    }
+}
+
+[Routine("uncached")]
+[Cache(false)]
+public sealed class Uncached(Executions executions) : RoutineTask<KeyInput, Done>
+{
+    public override Task<Done> RunAsync(KeyInput input, RoutineContext ctx)
+    {
+        executions.Increment("uncached:" + input.Key);
+        return Task.FromResult(new Done(input.Key, ctx.Attempt));
+    }
+}
+
+/// <summary>Runs three counted children, then fails on its first attempt: the retry must reuse the children's results.</summary>
+[Routine("fail_after_children")]
+[Retry(MaxAttempts = 2, InitialDelaySeconds = 0.01)]
+public sealed class FailAfterChildren(Executions executions) : RoutineWorkflow<KeyInput, Done>
+{
+    public override async Task<Done> RunAsync(KeyInput input, WorkflowContext ctx)
+    {
+        for (var i = 0; i < 3; i++)
+            await ctx.CallAsync<Uncached, Done>(new KeyInput($"{input.Key}-{i}"));
+        if (executions.Increment("wf:" + input.Key) == 1) throw new InvalidOperationException("workflow crashed after its children");
+        return new Done(input.Key, ctx.Attempt);
+    }
+}
+
+public sealed record DelayInput(string Key, double Seconds);
+
+[Routine("sleepy")]
+[Timeout(0.5)]
+[Retry(MaxAttempts = 1)]
+public sealed class Sleepy(Executions executions) : RoutineTask<DelayInput, Done>
+{
+    public override async Task<Done> RunAsync(DelayInput input, RoutineContext ctx)
+    {
+        executions.StartedSignal(input.Key).TrySetResult();
+        await Task.Delay(TimeSpan.FromSeconds(input.Seconds), ctx.CancellationToken);
+        return new Done(input.Key, ctx.Attempt);
+    }
+}
+
+/// <summary>Ignores its cancellation token: the timeout must still end the run.</summary>
+[Routine("stubborn")]
+[Timeout(0.3)]
+[Retry(MaxAttempts = 1)]
+public sealed class Stubborn : RoutineTask<DelayInput, Done>
+{
+    public override async Task<Done> RunAsync(DelayInput input, RoutineContext ctx)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(input.Seconds));
+        return new Done(input.Key, ctx.Attempt);
+    }
+}
+
+[Routine("long_wait")]
+[Retry(MaxAttempts = 1)]
+public sealed class LongWait(Executions executions) : RoutineTask<DelayInput, Done>
+{
+    public override async Task<Done> RunAsync(DelayInput input, RoutineContext ctx)
+    {
+        executions.StartedSignal(input.Key).TrySetResult();
+        await Task.Delay(TimeSpan.FromSeconds(input.Seconds), ctx.CancellationToken);
+        return new Done(input.Key, ctx.Attempt);
+    }
+}
+
+public sealed record FanInput(string Key, int Children, double Seconds);
+
+[Routine("wait_on_children")]
+public sealed class WaitOnChildren : RoutineWorkflow<FanInput, Done>
+{
+    public override async Task<Done> RunAsync(FanInput input, WorkflowContext ctx)
+    {
+        await Task.WhenAll(Enumerable.Range(0, input.Children)
+            .Select(i => ctx.CallAsync<LongWait, Done>(new DelayInput($"{input.Key}-{i}", input.Seconds))));
+        return new Done(input.Key, ctx.Attempt);
+    }
+}
+
+[Routine("parent_of_failure")]
+public sealed class ParentOfFailure : RoutineWorkflow<KeyInput, Done>
+{
+    public override Task<Done> RunAsync(KeyInput input, WorkflowContext ctx)
+        => ctx.CallAsync<Flaky, Done>(new KeyInput("bad-argument-" + input.Key));
+}
+
+public sealed record DepthInput(int Depth, int Width);
+
+/// <summary>Nests itself <c>Depth</c> levels deep, each level fanning out <c>Width</c> adds in parallel.</summary>
+[Routine("nested")]
+public sealed class Nested : RoutineWorkflow<DepthInput, Sum>
+{
+    public override async Task<Sum> RunAsync(DepthInput input, WorkflowContext ctx)
+    {
+        var adds = Task.WhenAll(Enumerable.Range(1, input.Width).Select(i => ctx.CallAsync<Add, Sum>(new AddInput(i, 0))));
+        var below = input.Depth > 1 ? await ctx.CallAsync<Nested, Sum>(new DepthInput(input.Depth - 1, input.Width)) : new Sum(0);
+        return new Sum((await adds).Sum(s => s.Value) + below.Value);
+    }
+}
+
+/// <summary>A task that tries to start another routine through the client: it must get a clear error.</summary>
+[Routine("sneaky")]
+[Retry(MaxAttempts = 1)]
+public sealed class Sneaky(IRoutinesClient client) : RoutineTask<KeyInput, Done>
+{
+    public override async Task<Done> RunAsync(KeyInput input, RoutineContext ctx)
+    {
+        await client.SubmitAsync("add", """{"a":1,"b":2}""");
+        return new Done(input.Key, ctx.Attempt);
+    }
+}
+
+public sealed record Dataset(string Name, IReadOnlyList<double> Values, Mode Mode, Inner Inner, string? Note = null);
+
+public enum Mode { Fast, Careful }
+
+public sealed record Inner(int Depth);
+
+[Routine("typed")]
+public sealed class Typed : RoutineTask<Dataset, Sum>
+{
+    public override Task<Sum> RunAsync(Dataset input, RoutineContext ctx) => Task.FromResult(new Sum(input.Values.Count));
+}

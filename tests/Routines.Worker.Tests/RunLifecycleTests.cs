@@ -1,0 +1,241 @@
+using Routines.Client;
+using Routines.Worker.Tests.Routines;
+
+namespace Routines.Worker.Tests;
+
+public sealed class RunLifecycleTests(EngineFixture fixture) : IClassFixture<EngineFixture>
+{
+    static string Key() => Guid.NewGuid().ToString("N");
+
+    [Fact]
+    public async Task Task_Succeeds_AndIsRecordedWithLogsProgressMetricsAndHistory()
+    {
+        var run = await fixture.Env.RunAsync("add", new AddInput(2, 40));
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal("""{"value":42}""", run.OutputJson);
+        var stored = await fixture.Store.GetRunAsync(run.RunId);
+        Assert.NotNull(stored);
+        Assert.Equal(RunStatus.Succeeded, stored.Status);
+        Assert.Equal("tname:add:1.0.0", stored.RoutineId);
+        Assert.Equal("""{"a":2,"b":40}""", stored.InputJson);
+        Assert.Equal(run.RunId, stored.RootRunId);
+        Assert.Equal(1, stored.Attempt);
+        Assert.NotNull(stored.StartedAt);
+        Assert.NotNull(stored.FinishedAt);
+        Assert.Equal(1, stored.Progress?.Current);
+        Assert.Equal("added", stored.Progress?.Message);
+
+        var logs = await fixture.Store.GetLogsAsync(run.RunId);
+        Assert.Contains(logs, l => l.Message == "adding 2 and 40");
+        var metrics = await fixture.Store.GetMetricsAsync(run.RunId);
+        Assert.Equal(42, Assert.Single(metrics, m => m.Name == "sum").Value);
+        var history = await fixture.Store.GetHistoryAsync(run.RunId);
+        Assert.Equal([RunStatus.Pending, RunStatus.Running, RunStatus.Succeeded], history.Select(h => h.Status));
+    }
+
+    [Fact]
+    public async Task Workflow_FansOutInParallel_AndEveryChildIsRecordedUnderItsParent()
+    {
+        var run = await fixture.Env.RunAsync("sum_pairs", new SumManyInput([100, 200, 300, 400]));
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal("""{"value":2000}""", run.OutputJson);
+        var children = await fixture.Store.ListChildrenAsync(run.RunId);
+        Assert.Equal(4, children.Count);
+        Assert.All(children, c =>
+        {
+            Assert.Equal(run.RunId, c.ParentRunId);
+            Assert.Equal(run.RunId, c.RootRunId);
+            Assert.Equal(RunStatus.Succeeded, c.Status);
+            Assert.StartsWith(run.RunId + ".", c.RunId);
+        });
+        Assert.Equal(
+            [$"{run.RunId}.1", $"{run.RunId}.2", $"{run.RunId}.3", $"{run.RunId}.4"],
+            children.Select(c => c.RunId).Order());
+    }
+
+    [Fact]
+    public async Task Workflows_NestToAnyDepth()
+    {
+        var run = await fixture.Env.RunAsync("nested", new DepthInput(Depth: 4, Width: 3));
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal("""{"value":24}""", run.OutputJson); // (1+2+3) per level, 4 levels
+        var deepest = await fixture.Store.ListRunsAsync(new() { RootRunId = run.RunId, Take = 100 });
+        Assert.Equal(4 + 4 * 3, deepest.Total); // 4 workflow runs, 3 adds each
+        Assert.All(deepest.Runs, r => Assert.Equal(run.RunId, r.RootRunId));
+    }
+
+    [Fact]
+    public async Task SecondRunOfSameTaskInput_IsACacheHit_VisibleInTheRecord()
+    {
+        var key = Key();
+        var first = await fixture.Env.RunAsync("counted", new KeyInput(key));
+        var second = await fixture.Env.RunAsync("counted", new { failTimes = 0, key }); // same input, other member order
+
+        Assert.Equal(RunStatus.Succeeded, second.Status);
+        Assert.Equal(first.RunId, second.CachedFromRunId);
+        Assert.Equal(first.OutputJson, second.OutputJson);
+        Assert.Equal(1, fixture.Executions.Count("counted:" + key));
+        var history = await fixture.Store.GetHistoryAsync(second.RunId);
+        Assert.Contains(history, h => h.Reason?.Contains("cache hit") == true);
+    }
+
+    [Fact]
+    public async Task NoCache_RunsTheTaskAgain()
+    {
+        var key = Key();
+        await fixture.Env.RunAsync("counted", new KeyInput(key));
+        var again = await fixture.Env.RunAsync("counted", new KeyInput(key), new CallOptions { UseCache = false });
+
+        Assert.Null(again.CachedFromRunId);
+        Assert.Equal(2, fixture.Executions.Count("counted:" + key));
+    }
+
+    [Fact]
+    public async Task TaskMarkedUncached_AlwaysRuns()
+    {
+        var key = Key();
+        await fixture.Env.RunAsync("uncached", new KeyInput(key));
+        var again = await fixture.Env.RunAsync("uncached", new KeyInput(key));
+
+        Assert.Null(again.CachedFromRunId);
+        Assert.Equal(2, fixture.Executions.Count("uncached:" + key));
+    }
+
+    [Fact]
+    public async Task ThrowingTask_IsRetriedPerPolicy_AndSucceeds()
+    {
+        var key = Key();
+        var run = await fixture.Env.RunAsync("flaky", new KeyInput(key, FailTimes: 2));
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal(3, run.Attempt);
+        Assert.Equal(3, fixture.Executions.Count(key));
+        var history = await fixture.Store.GetHistoryAsync(run.RunId);
+        Assert.Equal(
+            [RunStatus.Pending, RunStatus.Running, RunStatus.Pending, RunStatus.Running, RunStatus.Pending, RunStatus.Running, RunStatus.Succeeded],
+            history.Select(h => h.Status));
+        Assert.Contains(history, h => h.Reason?.Contains("attempt 1 failed (boom 1); retry 2 of 3") == true);
+        var logs = await fixture.Store.GetLogsAsync(run.RunId);
+        Assert.Equal([1, 2, 3], logs.Select(l => l.Attempt));
+        Assert.True(logs.Select(l => l.Sequence).SequenceEqual(logs.Select(l => l.Sequence).Order()), "log sequences grow across attempts");
+    }
+
+    [Fact]
+    public async Task TaskThatKeepsThrowing_FailsAfterItsAttempts_WithMessageAndStack()
+    {
+        var run = await fixture.Env.RunAsync("flaky", new KeyInput(Key(), FailTimes: 10));
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Equal(3, run.Attempt);
+        Assert.Equal(typeof(InvalidOperationException).FullName, run.Error?.Type);
+        Assert.Equal("boom 3", run.Error?.Message);
+        Assert.Contains(nameof(Flaky.RunAsync), run.Error?.StackTrace);
+    }
+
+    [Fact]
+    public async Task NonRetryableError_FailsAtOnce()
+    {
+        var key = "bad-argument-" + Key();
+        var run = await fixture.Env.RunAsync("flaky", new KeyInput(key));
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Equal(1, run.Attempt);
+        Assert.Equal(1, fixture.Executions.Count(key));
+        Assert.Equal(typeof(ArgumentException).FullName, run.Error?.Type);
+    }
+
+    [Fact]
+    public async Task WorkflowWhoseChildFails_FailsWithTheChildErrorChained()
+    {
+        var run = await fixture.Env.RunAsync("parent_of_failure", new KeyInput(Key()));
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        var error = run.Error!;
+        Assert.Equal(typeof(RoutineFailedException).FullName, error.Type);
+        Assert.Contains("flaky", error.Message);
+        Assert.Equal(typeof(ArgumentException).FullName, error.Root.Type);
+        Assert.Equal($"{run.RunId}.1", error.Cause?.RunId);
+        Assert.Equal("tname:flaky:1.0.0", error.Cause?.RoutineId);
+    }
+
+    [Fact]
+    public async Task TaskExceedingItsTimeout_TimesOut()
+    {
+        var run = await fixture.Env.RunAsync("sleepy", new DelayInput(Key(), Seconds: 30));
+
+        Assert.Equal(RunStatus.TimedOut, run.Status);
+        Assert.Contains("exceeded its timeout of 00:00:00.5", run.Error?.Message);
+    }
+
+    [Fact]
+    public async Task TaskIgnoringItsCancellationToken_StillTimesOut()
+    {
+        var run = await fixture.Env.RunAsync("stubborn", new DelayInput(Key(), Seconds: 30));
+
+        Assert.Equal(RunStatus.TimedOut, run.Status);
+    }
+
+    [Fact]
+    public async Task PerCallTimeout_OverridesTheDeclaredOne()
+    {
+        var run = await fixture.Env.RunAsync("sleepy", new DelayInput(Key(), Seconds: 0.8), new CallOptions { Timeout = TimeSpan.FromSeconds(20) });
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+    }
+
+    [Fact]
+    public async Task CancellingAWorkflow_CancelsItsRunningChildren()
+    {
+        var key = Key();
+        var handle = await fixture.Env.Client.SubmitAsync("wait_on_children", $$"""{"key":"{{key}}","children":3,"seconds":60}""");
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(i => fixture.Executions.StartedSignal($"{key}-{i}").Task));
+
+        await handle.CancelAsync("test cancels");
+        var run = await handle.WaitAsync();
+
+        Assert.Equal(RunStatus.Cancelled, run.Status);
+        var children = await fixture.Store.ListChildrenAsync(run.RunId);
+        Assert.Equal(3, children.Count);
+        foreach (var child in children)
+        {
+            var final = await fixture.Env.Client.WaitAsync(child.RunId);
+            Assert.Equal(RunStatus.Cancelled, final.Status);
+        }
+    }
+
+    [Fact]
+    public async Task RetriedWorkflow_ReusesChildrenThatSucceeded()
+    {
+        var key = Key();
+        var run = await fixture.Env.RunAsync("fail_after_children", new KeyInput(key));
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal(2, run.Attempt);
+        for (var i = 0; i < 3; i++) Assert.Equal(1, fixture.Executions.Count($"uncached:{key}-{i}"));
+    }
+
+    [Fact]
+    public async Task TaskThatCallsARoutine_FailsWithAClearError()
+    {
+        var run = await fixture.Env.RunAsync("sneaky", new KeyInput(Key()));
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Contains("A task must not call routines", run.Error?.Message);
+        Assert.Contains("sneaky", run.Error?.Message);
+    }
+
+    [Fact]
+    public async Task RoutineIds_ResolveByBareNameAndExactForms()
+    {
+        var bare = await fixture.Env.RunAsync("add", new AddInput(1, 1));
+        var exact = await fixture.Env.RunAsync("tname:add:1.0.0", new AddInput(1, 2));
+        var workflow = await fixture.Env.RunAsync("wfname:sum_pairs:1.0.0", new SumManyInput([1]));
+
+        Assert.Equal("tname:add:1.0.0", bare.RoutineId);
+        Assert.Equal(RunStatus.Succeeded, exact.Status);
+        Assert.Equal(RunStatus.Succeeded, workflow.Status);
+    }
+}
