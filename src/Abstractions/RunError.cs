@@ -25,6 +25,7 @@ public sealed record RunError(
     };
 
     /// <summary>The deepest error of the chain: usually what a user has to fix.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public RunError Root => Cause?.Root ?? this;
 
     /// <summary>The chain from this error down to the root, outermost first.</summary>

@@ -34,7 +34,7 @@ public sealed class DatasetCatalog
         if (!names.Contains(name, StringComparer.Ordinal))
         {
             var available = names.Count > 0 ? string.Join(", ", names) : $"none: no .csv files in {_directory}";
-            throw new ArgumentException($"Unknown dataset '{name}'. Available datasets: {available}.", nameof(name));
+            throw new ArgumentException($"Unknown dataset '{name}'. Available datasets: {available}.");
         }
 
         var path = Path.Combine(_directory, name + ".csv");

@@ -21,15 +21,21 @@ public sealed record Evaluation(double Accuracy, double MacroF1, int[][] Confusi
 /// when its accuracy looks good.
 /// </remarks>
 [Routine("evaluate_model", Version = "1.0.0", Description = "Accuracy, macro-F1 and confusion matrix on the test rows.")]
+[Retry(NonRetryable = new[] { typeof(ArgumentException) })]
 public sealed class EvaluateModel : RoutineTask<EvaluateInput, Evaluation>
 {
     public override Task<Evaluation> RunAsync(EvaluateInput input, RoutineContext ctx)
     {
         var classes = input.ClassNames.Length;
+        var test = input.Test;
+        if (input.Model.Biases.Length != classes)
+            throw new ArgumentException($"The model scores {input.Model.Biases.Length} classes but {classes} class names were given.");
+        if (test.Rows.Length != test.Labels.Length || test.Labels.Any(l => l < 0 || l >= classes))
+            throw new ArgumentException($"The test set needs one label per row, each a class index from 0 to {classes - 1}.");
+
         var confusion = new int[classes][];
         for (var k = 0; k < classes; k++) confusion[k] = new int[classes];
 
-        var test = input.Test;
         for (var i = 0; i < test.Rows.Length; i++)
             confusion[test.Labels[i]][SoftmaxClassifier.Predict(input.Model.Weights, input.Model.Biases, test.Rows[i])]++;
 

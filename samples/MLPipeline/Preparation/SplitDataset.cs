@@ -24,7 +24,7 @@ public sealed class SplitDataset : RoutineTask<SplitRequest, DataSplit>
     public override Task<DataSplit> RunAsync(SplitRequest input, RoutineContext ctx)
     {
         if (input.TestFraction is not (> 0 and < 1))
-            throw new ArgumentException($"testFraction must be between 0 and 1 (exclusive), got {input.TestFraction}.", nameof(input));
+            throw new ArgumentException($"testFraction must be between 0 and 1 (exclusive), got {input.TestFraction}.");
 
         var data = input.Dataset;
         var random = new Random(input.Seed);
@@ -34,7 +34,7 @@ public sealed class SplitDataset : RoutineTask<SplitRequest, DataSplit>
         {
             var members = Enumerable.Range(0, data.Labels.Length).Where(i => data.Labels[i] == c).ToArray();
             if (members.Length < 2)
-                throw new ArgumentException($"Class '{data.ClassNames[c]}' has {members.Length} row(s); a split needs at least 2 per class.", nameof(input));
+                throw new ArgumentException($"Class '{data.ClassNames[c]}' has {members.Length} row(s); a split needs at least 2 per class.");
 
             random.Shuffle(members);
             // At least one row on each side, whatever the fraction.

@@ -22,7 +22,7 @@ public static class RoutineJson
             TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
         };
         foreach (var converter in converters ?? []) options.Converters.Add(converter);
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
         options.MakeReadOnly();
         return options;
     }

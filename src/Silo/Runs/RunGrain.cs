@@ -33,6 +33,8 @@ internal sealed partial class RunGrain(
 
     public async Task<RunInfo> SubmitAsync(RunRequest request)
     {
+        // A fresh root id, or a call from a workflow's first attempt, cannot have a record yet: skip the read.
+        if (request.ParentRunId is null || request.ParentAttempt == 1) _loading ??= Task.CompletedTask;
         await EnsureLoadedAsync();
         if (_run is not null) return await AttachAsync(request);
 
@@ -67,8 +69,11 @@ internal sealed partial class RunGrain(
             return _run!;
         }
 
-        await TransitionAsync(run, request.ParentRunId is null ? "submitted" : $"called by run {request.ParentRunId}");
+        // The Pending record and the dispatch overlap: the store's single writer keeps Pending before Running, and
+        // the caller hears back only once both are durable.
+        var recorded = TransitionAsync(run, request.ParentRunId is null ? "submitted" : $"called by run {request.ParentRunId}");
         await DispatchAsync();
+        await recorded;
         return _run!;
     }
 

@@ -42,7 +42,7 @@ public sealed class RoutineTestEnvironment : IAsyncDisposable
         var collection = new ServiceCollection();
         services?.Invoke(collection);
         var project = new ProjectSetup(assemblies.ToList(), collection, new Microsoft.Extensions.Configuration.ConfigurationManager());
-        var host = EmbeddedHost.Build(project, Path.Combine(directory, "routines.db"), slots, LogLevel.Warning);
+        var host = EmbeddedHost.Build(project, Path.Combine(directory, "routines.db"), slots, LogLevel.Error);
         await host.StartAsync();
         return new RoutineTestEnvironment(host, directory);
     }
