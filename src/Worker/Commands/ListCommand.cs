@@ -32,18 +32,17 @@ internal static class ListCommand
                 return ExitCodes.Success;
             }
 
-            var table = new Table().AddColumns("Kind", "Name", "Version", "Input schema", "Output schema");
+            var table = new Table().AddColumns("Kind", "Name", "Version", "Input", "Output");
             foreach (var r in routines)
             {
                 table.AddRow(r.Kind.ToString().ToLowerInvariant(), Markup.Escape(r.Id.Name), Markup.Escape(r.Id.Version!),
-                    Markup.Escape(Compact(r.InputSchema)), Markup.Escape(Compact(r.OutputSchema)));
+                    Markup.Escape(SchemaSummary.Of(r.InputSchema)), Markup.Escape(SchemaSummary.Of(r.OutputSchema)));
             }
 
             AnsiConsole.Write(table);
+            AnsiConsole.MarkupLine("[grey]'?' marks a field that may be left out. list --json prints the full JSON schemas.[/]");
             return ExitCodes.Success;
         });
         return command;
     }
-
-    static string Compact(string schema) => JsonNode.Parse(schema)!.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
 }

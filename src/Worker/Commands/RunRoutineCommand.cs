@@ -96,8 +96,6 @@ internal static class RunRoutineCommand
             return Fail(Console.Error, exception.Message, ExitCodes.BadInput);
         }
 
-        if (!request.Json) console.MarkupLine($"Run [bold]{handle.RunId}[/] of {Markup.Escape(request.Routine)}");
-
         RunInfo run;
         try
         {

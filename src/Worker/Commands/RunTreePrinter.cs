@@ -34,13 +34,19 @@ internal sealed class RunTreePrinter(IAnsiConsole console)
         if (!isNew && before == state) return;
         _seen[run.RunId] = state;
 
+        if (isNew && run.ParentRunId is null)
+            console.MarkupLine($"Run [bold]{Markup.Escape(run.RunId)}[/] of {Markup.Escape(run.RoutineId)}");
+
+        // A run that got a worker at once goes Pending → Running in the same instant: print only Running.
+        if (run is { Status: RunStatus.Pending, Attempt: 0, WaitReason: null }) return;
+
         if (isNew || before.Status != run.Status || before.Attempt != run.Attempt)
         {
             var detail = run.Status switch
             {
                 RunStatus.Running => $"attempt {run.Attempt}/{run.MaxAttempts}",
                 RunStatus.Pending when run.WaitReason is { } why => why,
-                RunStatus.Succeeded when run.CacheHit => $"from cache (run {Short(run.CachedFromRunId!)})",
+                RunStatus.Succeeded when run.CacheHit => $"from cache (run {run.CachedFromRunId})",
                 RunStatus.Succeeded => run.Duration is { } d ? $"in {d.TotalSeconds:0.###} s" : "",
                 _ when run.Error is { } e => e.Root.Message,
                 _ => "",

@@ -1,0 +1,190 @@
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using Routines.Client;
+using Routines.Silo.Storage.Sqlite;
+
+namespace Routines.Worker.Tests;
+
+/// <summary>The sample project's verbs, run as real processes the way the README runs them.</summary>
+public sealed class CommandLineTests : IDisposable
+{
+    readonly string _directory = Directory.CreateTempSubdirectory("routines-cli-").FullName;
+
+    string StorePath => Path.Combine(_directory, "runs.db");
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    async Task<SqliteRunStore> OpenStoreAsync()
+    {
+        var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = StorePath });
+        await store.InitializeAsync();
+        return store;
+    }
+
+    [Fact]
+    public async Task RunRoutine_RunsTheSampleWorkflow_PrintsLiveLinesAndTheResult()
+    {
+        var (exitCode, stdout, stderr) = await SampleProcess.RunAsync(_directory, "run-routine", "train_and_pick_model");
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.Matches(@"Run [0-9a-f]{32} of wfname:train_and_pick_model:1\.0\.0", stdout);
+        Assert.Contains("train_model@1.0.0 Running", stdout);
+        Assert.Contains("INFO Loaded iris: 150 rows", stdout);
+        Assert.Contains("epoch", stdout); // progress lines
+        Assert.Contains("train_and_pick_model@1.0.0 Succeeded", stdout);
+        var result = JsonNode.Parse(stdout[stdout.IndexOf("\n{", StringComparison.Ordinal)..])!;
+        Assert.True(result["best"]!["accuracy"]!.GetValue<double>() > 0.9);
+        Assert.True(File.Exists(Path.Combine(_directory, ".routines", "routines.db")), "the default store is .routines/routines.db");
+    }
+
+    [Fact]
+    public async Task RunRoutineJson_PrintsOnlyTheResult_AndASecondRunIsServedFromTheCache()
+    {
+        var first = await SampleProcess.RunAsync(_directory, "run-routine", "train_and_pick_model", "--json", "--store", StorePath);
+        var second = await SampleProcess.RunAsync(_directory, "run-routine", "train_and_pick_model", "--json", "--store", StorePath);
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal(0, second.ExitCode);
+        Assert.Equal(JsonNode.Parse(first.Stdout)!.ToJsonString(), JsonNode.Parse(second.Stdout)!.ToJsonString());
+
+        await using var store = await OpenStoreAsync();
+        var trainings = await store.ListRunsAsync(new() { RoutineName = "train_model", Take = 100 });
+        Assert.Equal(12, trainings.Total);
+        Assert.Equal(6, trainings.Runs.Count(r => r.CachedFromRunId is not null));
+    }
+
+    [Fact]
+    public async Task RunRoutine_TakesInputFromSetAndFile()
+    {
+        var file = Path.Combine(_directory, "input.json");
+        await File.WriteAllTextAsync(file, """{"learningRates": [0.5], "l2Penalties": [0], "epochs": 20}""");
+
+        var fromFile = await SampleProcess.RunAsync(_directory, "run-routine", "train_and_pick_model", "--json", "--input-file", file, "--store", StorePath);
+        var fromSet = await SampleProcess.RunAsync(_directory, "run-routine", "load_dataset", "--json", "--set", "name=iris", "--store", StorePath);
+
+        Assert.True(fromFile.ExitCode == 0, fromFile.Stderr);
+        Assert.Single(JsonNode.Parse(fromFile.Stdout)!["leaderboard"]!.AsArray());
+        Assert.True(fromSet.ExitCode == 0, fromSet.Stderr);
+        Assert.Equal(150, JsonNode.Parse(fromSet.Stdout)!["rows"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task UnknownRoutine_ExitsWith2_AndNamesCloseMatches()
+    {
+        var (exitCode, _, stderr) = await SampleProcess.RunAsync(_directory, "run-routine", "train_and_pick", "--store", StorePath);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("No live worker offers a routine named 'train_and_pick'", stderr);
+        Assert.Contains("train_and_pick_model", stderr);
+    }
+
+    [Fact]
+    public async Task MistypedAndMalformedInput_ExitWith2_NamingTheField()
+    {
+        var typo = await SampleProcess.RunAsync(_directory, "run-routine", "train_and_pick_model", "--set", "epoch=5", "--store", StorePath);
+        var malformed = await SampleProcess.RunAsync(_directory, "run-routine", "train_and_pick_model", "--input", "{\"epochs\": ", "--store", StorePath);
+        var wrongType = await SampleProcess.RunAsync(_directory, "run-routine", "train_and_pick_model", "--set", "epochs=many", "--store", StorePath);
+
+        Assert.Equal(2, typo.ExitCode);
+        Assert.Contains("$.epoch", typo.Stderr);
+        Assert.Contains("did you mean \"epochs\"", typo.Stderr);
+        Assert.Equal(2, malformed.ExitCode);
+        Assert.Contains("malformed JSON", malformed.Stderr);
+        Assert.Equal(2, wrongType.ExitCode);
+        Assert.Contains("$.epochs: expected an integer, got the string \"many\"", wrongType.Stderr);
+    }
+
+    [Fact]
+    public async Task FailingRoutine_ExitsWith1_WithTheErrorChain_AndTheRecordKeepsIt()
+    {
+        var (exitCode, _, stderr) = await SampleProcess.RunAsync(_directory, "run-routine", "train_and_pick_model", "--set", "dataset=mnist", "--store", StorePath);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("train_and_pick_model@1.0.0", stderr);
+        Assert.Contains("caused by System.ArgumentException: Unknown dataset 'mnist'", stderr);
+
+        await using var store = await OpenStoreAsync();
+        var load = Assert.Single((await store.ListRunsAsync(new() { RoutineName = "load_dataset" })).Runs);
+        Assert.Equal(RunStatus.Failed, load.Status);
+        Assert.Equal(1, load.Attempt); // ArgumentException is declared non-retryable
+        Assert.Contains("LoadDataset", load.Error?.StackTrace);
+    }
+
+    [Fact]
+    public async Task CorruptStore_ExitsWith5_AndLeavesTheFileAlone()
+    {
+        var garbage = Enumerable.Range(0, 4096).Select(i => (byte)(i * 7 % 251)).ToArray();
+        await File.WriteAllBytesAsync(StorePath, garbage);
+
+        var (exitCode, _, stderr) = await SampleProcess.RunAsync(_directory, "run-routine", "load_dataset", "--store", StorePath);
+
+        Assert.Equal(5, exitCode);
+        Assert.Contains(StorePath, stderr);
+        Assert.Contains("not a readable SQLite database", stderr);
+        Assert.Equal(garbage, await File.ReadAllBytesAsync(StorePath));
+    }
+
+    [Fact]
+    public async Task LockedStore_ExitsWith5_SayingItIsLocked()
+    {
+        await using (var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = StorePath })) await store.InitializeAsync();
+        await using var holder = new SqliteConnection($"Data Source={StorePath};Pooling=False");
+        await holder.OpenAsync();
+        await using (var begin = holder.CreateCommand())
+        {
+            begin.CommandText = "BEGIN EXCLUSIVE";
+            await begin.ExecuteNonQueryAsync();
+        }
+
+        var (exitCode, _, stderr) = await SampleProcess.RunAsync(_directory, "run-routine", "load_dataset", "--store", StorePath);
+
+        Assert.Equal(5, exitCode);
+        Assert.Contains("locked", stderr);
+    }
+
+    [Fact]
+    public async Task CtrlC_CancelsTheWholeRunTree_AndExitsWith130()
+    {
+        using var sample = SampleProcess.Start(_directory, "run-routine", "train_and_pick_model", "--no-cache",
+            "--set", "epochs=5000000", "--store", StorePath);
+        await sample.WaitForOutputAsync("train_model@1.0.0 Running");
+
+        sample.Interrupt();
+        var exitCode = await sample.WaitForExitAsync();
+
+        Assert.True(exitCode == 130, sample.Stdout + sample.Stderr);
+        await using var store = await OpenStoreAsync();
+        var runs = await store.ListRunsAsync(new() { Take = 100 });
+        Assert.Equal(RunStatus.Cancelled, Assert.Single(runs.Runs, r => r.ParentRunId is null).Status);
+        Assert.DoesNotContain(runs.Runs, r => !r.Status.IsTerminal());
+        Assert.Contains(runs.Runs, r => r.RoutineName == "train_model" && r.Status == RunStatus.Cancelled);
+    }
+
+    [Fact]
+    public async Task ListAndInfo_DescribeTheProject()
+    {
+        var list = await SampleProcess.RunAsync(_directory, "list", "--json");
+        var info = await SampleProcess.RunAsync(_directory, "info", "--json");
+        var table = await SampleProcess.RunAsync(_directory, "list");
+
+        Assert.Equal(0, list.ExitCode);
+        var routines = JsonNode.Parse(list.Stdout)!.AsArray();
+        var train = routines.Single(r => r!["name"]!.GetValue<string>() == "train_model")!;
+        Assert.Equal("task", train["kind"]!.GetValue<string>());
+        Assert.Equal("1.0.0", train["version"]!.GetValue<string>());
+        Assert.Equal("object", train["inputSchema"]!["type"]!.GetValue<string>());
+        Assert.NotNull(train["outputSchema"]!["properties"]!["finalLoss"]);
+        var search = routines.Single(r => r!["name"]!.GetValue<string>() == "train_and_pick_model")!;
+        Assert.Equal("workflow", search["kind"]!.GetValue<string>());
+
+        var about = JsonNode.Parse(info.Stdout)!;
+        Assert.Equal("MLPipeline", about["project"]!.GetValue<string>());
+        Assert.Equal(5, about["tasks"]!.GetValue<int>());
+        Assert.Equal(2, about["workflows"]!.GetValue<int>());
+
+        Assert.Equal(0, table.ExitCode);
+        Assert.Contains("│ Kind", table.Stdout);
+        Assert.Contains("load_dataset", table.Stdout);
+        Assert.Contains("{name?: string}", table.Stdout);
+    }
+}
