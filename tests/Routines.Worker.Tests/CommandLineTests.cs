@@ -34,7 +34,9 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("train_and_pick_model@1.0.0 Succeeded", stdout);
         var result = JsonNode.Parse(stdout[stdout.IndexOf("\n{", StringComparison.Ordinal)..])!;
         Assert.True(result["best"]!["accuracy"]!.GetValue<double>() > 0.9);
-        Assert.True(File.Exists(Path.Combine(_directory, ".routines", "routines.db")), "the default store is .routines/routines.db");
+        var projectDirectory = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(SampleProcess.DllPath))))!;
+        Assert.True(File.Exists(Path.Combine(projectDirectory, ".routines", "routines.db")), "the default store is .routines/routines.db under the project");
+        Assert.False(Directory.Exists(Path.Combine(_directory, ".routines")), "not under the working directory");
     }
 
     [Fact]

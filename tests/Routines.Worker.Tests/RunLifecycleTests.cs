@@ -238,4 +238,14 @@ public sealed class RunLifecycleTests(EngineFixture fixture) : IClassFixture<Eng
         Assert.Equal(RunStatus.Succeeded, exact.Status);
         Assert.Equal(RunStatus.Succeeded, workflow.Status);
     }
+
+    [Fact]
+    public async Task WorkflowStartingDifferentCallsOnReplay_FailsWithADeterminismError()
+    {
+        var run = await fixture.Env.RunAsync("shifty", new KeyInput(Key()));
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Equal(typeof(WorkflowDeterminismException).FullName, run.Error?.Type);
+        Assert.Contains("asked for 'add', but that call was recorded as 'counted'", run.Error?.Message);
+    }
 }

@@ -18,6 +18,9 @@ internal sealed class SampleProcess : IDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>samples/MLPipeline/bin/&lt;Configuration&gt;/net10.0/MLPipeline.dll</summary>
+    public static string DllPath => Dll.Value;
+
     public string Stdout { get { lock (_lock) return _stdout.ToString(); } }
 
     public string Stderr { get { lock (_lock) return _stderr.ToString(); } }

@@ -23,7 +23,9 @@ public static class ServiceSiloBuilderExtensions
         services.TryAddSingleton<RunEventHub>();
         services.TryAddSingleton<IRunStore>(sp => new SqliteRunStore(new SqliteRunStoreOptions
         {
-            Path = sp.GetRequiredService<IOptions<RoutinesServiceOptions>>().Value.StorePath,
+            Path = sp.GetRequiredService<IOptions<RoutinesServiceOptions>>().Value.StorePath is { Length: > 0 } path
+                ? path
+                : Path.Combine(".routines", "routines.db"),
         }));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, StoreInitializer>();
         services.AddRoutinesCommon();

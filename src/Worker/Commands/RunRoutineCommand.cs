@@ -26,7 +26,7 @@ internal static class RunRoutineCommand
         var set = new Option<string[]>("--set", "-s") { Description = "A field of a flat input, key=value; repeatable.", AllowMultipleArgumentsPerToken = false };
         var json = new Option<bool>("--json") { Description = "Print only the result JSON (for scripts)." };
         var noCache = new Option<bool>("--no-cache") { Description = "Run tasks even when the same input ran before." };
-        var store = new Option<string?>("--store") { Description = "The SQLite file of run records (default .routines/routines.db)." };
+        var store = new Option<string?>("--store") { Description = "The SQLite file of run records (default: .routines/routines.db under the project directory)." };
         var slots = new Option<int?>("--slots") { Description = "How many tasks may run at once (default: the number of cores)." };
         var verbose = new Option<bool>("--verbose") { Description = "Show the silo's own log (Orleans) on stderr." };
 

@@ -33,7 +33,13 @@ internal static class EmbeddedHost
             // Free ports, so several local runs (and tests) can run side by side.
             silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort(), serviceId: "routines", clusterId: "routines-local");
             silo.Configure<SiloOptions>(o => o.SiloName = $"local-{Environment.ProcessId}");
-            silo.AddRoutinesService(o => { if (storePath is not null) o.StorePath = storePath; });
+            silo.AddRoutinesService();
+            silo.Services.PostConfigure<RoutinesServiceOptions>(o =>
+            {
+                // --store wins over configuration; without either, the store sits under the project directory.
+                if (storePath is not null) o.StorePath = storePath;
+                else if (string.IsNullOrEmpty(o.StorePath)) o.StorePath = ProjectDirectory.DefaultStorePath();
+            });
             silo.AddRoutinesWorker(project.Assemblies, o => { if (slots is { } n) o.Slots = n; });
         });
         return builder.Build();

@@ -169,3 +169,21 @@ public sealed class Typed : RoutineTask<Dataset, Sum>
 {
     public override Task<Sum> RunAsync(Dataset input, RoutineContext ctx) => Task.FromResult(new Sum(input.Values.Count));
 }
+
+/// <summary>Calls a different routine first on its retry: the replay must be refused as non-deterministic.</summary>
+[Routine("shifty")]
+[Retry(MaxAttempts = 2, InitialDelaySeconds = 0.01)]
+public sealed class Shifty : RoutineWorkflow<KeyInput, Done>
+{
+    public override async Task<Done> RunAsync(KeyInput input, WorkflowContext ctx)
+    {
+        if (ctx.Attempt == 1)
+        {
+            await ctx.CallAsync<Counted, Done>(new KeyInput(input.Key));
+            throw new InvalidOperationException("first attempt fails after its call");
+        }
+
+        await ctx.CallAsync<Add, Sum>(new AddInput(1, 2));
+        return new Done(input.Key, ctx.Attempt);
+    }
+}
