@@ -24,7 +24,7 @@ public sealed class CommandLineTests : IDisposable
     [Fact]
     public async Task RunRoutine_RunsTheSampleWorkflow_PrintsLiveLinesAndTheResult()
     {
-        var (exitCode, stdout, stderr) = await SampleProcess.RunAsync(_directory, "run-routine", "train_and_pick_model");
+        var (exitCode, stdout, stderr) = await SampleProcess.RunAsync(_directory, "run-routine", "train_and_pick_model", "--no-cache");
 
         Assert.True(exitCode == 0, stderr);
         Assert.Matches(@"Run [0-9a-f]{32} of wfname:train_and_pick_model:1\.0\.0", stdout);
