@@ -248,4 +248,17 @@ public sealed class RunLifecycleTests(EngineFixture fixture) : IClassFixture<Eng
         Assert.Equal(typeof(WorkflowDeterminismException).FullName, run.Error?.Type);
         Assert.Contains("asked for 'add', but that call was recorded as 'counted'", run.Error?.Message);
     }
+
+    [Fact]
+    public async Task NoCacheOnAWorkflow_HoldsForItsWholeTree()
+    {
+        var values = new SumManyInput([7001, 7002]);
+        await fixture.Env.RunAsync("sum_pairs", values);
+        var again = await fixture.Env.RunAsync("sum_pairs", values, new CallOptions { UseCache = false });
+
+        var children = await fixture.Store.ListChildrenAsync(again.RunId);
+        Assert.Equal(2, children.Count);
+        Assert.All(children, c => Assert.Null(c.CachedFromRunId));
+        Assert.All(children, c => Assert.Equal(false, c.Options?.UseCache));
+    }
 }

@@ -1,6 +1,9 @@
 namespace Routines.Cluster;
 
-/// <summary>What the service sends a worker to execute one attempt of a run.</summary>
+/// <summary>
+/// What the service sends a worker to execute one attempt of a run. <see cref="BypassCache"/> passes a run's
+/// <c>UseCache = false</c> down to the calls of a workflow, so <c>--no-cache</c> holds for the whole tree.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ExecutionRequest(
     [property: Id(0)] string RunId,
@@ -8,4 +11,5 @@ public sealed record ExecutionRequest(
     [property: Id(2)] RoutineId Routine,
     [property: Id(3)] string InputJson,
     [property: Id(4)] string RootRunId,
-    [property: Id(5)] TimeSpan Timeout);
+    [property: Id(5)] TimeSpan Timeout,
+    [property: Id(6)] bool BypassCache = false);

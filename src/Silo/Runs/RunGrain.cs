@@ -207,7 +207,7 @@ internal sealed partial class RunGrain(
         var routine = await ResolveAsync(run.RoutineId);
         var attempt = run.Attempt + 1;
         var timeout = run.Options?.Timeout ?? routine.Timeout;
-        var request = new ExecutionRequest(RunId, attempt, routine.Id, run.InputJson, run.RootRunId, timeout);
+        var request = new ExecutionRequest(RunId, attempt, routine.Id, run.InputJson, run.RootRunId, timeout, run.Options?.UseCache == false);
         try
         {
             await Task.WhenAll(

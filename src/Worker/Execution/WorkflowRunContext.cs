@@ -42,7 +42,7 @@ internal sealed class WorkflowRunContext(Attempt attempt, IGrainFactory grains, 
             {
                 RoutineId = routineId,
                 InputJson = JsonSerializer.Serialize(input, json),
-                Options = options,
+                Options = attempt.Request.BypassCache && options?.UseCache is null ? (options ?? new()) with { UseCache = false } : options,
                 ParentRunId = RunId,
                 RootRunId = attempt.Request.RootRunId,
                 ParentAttempt = Attempt,
