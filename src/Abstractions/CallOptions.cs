@@ -12,4 +12,13 @@ public sealed record CallOptions
 
     /// <summary>False bypasses the task result cache: the task runs even if the same input ran before.</summary>
     [Id(2)] public bool? UseCache { get; init; }
+
+    /// <summary>Where the call runs in a cluster; replaces the routine's declared <see cref="ExecutionAttribute"/>.</summary>
+    [Id(3)] public ExecutionPolicy? Execution { get; init; }
+
+    /// <summary>
+    /// True accepts the run even when no live worker offers the routine yet: it waits as Pending until one joins.
+    /// By default such a submission fails at once with <see cref="RoutineNotFoundException"/>.
+    /// </summary>
+    [Id(4)] public bool? WaitForWorker { get; init; }
 }

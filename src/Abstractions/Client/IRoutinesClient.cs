@@ -1,3 +1,5 @@
+using Routines.Cluster;
+
 namespace Routines.Client;
 
 /// <summary>Submits runs and reads them back. Works from a client process and from inside a silo alike.</summary>
@@ -11,6 +13,9 @@ public interface IRoutinesClient
     /// <exception cref="InvalidRoutineInputException">The input does not fit the routine's input type.</exception>
     Task<RunHandle> SubmitAsync(string routineId, string inputJson, CallOptions? options = null, CancellationToken cancellationToken = default);
 
+    /// <summary>Submits the routine and input of an earlier run again, as a new run.</summary>
+    Task<RunHandle> RetryAsync(string runId, CancellationToken cancellationToken = default);
+
     /// <summary>The run's record, or null when there is no such run.</summary>
     Task<RunInfo?> GetRunAsync(string runId, CancellationToken cancellationToken = default);
 
@@ -19,4 +24,26 @@ public interface IRoutinesClient
 
     /// <summary>Waits until the run is terminal and returns its record.</summary>
     Task<RunInfo> WaitAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs matching the filter, newest first, with the total count.</summary>
+    Task<RunPage> ListRunsAsync(RunFilter filter, CancellationToken cancellationToken = default);
+
+    /// <summary>The direct children of a workflow run, in call order.</summary>
+    Task<IReadOnlyList<RunInfo>> ListChildrenAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Stored log lines with a sequence number after <paramref name="afterSequence"/>.</summary>
+    Task<IReadOnlyList<RunLogLine>> GetLogsAsync(string runId, long afterSequence = 0, int limit = 1000, CancellationToken cancellationToken = default);
+
+    /// <summary>The run's log lines, then new ones live until the run ends; resume with the last sequence seen.</summary>
+    IAsyncEnumerable<RunLogLine> FollowLogsAsync(string runId, long afterSequence = 0, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<MetricPoint>> GetMetricsAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>The run's status changes, oldest first: time, attempt, worker and reason.</summary>
+    Task<IReadOnlyList<RunEvent>> GetHistoryAsync(string runId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The routines live workers offer, with their schemas and policies.</summary>
+    Task<IReadOnlyList<RoutineDescriptor>> ListRoutinesAsync(CancellationToken cancellationToken = default);
 }

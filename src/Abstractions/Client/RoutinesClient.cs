@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Routines.Cluster;
 
 namespace Routines.Client;
@@ -8,6 +9,10 @@ public sealed class RoutinesClient(IGrainFactory grains) : IRoutinesClient
     /// <summary>Below Orleans' 30 s response timeout, so a long-poll never times out as a call.</summary>
     static readonly TimeSpan PollWindow = TimeSpan.FromSeconds(20);
 
+    IRunQueryGrain Queries => grains.GetGrain<IRunQueryGrain>(0);
+
+    IDispatcherGrain Dispatcher => grains.GetGrain<IDispatcherGrain>(0);
+
     public async Task<RunHandle> SubmitAsync(string routineId, string inputJson, CallOptions? options = null, CancellationToken cancellationToken = default)
     {
         ExecutionScope.ThrowIfInTask(routineId);
@@ -15,6 +20,12 @@ public sealed class RoutinesClient(IGrainFactory grains) : IRoutinesClient
         await grains.GetGrain<IRunGrain>(runId).SubmitAsync(new RunRequest { RoutineId = routineId, InputJson = inputJson, Options = options })
             .WaitAsync(cancellationToken);
         return new RunHandle(this, runId);
+    }
+
+    public async Task<RunHandle> RetryAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        var run = await GetRunAsync(runId, cancellationToken) ?? throw new InvalidOperationException($"There is no run {runId} to retry.");
+        return await SubmitAsync(run.RoutineId, run.InputJson, run.Options, cancellationToken);
     }
 
     public Task<RunInfo?> GetRunAsync(string runId, CancellationToken cancellationToken = default)
@@ -32,6 +43,60 @@ public sealed class RoutinesClient(IGrainFactory grains) : IRoutinesClient
             if (run.Status.IsTerminal()) return run;
         }
     }
+
+    public Task<RunPage> ListRunsAsync(RunFilter filter, CancellationToken cancellationToken = default)
+        => Queries.ListRunsAsync(filter).WaitAsync(cancellationToken);
+
+    public Task<IReadOnlyList<RunInfo>> ListChildrenAsync(string runId, CancellationToken cancellationToken = default)
+        => Queries.ListChildrenAsync(runId).WaitAsync(cancellationToken);
+
+    public Task<IReadOnlyList<RunLogLine>> GetLogsAsync(string runId, long afterSequence = 0, int limit = 1000, CancellationToken cancellationToken = default)
+        => Queries.GetLogsAsync(runId, afterSequence, limit).WaitAsync(cancellationToken);
+
+    public async IAsyncEnumerable<RunLogLine> FollowLogsAsync(string runId, long afterSequence = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // A stream broken by a silo restart resumes from the last line seen.
+        var last = afterSequence;
+        while (true)
+        {
+            var enumerator = Queries.FollowLogsAsync(runId, last).WithCancellation(cancellationToken).GetAsyncEnumerator();
+            try
+            {
+                while (true)
+                {
+                    RunLogLine line;
+                    try
+                    {
+                        if (!await enumerator.MoveNextAsync()) yield break;
+                        line = enumerator.Current;
+                    }
+                    catch (Exception exception) when (exception is EnumerationAbortedException or OrleansMessageRejectionException && !cancellationToken.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
+                    last = line.Sequence;
+                    yield return line;
+                }
+            }
+            finally
+            {
+                await enumerator.DisposeAsync();
+            }
+        }
+    }
+
+    public Task<IReadOnlyList<MetricPoint>> GetMetricsAsync(string runId, CancellationToken cancellationToken = default)
+        => Queries.GetMetricsAsync(runId).WaitAsync(cancellationToken);
+
+    public Task<IReadOnlyList<RunEvent>> GetHistoryAsync(string runId, CancellationToken cancellationToken = default)
+        => Queries.GetHistoryAsync(runId).WaitAsync(cancellationToken);
+
+    public Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default)
+        => Dispatcher.ListWorkersAsync().WaitAsync(cancellationToken);
+
+    public Task<IReadOnlyList<RoutineDescriptor>> ListRoutinesAsync(CancellationToken cancellationToken = default)
+        => Dispatcher.ListRoutinesAsync().WaitAsync(cancellationToken);
 
     /// <summary>Time-ordered, so ids sort by submission.</summary>
     internal static string NewRunId() => Guid.CreateVersion7().ToString("N");

@@ -2,9 +2,13 @@ using Routines.Client;
 
 namespace Routines.Cluster;
 
-/// <summary>How one attempt ended on its worker.</summary>
+/// <summary>
+/// How one attempt ended on its worker. <see cref="HandedBack"/>: the worker stopped before the attempt finished and
+/// gives the run back to be dispatched again, without counting against its retries.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record AttemptResult(
     [property: Id(0)] RunStatus Status,
     [property: Id(1)] string? OutputJson = null,
-    [property: Id(2)] RunError? Error = null);
+    [property: Id(2)] RunError? Error = null,
+    [property: Id(3)] bool HandedBack = false);

@@ -1,32 +1,37 @@
 using Orleans.Concurrency;
+using Routines.Client;
 
 namespace Routines.Cluster;
 
 /// <summary>
-/// Knows the live workers, what they host and their free slots; hands a slot to a run or queues the run.
-/// One per cluster (key 0), on the service.
+/// Knows the live workers, what they host and their free slots; hands a slot to a run or queues the run, and gives
+/// the runs of a lost worker back to be dispatched again. One per cluster (key 0), on the service.
 /// </summary>
 public interface IDispatcherGrain : IGrainWithIntegerKey
 {
-    Task RegisterWorkerAsync(WorkerRegistration registration);
+    /// <summary>Activates the dispatcher at service start, which recovers unfinished runs from the store.</summary>
+    Task StartAsync();
+
+    /// <summary>A worker's periodic report; the first one registers it.</summary>
+    Task HeartbeatAsync(WorkerHeartbeat heartbeat);
 
     /// <summary>
-    /// The exact routine a (possibly bare) routine id names: for a bare name, the newest version a live worker offers.
-    /// Throws <see cref="RoutineNotFoundException"/> naming close matches and the versions on offer.
-    /// </summary>
-    Task<RoutineDescriptor> ResolveAsync(string routineId);
-
-    /// <summary>
-    /// A worker for the run, or null when the run must wait; the dispatcher then calls
-    /// <see cref="IRunGrain.AssignAsync"/> when a slot frees, and <see cref="SlotGrant.WaitReason"/> is filled.
+    /// A worker for the run, or no worker and the reason the run waits; the dispatcher then calls
+    /// <see cref="IRunGrain.AssignAsync"/> when a slot frees.
     /// </summary>
     Task<SlotGrant> AcquireAsync(SlotRequest request);
 
     /// <summary>A worker finished an attempt and has a slot free again.</summary>
     [OneWay]
-    Task ReleaseAsync(string workerId, RoutineKind kind);
+    Task ReleaseAsync(string workerId, string runId);
 
     /// <summary>Drops a queued run (cancelled while Pending).</summary>
     [OneWay]
     Task ForgetAsync(string runId);
+
+    [AlwaysInterleave]
+    Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync();
+
+    [AlwaysInterleave]
+    Task<IReadOnlyList<RoutineDescriptor>> ListRoutinesAsync();
 }

@@ -36,6 +36,14 @@ public interface IRunGrain : IGrainWithStringKey
     /// <summary>A worker reports the end of an attempt. Results of a stale attempt are ignored.</summary>
     Task CompleteAsync(int attempt, AttemptResult result);
 
+    /// <summary>After a service restart: a Pending run asks for a worker again.</summary>
+    [OneWay]
+    Task ResumeAsync();
+
+    /// <summary>The worker executing this run is gone: dispatch the run again, without using up a retry.</summary>
+    [OneWay]
+    Task WorkerLostAsync(string workerId, string reason);
+
     /// <summary>A child of this workflow reached a terminal status.</summary>
     [OneWay]
     Task ChildFinishedAsync(RunInfo child);

@@ -25,5 +25,7 @@ public sealed record RoutineDescriptor
     /// <summary>True when results are cached (tasks only).</summary>
     [Id(8)] public required bool Cache { get; init; }
 
+    [Id(9)] public ExecutionPolicy Execution { get; init; }
+
     public RoutineKind Kind => Id.Kind!.Value;
 }

@@ -17,4 +17,7 @@ public sealed record RunRequest
 
     /// <summary>The parent's attempt making the call: a newer attempt restarts a child that did not succeed.</summary>
     [Id(5)] public int ParentAttempt { get; init; }
+
+    /// <summary>The worker of the calling workflow, for the Local and PreferLocal execution policies.</summary>
+    [Id(6)] public string? CallerWorker { get; init; }
 }

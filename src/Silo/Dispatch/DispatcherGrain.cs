@@ -1,65 +1,126 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Runtime;
+using Routines.Client;
 using Routines.Cluster;
+using Routines.Silo.Hosting;
+using Routines.Silo.Storage;
 
 namespace Routines.Silo.Dispatch;
 
 /// <summary>
 /// Capability-aware dispatch: a run goes only to a worker hosting its exact routine; a task takes a slot on the
-/// capable worker with the most free slots, or waits in that routine's queue. Workflows only orchestrate, so they
+/// capable worker with the most free slots, or waits in its routine's queue. Workflows only orchestrate, so they
 /// take no task slot (otherwise workflows waiting on children could hold every slot and starve their own children).
+/// Workers report by heartbeat; a worker that membership declares dead (or that falls silent) is dropped and its
+/// runs are handed back to be dispatched again.
 /// </summary>
 [Reentrant]
-internal sealed class DispatcherGrain(RoutineCatalog catalog) : Grain, IDispatcherGrain
+internal sealed partial class DispatcherGrain(
+    RoutineCatalog catalog,
+    IRunStore store,
+    IClusterMembershipService membership,
+    IOptions<RoutinesServiceOptions> options,
+    TimeProvider clock,
+    ILogger<DispatcherGrain> logger) : Grain, IDispatcherGrain
 {
+    /// <summary>A worker silent this long is considered gone even if membership has not said so yet.</summary>
+    static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromSeconds(20);
+
     readonly Dictionary<string, WorkerState> _workers = [];
-    readonly Dictionary<RoutineId, Queue<QueuedRun>> _queues = [];
+    readonly Dictionary<QueueKey, Queue<QueuedRun>> _queues = [];
+    readonly Dictionary<string, string> _assignments = []; // run id → worker id, from grant to release
     readonly HashSet<string> _forgotten = [];
     long _sequence;
+    bool _started;
 
-    public Task RegisterWorkerAsync(WorkerRegistration registration)
+    public Task StartAsync()
     {
-        var worker = new WorkerState(registration.WorkerId, registration.Slots,
-            registration.Routines.Select(r => r.Id).ToHashSet());
-        if (_workers.Remove(registration.WorkerId, out var previous)) worker.BusySlots = previous.BusySlots;
-        _workers[registration.WorkerId] = worker;
-        catalog.Register(registration);
-        DrainQueuesOnto(worker);
+        if (_started) return Task.CompletedTask;
+        _started = true;
+        this.RegisterGrainTimer(CheckWorkersAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
+        if (options.Value.RecoverUnfinishedRuns)
+        {
+            // Give the workers that survived a service restart a few heartbeats to report what they still run.
+            this.RegisterGrainTimer(RecoverAsync, new GrainTimerCreationOptions(options.Value.RecoveryDelay, Timeout.InfiniteTimeSpan));
+        }
+
         return Task.CompletedTask;
     }
 
-    public Task<RoutineDescriptor> ResolveAsync(string routineId) => Task.FromResult(catalog.Resolve(routineId));
-
-    public Task<SlotGrant> AcquireAsync(SlotRequest request)
+    public async Task HeartbeatAsync(WorkerHeartbeat heartbeat)
     {
-        var capable = _workers.Values.Where(w => w.Routines.Contains(request.Routine)).ToList();
-        if (request.Routine.Kind == RoutineKind.Workflow && capable.Count > 0)
+        await StartAsync();
+        var now = clock.GetUtcNow();
+        if (!_workers.TryGetValue(heartbeat.WorkerId, out var worker))
         {
-            var chosen = capable.MinBy(w => w.Workflows)!;
-            chosen.Workflows++;
-            return Task.FromResult(new SlotGrant(chosen.Id, null));
+            worker = new WorkerState(heartbeat.WorkerId) { Joined = now };
+            _workers[heartbeat.WorkerId] = worker;
+            // A restarted dispatcher learns what survived from the workers themselves.
+            foreach (var running in heartbeat.Running)
+            {
+                if (!_assignments.TryAdd(running.RunId, worker.Id)) continue;
+                if (running.Kind == RoutineKind.Workflow) worker.Workflows++;
+                else worker.BusySlots++;
+            }
+
+            LogWorkerJoined(heartbeat.Name, heartbeat.WorkerId, heartbeat.Slots, heartbeat.Routines.Count);
         }
 
-        var free = capable.Where(w => w.FreeSlots > 0).MaxBy(w => w.FreeSlots);
-        var queue = QueueOf(request.Routine);
-        if (free is not null && queue.Count == 0)
+        var routinesChanged = !worker.Routines.SetEquals(heartbeat.Routines.Select(r => r.Id));
+        worker.Name = heartbeat.Name;
+        worker.Slots = heartbeat.Slots;
+        worker.Descriptors = heartbeat.Routines;
+        worker.Routines = heartbeat.Routines.Select(r => r.Id).ToHashSet();
+        worker.LastHeartbeat = now;
+        worker.Terminating = heartbeat.Terminating;
+        if (routinesChanged) catalog.Update(_workers.Values.SelectMany(w => w.Descriptors));
+        DrainQueuesOnto(worker);
+    }
+
+    public async Task<SlotGrant> AcquireAsync(SlotRequest request)
+    {
+        await StartAsync();
+        var capable = _workers.Values.Where(w => w.CanTake(request.Routine)).ToList();
+        var key = new QueueKey(request.Routine, null);
+        if (request.Execution != ExecutionPolicy.Remote && request.CallerWorker is { } caller)
         {
-            free.BusySlots++;
-            return Task.FromResult(new SlotGrant(free.Id, null));
+            var local = capable.FirstOrDefault(w => w.Id == caller);
+            if (local is not null && (request.Routine.Kind == RoutineKind.Workflow || local.FreeSlots > 0) && QueueOf(new(request.Routine, caller)).Count == 0)
+                return Grant(local, request);
+            if (request.Execution == ExecutionPolicy.Local)
+            {
+                if (local is null) return new SlotGrant(null, $"the calling worker does not host {request.Routine.Display} (execution policy Local)");
+                capable = [local];
+                key = key with { Worker = caller };
+            }
         }
+
+        if (request.Routine.Kind == RoutineKind.Workflow && capable.Count > 0)
+            return Grant(capable.MinBy(w => w.Workflows)!, request);
+
+        var queue = QueueOf(key);
+        var free = capable.Where(w => w.FreeSlots > 0).MaxBy(w => w.FreeSlots);
+        if (free is not null && queue.Count == 0) return Grant(free, request);
 
         var reason = capable.Count == 0
             ? $"no live worker advertises {request.Routine.Display}"
             : $"all {capable.Count} capable worker{(capable.Count == 1 ? " is" : "s are")} busy, {queue.Count} ahead";
         queue.Enqueue(new QueuedRun(request.RunId, ++_sequence, request.Routine.Kind!.Value));
-        return Task.FromResult(new SlotGrant(null, reason));
+        return new SlotGrant(null, reason);
     }
 
-    public Task ReleaseAsync(string workerId, RoutineKind kind)
+    public Task ReleaseAsync(string workerId, string runId)
     {
-        if (!_workers.TryGetValue(workerId, out var worker)) return Task.CompletedTask;
-        if (kind == RoutineKind.Workflow) worker.Workflows = Math.Max(0, worker.Workflows - 1);
-        else worker.BusySlots = Math.Max(0, worker.BusySlots - 1);
-        DrainQueuesOnto(worker);
+        if (!_assignments.Remove(runId, out var assigned) || assigned != workerId) return Task.CompletedTask;
+        if (_workers.TryGetValue(workerId, out var worker))
+        {
+            if (worker.RunningWorkflowIds.Remove(runId)) worker.Workflows = Math.Max(0, worker.Workflows - 1);
+            else worker.BusySlots = Math.Max(0, worker.BusySlots - 1);
+            DrainQueuesOnto(worker);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -69,13 +130,100 @@ internal sealed class DispatcherGrain(RoutineCatalog catalog) : Grain, IDispatch
         return Task.CompletedTask;
     }
 
+    public Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync() => Task.FromResult<IReadOnlyList<WorkerInfo>>(
+        _workers.Values.OrderBy(w => w.Name, StringComparer.Ordinal).Select(w => new WorkerInfo(
+            w.Id, w.Name, w.Status, w.Slots, w.BusySlots, w.Workflows,
+            w.Routines.Select(r => r.ToString()).Order().ToList(), w.LastHeartbeat)).ToList());
+
+    public Task<IReadOnlyList<RoutineDescriptor>> ListRoutinesAsync() => Task.FromResult(catalog.Live);
+
+    SlotGrant Grant(WorkerState worker, SlotRequest request)
+    {
+        _assignments[request.RunId] = worker.Id;
+        if (request.Routine.Kind == RoutineKind.Workflow)
+        {
+            worker.Workflows++;
+            worker.RunningWorkflowIds.Add(request.RunId);
+        }
+        else
+        {
+            worker.BusySlots++;
+        }
+
+        return new SlotGrant(worker.Id, null);
+    }
+
+    /// <summary>Drops workers membership declares dead or that stopped sending heartbeats, and hands back their runs.</summary>
+    Task CheckWorkersAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = membership.CurrentSnapshot;
+        var now = clock.GetUtcNow();
+        foreach (var worker in _workers.Values.ToList())
+        {
+            var status = snapshot.GetSiloStatus(worker.Silo);
+            var reason = status == SiloStatus.Dead ? "membership declared its silo dead"
+                : now - worker.LastHeartbeat > HeartbeatTimeout ? $"no heartbeat for {HeartbeatTimeout.TotalSeconds:0} s"
+                : null;
+            if (reason is not null) Lose(worker, reason);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    void Lose(WorkerState worker, string reason)
+    {
+        _workers.Remove(worker.Id);
+        catalog.Update(_workers.Values.SelectMany(w => w.Descriptors));
+        var runs = _assignments.Where(a => a.Value == worker.Id).Select(a => a.Key).ToList();
+        LogWorkerLost(worker.Name, worker.Id, reason, runs.Count);
+        foreach (var runId in runs)
+        {
+            _assignments.Remove(runId);
+            GrainFactory.GetGrain<IRunGrain>(runId).WorkerLostAsync(worker.Id, $"worker {worker.Name} was lost ({reason})").Ignore();
+        }
+    }
+
+    /// <summary>After a service restart: dispatch Pending runs again, and hand back Running runs no live worker reported.</summary>
+    async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        var unfinished = await store.ListUnfinishedRunsAsync(cancellationToken);
+        var resumed = 0;
+        var lost = 0;
+        foreach (var run in unfinished)
+        {
+            var grain = GrainFactory.GetGrain<IRunGrain>(run.RunId);
+            if (run.Status == RunStatus.Pending)
+            {
+                grain.ResumeAsync().Ignore();
+                resumed++;
+            }
+            else if (!_assignments.ContainsKey(run.RunId))
+            {
+                grain.WorkerLostAsync(run.Worker ?? "?", "no live worker reported it after the service restarted").Ignore();
+                lost++;
+            }
+        }
+
+        if (unfinished.Count > 0) LogRecovered(resumed, lost);
+    }
+
     /// <summary>Gives the worker's free slots to the oldest queued runs it can execute.</summary>
     void DrainQueuesOnto(WorkerState worker)
     {
+        if (worker.Terminating) return;
         while (NextRunFor(worker) is { } run)
         {
-            if (run.Kind == RoutineKind.Workflow) worker.Workflows++;
-            else worker.BusySlots++;
+            _assignments[run.RunId] = worker.Id;
+            if (run.Kind == RoutineKind.Workflow)
+            {
+                worker.Workflows++;
+                worker.RunningWorkflowIds.Add(run.RunId);
+            }
+            else
+            {
+                worker.BusySlots++;
+            }
+
             GrainFactory.GetGrain<IRunGrain>(run.RunId).AssignAsync(worker.Id).Ignore();
         }
     }
@@ -85,33 +233,62 @@ internal sealed class DispatcherGrain(RoutineCatalog catalog) : Grain, IDispatch
         Queue<QueuedRun>? oldest = null;
         foreach (var routine in worker.Routines)
         {
-            if (routine.Kind == RoutineKind.Task && worker.FreeSlots == 0) continue;
-            if (!_queues.TryGetValue(routine, out var queue)) continue;
-            while (queue.TryPeek(out var head) && _forgotten.Remove(head.RunId)) queue.Dequeue();
-            if (queue.Count > 0 && (oldest is null || queue.Peek().Sequence < oldest.Peek().Sequence)) oldest = queue;
+            if (routine.Kind == RoutineKind.Task && worker.FreeSlots <= 0) continue;
+            foreach (var key in new[] { new QueueKey(routine, null), new QueueKey(routine, worker.Id) })
+            {
+                if (!_queues.TryGetValue(key, out var queue)) continue;
+                while (queue.TryPeek(out var head) && _forgotten.Remove(head.RunId)) queue.Dequeue();
+                if (queue.Count > 0 && (oldest is null || queue.Peek().Sequence < oldest.Peek().Sequence)) oldest = queue;
+            }
         }
 
         return oldest?.Dequeue();
     }
 
-    Queue<QueuedRun> QueueOf(RoutineId routine)
+    Queue<QueuedRun> QueueOf(QueueKey key)
     {
-        if (!_queues.TryGetValue(routine, out var queue)) _queues[routine] = queue = new Queue<QueuedRun>();
+        if (!_queues.TryGetValue(key, out var queue)) _queues[key] = queue = new Queue<QueuedRun>();
         return queue;
     }
 
-    sealed class WorkerState(string id, int slots, HashSet<RoutineId> routines)
+    sealed class WorkerState(string id)
     {
         public string Id { get; } = id;
 
-        public HashSet<RoutineId> Routines { get; } = routines;
+        public SiloAddress Silo { get; } = SiloAddress.FromParsableString(id);
+
+        public string Name { get; set; } = id;
+
+        public int Slots { get; set; }
+
+        public HashSet<RoutineId> Routines { get; set; } = [];
+
+        public IReadOnlyList<RoutineDescriptor> Descriptors { get; set; } = [];
 
         public int BusySlots { get; set; }
 
         public int Workflows { get; set; }
 
-        public int FreeSlots => slots - BusySlots;
+        public HashSet<string> RunningWorkflowIds { get; } = [];
+
+        public DateTimeOffset Joined { get; init; }
+
+        public DateTimeOffset LastHeartbeat { get; set; }
+
+        public bool Terminating { get; set; }
+
+        public int FreeSlots => Slots - BusySlots;
+
+        public bool CanTake(RoutineId routine) => !Terminating && Routines.Contains(routine);
+
+        public WorkerStatus Status => Terminating ? WorkerStatus.Terminating
+            : BusySlots > 0 ? WorkerStatus.Working
+            : Workflows > 0 ? WorkerStatus.Hanging
+            : WorkerStatus.Idle;
     }
+
+    /// <summary>A queue per routine, and per routine and worker for runs that must run on their caller's worker.</summary>
+    readonly record struct QueueKey(RoutineId Routine, string? Worker);
 
     sealed record QueuedRun(string RunId, long Sequence, RoutineKind Kind);
 }

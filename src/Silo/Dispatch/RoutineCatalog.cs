@@ -13,14 +13,28 @@ public sealed class RoutineCatalog
     readonly ConcurrentDictionary<RoutineId, RoutineDescriptor> _byId = new();
     readonly ConcurrentDictionary<RoutineId, JsonNode> _inputSchemas = new();
 
-    internal void Register(WorkerRegistration registration)
+    volatile HashSet<RoutineId> _live = [];
+
+    /// <summary>Records what the live workers offer; descriptors of routines no longer offered stay for existing runs.</summary>
+    internal void Update(IEnumerable<RoutineDescriptor> offered)
     {
-        foreach (var routine in registration.Routines)
+        var live = new HashSet<RoutineId>();
+        foreach (var routine in offered)
         {
-            _byId[routine.Id] = routine;
-            _inputSchemas.TryRemove(routine.Id, out _);
+            if (!_byId.TryGetValue(routine.Id, out var known) || known != routine)
+            {
+                _byId[routine.Id] = routine;
+                _inputSchemas.TryRemove(routine.Id, out _);
+            }
+
+            live.Add(routine.Id);
         }
+
+        _live = live;
     }
+
+    /// <summary>True when a live worker offers exactly this routine.</summary>
+    public bool IsLive(RoutineId id) => _live.Contains(id);
 
     /// <summary>The routine an exact id names, or null (bare names and unknown ids need <see cref="Resolve"/>).</summary>
     public RoutineDescriptor? TryGet(string routineId)
@@ -30,19 +44,19 @@ public sealed class RoutineCatalog
     internal JsonNode InputSchemaOf(RoutineDescriptor routine)
         => _inputSchemas.GetOrAdd(routine.Id, _ => JsonNode.Parse(routine.InputSchema)!);
 
-    /// <summary>Every advertised routine, by name then newest version first.</summary>
-    public IReadOnlyList<RoutineDescriptor> All => _byId.Values
+    /// <summary>Every routine a live worker offers, by name then newest version first.</summary>
+    public IReadOnlyList<RoutineDescriptor> Live => _byId.Values.Where(r => _live.Contains(r.Id))
         .OrderBy(r => r.Id.Name, StringComparer.Ordinal)
         .ThenByDescending(r => r.Id.Version!, VersionComparer.Instance)
         .ToList();
 
-    /// <summary>The exact routine a routine id names; throws <see cref="RoutineNotFoundException"/> or <see cref="FormatException"/>.</summary>
+    /// <summary>The exact routine a live worker offers for a routine id; throws <see cref="RoutineNotFoundException"/> or <see cref="FormatException"/>.</summary>
     public RoutineDescriptor Resolve(string routineId)
     {
         var id = RoutineId.Parse(routineId);
-        if (id.IsExact && _byId.TryGetValue(id, out var exact)) return exact;
 
-        var sameName = _byId.Values.Where(r => r.Id.Name == id.Name).ToList();
+        if (id.IsExact && _live.Contains(id) && _byId.TryGetValue(id, out var live)) return live;
+        var sameName = _byId.Values.Where(r => r.Id.Name == id.Name && _live.Contains(r.Id)).ToList();
         if (!id.IsExact && sameName.Count > 0)
             return sameName.MaxBy(r => r.Id.Version!, VersionComparer.Instance)!;
 
@@ -58,7 +72,7 @@ public sealed class RoutineCatalog
                  + $"(workers offer {offered}). Start a worker built from the project that defines it, or submit one of those.";
         }
 
-        var names = _byId.Keys.Select(k => k.Name).Distinct().ToList();
+        var names = _live.Select(k => k.Name).Distinct().ToList();
         var close = names
             .Select(n => (Name: n, Distance: Distance(n, id.Name)))
             .Where(x => x.Distance <= Math.Max(2, id.Name.Length / 3) || x.Name.Contains(id.Name, StringComparison.OrdinalIgnoreCase))

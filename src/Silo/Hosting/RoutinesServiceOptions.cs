@@ -8,4 +8,13 @@ public sealed class RoutinesServiceOptions
     /// host's default: <c>.routines/routines.db</c> under the project directory for a routines project.
     /// </summary>
     public string StorePath { get; set; } = "";
+
+    /// <summary>
+    /// At start, dispatch Pending runs again and hand back Running runs no live worker reports (a restarted service).
+    /// Off for <c>run-routine</c>, whose process owns only the run it was asked for.
+    /// </summary>
+    public bool RecoverUnfinishedRuns { get; set; } = true;
+
+    /// <summary>How long after start the service waits for surviving workers to report before recovering runs.</summary>
+    public TimeSpan RecoveryDelay { get; set; } = TimeSpan.FromSeconds(6);
 }

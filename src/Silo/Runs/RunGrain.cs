@@ -24,6 +24,7 @@ internal sealed partial class RunGrain(
 
     RunInfo? _run;
     Task? _loading;
+    string? _callerWorker; // for Local / PreferLocal execution; kept in memory only, so locality is best effort
     IGrainTimer? _timer;
     TaskCompletionSource _terminal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -38,7 +39,10 @@ internal sealed partial class RunGrain(
         await EnsureLoadedAsync();
         if (_run is not null) return await AttachAsync(request);
 
-        var routine = await ResolveAsync(request.RoutineId);
+        var routine = request.Options?.WaitForWorker == true
+            ? catalog.TryGet(request.RoutineId) ?? catalog.Resolve(request.RoutineId)
+            : catalog.Resolve(request.RoutineId);
+        _callerWorker = request.CallerWorker;
         var inputJson = ValidatedInput(routine, request.InputJson);
         var retry = request.Options?.Retry ?? routine.Retry;
         var now = clock.GetUtcNow();
@@ -111,7 +115,30 @@ internal sealed partial class RunGrain(
     {
         await EnsureLoadedAsync();
         if (_run is { Status: RunStatus.Pending }) await StartOnAsync(workerId);
-        else Dispatcher.ReleaseAsync(workerId, _run?.Kind ?? RoutineKind.Task).Ignore();
+        else Dispatcher.ReleaseAsync(workerId, RunId).Ignore();
+    }
+
+    public async Task ResumeAsync()
+    {
+        await EnsureLoadedAsync();
+        if (_run is { Status: RunStatus.Pending } && _timer is null) await DispatchAsync();
+    }
+
+    public async Task WorkerLostAsync(string workerId, string reason)
+    {
+        await EnsureLoadedAsync();
+        if (_run is not { Status: RunStatus.Running } run || (run.Worker != workerId && workerId != "?")) return;
+        await HandBackAsync(reason);
+    }
+
+    /// <summary>The attempt ended without a verdict (its worker died or stopped): run it again, its retry budget intact.</summary>
+    async Task HandBackAsync(string reason)
+    {
+        StopTimer();
+        var run = _run!;
+        await TransitionAsync(run with { Status = RunStatus.Pending, MaxAttempts = run.MaxAttempts + 1, WaitReason = reason },
+            $"attempt {run.Attempt} handed back: {reason}");
+        await DispatchAsync();
     }
 
     public async Task ReportAsync(int attempt, RunTelemetry telemetry)
@@ -144,6 +171,12 @@ internal sealed partial class RunGrain(
         }
 
         StopTimer();
+        if (result.HandedBack)
+        {
+            await HandBackAsync($"worker {_run.Worker} stopped before attempt {attempt} finished");
+            return;
+        }
+
         var now = clock.GetUtcNow();
         switch (result.Status)
         {
@@ -196,7 +229,9 @@ internal sealed partial class RunGrain(
 
     async Task DispatchAsync()
     {
-        var grant = await Dispatcher.AcquireAsync(new SlotRequest(RunId, RoutineId.Parse(_run!.RoutineId)));
+        var routine = RoutineId.Parse(_run!.RoutineId);
+        var execution = _run.Options?.Execution ?? catalog.TryGet(_run.RoutineId)?.Execution ?? ExecutionPolicy.Remote;
+        var grant = await Dispatcher.AcquireAsync(new SlotRequest(RunId, routine, execution, _callerWorker));
         if (grant.WorkerId is { } worker) await StartOnAsync(worker);
         else await TransitionAsync(_run with { WaitReason = grant.WaitReason }, $"waiting: {grant.WaitReason}");
     }
@@ -204,7 +239,8 @@ internal sealed partial class RunGrain(
     async Task StartOnAsync(string worker)
     {
         var run = _run!;
-        var routine = await ResolveAsync(run.RoutineId);
+        var routine = catalog.TryGet(run.RoutineId)
+            ?? throw new InvalidOperationException($"Worker {worker} was assigned {run.RoutineId}, which no worker advertised.");
         var attempt = run.Attempt + 1;
         var timeout = run.Options?.Timeout ?? routine.Timeout;
         var request = new ExecutionRequest(RunId, attempt, routine.Id, run.InputJson, run.RootRunId, timeout, run.Options?.UseCache == false);
@@ -239,7 +275,7 @@ internal sealed partial class RunGrain(
         if (run.Status == RunStatus.Running && run.Worker is { } worker)
             GrainFactory.GetGrain<IWorkerGrain>(worker).CancelAsync(RunId, run.Attempt).Ignore();
 
-        var retry = run.Options?.Retry ?? (await ResolveAsync(run.RoutineId)).Retry;
+        var retry = run.Options?.Retry ?? catalog.TryGet(run.RoutineId)?.Retry ?? new RetryPolicy();
         var what = status == RunStatus.TimedOut ? "timed out" : "failed";
         if (run.Attempt < run.MaxAttempts && !retry.NonRetryableErrors.Contains(error.Type))
         {
@@ -280,9 +316,6 @@ internal sealed partial class RunGrain(
     bool UsesCache(RunInfo run) => run.Kind == RoutineKind.Task && (run.Options?.UseCache ?? catalog.TryGet(run.RoutineId)?.Cache ?? true);
 
     static string CacheKeyOf(RunInfo run) => CacheKey.For(RoutineId.Parse(run.RoutineId), run.InputJson);
-
-    async Task<RoutineDescriptor> ResolveAsync(string routineId)
-        => catalog.TryGet(routineId) ?? await Dispatcher.ResolveAsync(routineId);
 
     /// <summary>Checks the input against the routine's schema and returns it in canonical form.</summary>
     string ValidatedInput(RoutineDescriptor routine, string inputJson)

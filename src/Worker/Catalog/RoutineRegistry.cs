@@ -60,6 +60,7 @@ internal sealed class RoutineRegistry
             Timeout = type.GetCustomAttribute<TimeoutAttribute>()?.Timeout
                       ?? (kind == RoutineKind.Task ? DefaultTaskTimeout : DefaultWorkflowTimeout),
             Cache = kind == RoutineKind.Task && (type.GetCustomAttribute<CacheAttribute>()?.Enabled ?? true),
+            Execution = type.GetCustomAttribute<ExecutionAttribute>()?.Policy ?? ExecutionPolicy.Remote,
         };
 
         var invoke = typeof(RoutineRegistry).GetMethod(nameof(InvokeAsync), BindingFlags.NonPublic | BindingFlags.Static)!

@@ -26,9 +26,18 @@ internal sealed class Attempt(ExecutionRequest request, RegisteredRoutine routin
     /// <summary>Children this workflow attempt waits for, by child run id.</summary>
     public ConcurrentDictionary<string, TaskCompletionSource<RunInfo>> Children { get; } = new();
 
+    /// <summary>True once the worker gave the attempt back because it is stopping.</summary>
+    public bool HandedBack { get; private set; }
+
     public void Cancel()
     {
         CancelRequested = true;
+        Cancellation.Cancel();
+    }
+
+    public void HandBack()
+    {
+        HandedBack = true;
         Cancellation.Cancel();
     }
 

@@ -52,21 +52,42 @@ internal sealed class Executions(
     /// <summary>Attempts executing now.</summary>
     public int Count => _running.Count;
 
+    /// <summary>What runs here now, for heartbeats.</summary>
+    public IReadOnlyList<RunningAttempt> Running() => _running.Values
+        .Select(a => new RunningAttempt(a.Request.RunId, a.Request.Attempt, a.Routine.Descriptor.Kind)).ToList();
+
+    /// <summary>Completes when no attempt runs, or when cancelled.</summary>
+    public async Task WaitIdleAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!_running.IsEmpty) await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    /// <summary>Stops every running attempt and gives its run back to the service to dispatch elsewhere.</summary>
+    public async Task HandBackAllAsync()
+    {
+        foreach (var attempt in _running.Values) attempt.HandBack();
+        await WaitIdleAsync(new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token);
+    }
+
     async Task RunAsync(string workerId, IRunGrain run, Attempt attempt)
     {
         AttemptResult result;
         await using (attempt.Telemetry)
         {
-            result = await ExecuteAsync(attempt);
+            result = await ExecuteAsync(workerId, attempt);
         }
 
         _running.TryRemove((attempt.Request.RunId, attempt.Request.Attempt), out _);
         attempt.Dispose();
         await ReportAsync(run, attempt.Request.Attempt, result);
-        grains.GetGrain<IDispatcherGrain>(0).ReleaseAsync(workerId, attempt.Routine.Descriptor.Kind).Ignore();
+        grains.GetGrain<IDispatcherGrain>(0).ReleaseAsync(workerId, attempt.Request.RunId).Ignore();
     }
 
-    async Task<AttemptResult> ExecuteAsync(Attempt attempt)
+    async Task<AttemptResult> ExecuteAsync(string workerId, Attempt attempt)
     {
         var request = attempt.Request;
         var routine = attempt.Routine;
@@ -78,12 +99,16 @@ internal sealed class Executions(
             var input = JsonSerializer.Deserialize(request.InputJson, routine.InputType, json);
             var instance = ActivatorUtilities.CreateInstance(scope.ServiceProvider, routine.Type);
             RoutineContext context = routine.Descriptor.Kind == RoutineKind.Workflow
-                ? new WorkflowRunContext(attempt, grains, json)
+                ? new WorkflowRunContext(attempt, workerId, grains, json)
                 : new RunContext(attempt);
 
             // WaitAsync lets a routine that ignores its token still time out: its result is abandoned, not awaited.
             var output = await routine.Invoke(instance, input, context).WaitAsync(attempt.Cancellation.Token);
             return new AttemptResult(RunStatus.Succeeded, JsonSerializer.Serialize(output, routine.OutputType, json));
+        }
+        catch (Exception) when (attempt.HandedBack)
+        {
+            return new AttemptResult(RunStatus.Cancelled, HandedBack: true);
         }
         catch (OperationCanceledException) when (attempt.Cancellation.IsCancellationRequested)
         {
@@ -98,7 +123,10 @@ internal sealed class Executions(
         }
     }
 
-    /// <summary>Delivers the result, retrying briefly: a lost result would leave the run waiting for its watchdog.</summary>
+    /// <summary>
+    /// Delivers the result, retrying for about a minute: the service may be restarting, and a lost result would leave
+    /// the run to its watchdog.
+    /// </summary>
     static async Task ReportAsync(IRunGrain run, int attempt, AttemptResult result)
     {
         for (var tries = 1; ; tries++)
@@ -108,9 +136,9 @@ internal sealed class Executions(
                 await run.CompleteAsync(attempt, result);
                 return;
             }
-            catch (Exception) when (tries < 5)
+            catch (Exception) when (tries < 30)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * tries));
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200 * tries, 3000)));
             }
         }
     }

@@ -9,7 +9,7 @@ namespace Routines.Worker.Execution;
 /// The context of a workflow attempt. Each call gets the deterministic child id <c>{run id}.{call number}</c>, so a
 /// re-run of the workflow finds the children it already started and their recorded results.
 /// </summary>
-internal sealed class WorkflowRunContext(Attempt attempt, IGrainFactory grains, JsonSerializerOptions json) : WorkflowContext
+internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrainFactory grains, JsonSerializerOptions json) : WorkflowContext
 {
     static readonly TimeSpan ChildPollInterval = TimeSpan.FromSeconds(30);
 
@@ -46,6 +46,7 @@ internal sealed class WorkflowRunContext(Attempt attempt, IGrainFactory grains, 
                 ParentRunId = RunId,
                 RootRunId = attempt.Request.RootRunId,
                 ParentAttempt = Attempt,
+                CallerWorker = workerId,
             });
             if (run.Status.IsTerminal()) finished.TrySetResult(run);
 

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -31,7 +29,7 @@ internal static class EmbeddedHost
         builder.UseOrleans(silo =>
         {
             // Free ports, so several local runs (and tests) can run side by side.
-            silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort(), serviceId: "routines", clusterId: "routines-local");
+            silo.UseLocalhostClustering(siloPort: FreePort.Next(), gatewayPort: FreePort.Next(), serviceId: "routines", clusterId: "routines-local");
             silo.Configure<SiloOptions>(o => o.SiloName = $"local-{Environment.ProcessId}");
             silo.AddRoutinesService();
             silo.Services.PostConfigure<RoutinesServiceOptions>(o =>
@@ -39,16 +37,10 @@ internal static class EmbeddedHost
                 // --store wins over configuration; without either, the store sits under the project directory.
                 if (storePath is not null) o.StorePath = storePath;
                 else if (string.IsNullOrEmpty(o.StorePath)) o.StorePath = ProjectDirectory.DefaultStorePath();
+                o.RecoverUnfinishedRuns = false; // this process owns only the runs it is asked for
             });
             silo.AddRoutinesWorker(project.Assemblies, o => { if (slots is { } n) o.Slots = n; });
         });
         return builder.Build();
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -5,4 +5,7 @@ public sealed class WorkerOptions
 {
     /// <summary>How many tasks may execute at once on this worker. Workflows only orchestrate and take no slot.</summary>
     public int Slots { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>On shutdown, how long running attempts may finish before they are handed back to the service.</summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -29,7 +29,8 @@ public static class WorkerSiloBuilderExtensions
         services.TryAddSingleton(sp => new RoutineRegistry(routineAssemblies, sp.GetRequiredService<JsonSerializerOptions>()));
         services.TryAddSingleton<Executions>();
         services.TryAddSingleton<IRoutinesClient>(sp => new RoutinesClient(sp.GetRequiredService<IGrainFactory>()));
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, WorkerRegistrar>();
+        services.TryAddSingleton<WorkerHeartbeats>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<WorkerHeartbeats>());
         services.AddRoutinesCommon();
         return silo;
     }

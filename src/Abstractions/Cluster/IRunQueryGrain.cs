@@ -1,0 +1,20 @@
+using Routines.Client;
+
+namespace Routines.Cluster;
+
+/// <summary>Reads run records for clients (CLI, console) on the service; never writes. Key 0.</summary>
+public interface IRunQueryGrain : IGrainWithIntegerKey
+{
+    Task<RunPage> ListRunsAsync(RunFilter filter);
+
+    Task<IReadOnlyList<RunInfo>> ListChildrenAsync(string runId);
+
+    Task<IReadOnlyList<RunLogLine>> GetLogsAsync(string runId, long afterSequence, int limit);
+
+    Task<IReadOnlyList<MetricPoint>> GetMetricsAsync(string runId);
+
+    Task<IReadOnlyList<RunEvent>> GetHistoryAsync(string runId);
+
+    /// <summary>The run's log lines after <paramref name="afterSequence"/>, then new ones as they come, until the run ends.</summary>
+    IAsyncEnumerable<RunLogLine> FollowLogsAsync(string runId, long afterSequence, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,21 @@
+namespace Routines.Cluster;
+
+/// <summary>
+/// What a worker tells the dispatcher every couple of seconds: who it is, what it hosts, and what it is running, so
+/// a restarted service rebuilds its picture of the cluster from the workers themselves.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record WorkerHeartbeat(
+    [property: Id(0)] string WorkerId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] int Slots,
+    [property: Id(3)] IReadOnlyList<RoutineDescriptor> Routines,
+    [property: Id(4)] IReadOnlyList<RunningAttempt> Running,
+    [property: Id(5)] bool Terminating);
+
+/// <summary>An attempt executing on a worker.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RunningAttempt(
+    [property: Id(0)] string RunId,
+    [property: Id(1)] int Attempt,
+    [property: Id(2)] RoutineKind Kind);

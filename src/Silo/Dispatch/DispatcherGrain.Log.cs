@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Logging;
+
+namespace Routines.Silo.Dispatch;
+
+internal sealed partial class DispatcherGrain
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Name} ({WorkerId}) joined with {Slots} slots and {Routines} routines.")]
+    partial void LogWorkerJoined(string name, string workerId, int slots, int routines);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {Name} ({WorkerId}) was lost: {Reason}; {Runs} runs handed back for dispatch.")]
+    partial void LogWorkerLost(string name, string workerId, string reason, int runs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Recovered unfinished runs: {Resumed} pending dispatched again, {Lost} running without a live worker handed back.")]
+    partial void LogRecovered(int resumed, int lost);
+}

@@ -1,0 +1,77 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Routines.Silo.Dispatch;
+using Routines.Silo.Runs;
+
+namespace Routines.Silo.Hosting;
+
+/// <summary>Joins silos and clients to a Routines cluster as <see cref="RoutinesClusterOptions"/> say.</summary>
+public static class ClusteringExtensions
+{
+    /// <summary>Membership, endpoints and failure detection for a silo of the given role.</summary>
+    public static ISiloBuilder UseRoutinesClustering(this ISiloBuilder silo, RoutinesClusterOptions options, SiloRole role)
+    {
+        if (options.Validate() is { } error) throw new InvalidOperationException(error);
+
+        silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, options.ServiceId));
+        if (options.SiloName is { Length: > 0 } name) silo.Configure<SiloOptions>(o => o.SiloName = name);
+        var address = IPAddress.Parse(options.AdvertisedAddress);
+        var siloPort = options.SiloPort == 0 ? FreePort.Next() : options.SiloPort;
+        var gatewayPort = role.HasFlag(SiloRole.Service) ? options.GatewayPort : 0; // workers take no client connections
+        switch (options.Provider)
+        {
+            case ClusterProvider.Postgres:
+                silo.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", options.ConnectionString!));
+                silo.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = ("Npgsql", options.ConnectionString!));
+                silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: address.Equals(IPAddress.Any));
+                break;
+            default:
+                var primary = IPEndPoint.Parse(options.PrimarySiloEndpoint);
+                silo.UseDevelopmentClustering(role.HasFlag(SiloRole.Service) ? null : primary);
+                silo.ConfigureEndpoints(address, siloPort, gatewayPort);
+                break;
+        }
+
+        // Declare a killed worker dead within a few seconds (defaults take ~7 s over TCP and more under load):
+        // probes every second, three missed probes, one vote suffices in a small cluster.
+        silo.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = TimeSpan.FromSeconds(1);
+            o.NumMissedProbesLimit = 3;
+            o.NumVotesForDeathDeclaration = 1;
+            o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
+            o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
+        });
+
+        // A silo only hosts the grains of its role: workers never activate run records or the dispatcher.
+        if (!role.HasFlag(SiloRole.Service))
+        {
+            silo.Configure<GrainTypeOptions>(o =>
+            {
+                o.Classes.Remove(typeof(RunGrain));
+                o.Classes.Remove(typeof(DispatcherGrain));
+                o.Classes.Remove(typeof(RunQueryGrain));
+            });
+        }
+
+        return silo;
+    }
+
+    /// <summary>Connects a client to the cluster's service gateways.</summary>
+    public static IClientBuilder UseRoutinesClustering(this IClientBuilder client, RoutinesClusterOptions options)
+    {
+        if (options.Validate() is { } error) throw new InvalidOperationException(error);
+        client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, options.ServiceId));
+        if (options.Provider == ClusterProvider.Postgres)
+            client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", options.ConnectionString!));
+        else
+            client.UseStaticClustering(IPEndPoint.Parse(options.GatewayEndpoint));
+        client.Services.Configure<ExceptionSerializationOptions>(o =>
+        {
+            if (!o.SupportedNamespacePrefixes.Contains("Routines")) o.SupportedNamespacePrefixes.Add("Routines");
+        });
+        return client;
+    }
+}

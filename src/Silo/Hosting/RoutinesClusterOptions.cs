@@ -1,0 +1,56 @@
+using System.Net;
+
+namespace Routines.Silo.Hosting;
+
+/// <summary>
+/// How a service, a worker or a client joins a Routines cluster; bound from the <c>Routines:Cluster</c> configuration
+/// section (environment: <c>Routines__Cluster__Provider=Postgres</c>, …).
+/// </summary>
+public sealed class RoutinesClusterOptions
+{
+    public ClusterProvider Provider { get; set; } = ClusterProvider.Localhost;
+
+    public string ClusterId { get; set; } = "routines";
+
+    public string ServiceId { get; set; } = "routines";
+
+    /// <summary>PostgreSQL connection string (Provider = Postgres): membership, reminders and run records.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Applies the database migrations when the service starts (otherwise run <c>migrate</c> first).</summary>
+    public bool MigrateOnStart { get; set; } = true;
+
+    /// <summary>The silo-to-silo port; 0 picks a free one (workers).</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>The port clients connect to; 0 means no gateway (workers take no client connections).</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The address other silos reach this one at (a pod IP in Kubernetes).</summary>
+    public string AdvertisedAddress { get; set; } = IPAddress.Loopback.ToString();
+
+    /// <summary>Localhost provider: the service silo's silo-to-silo endpoint, which workers join.</summary>
+    public string PrimarySiloEndpoint { get; set; } = "127.0.0.1:11111";
+
+    /// <summary>Localhost provider: the gateway endpoints clients connect to.</summary>
+    public string GatewayEndpoint { get; set; } = "127.0.0.1:30000";
+
+    /// <summary>The silo's name in membership and in the console (a pod name in Kubernetes).</summary>
+    public string? SiloName { get; set; }
+
+    /// <summary>A clear sentence for the first invalid setting, or null.</summary>
+    public string? Validate()
+    {
+        if (Provider == ClusterProvider.Postgres && string.IsNullOrWhiteSpace(ConnectionString))
+            return "Routines:Cluster:ConnectionString is required when Routines:Cluster:Provider is Postgres.";
+        if (SiloPort is < 0 or > 65535) return $"Routines:Cluster:SiloPort must be a port number (got {SiloPort}).";
+        if (GatewayPort is < 0 or > 65535) return $"Routines:Cluster:GatewayPort must be a port number (got {GatewayPort}).";
+        if (!IPAddress.TryParse(AdvertisedAddress, out _))
+            return $"Routines:Cluster:AdvertisedAddress must be an IP address (got '{AdvertisedAddress}').";
+        if (Provider == ClusterProvider.Localhost && !IPEndPoint.TryParse(PrimarySiloEndpoint, out _))
+            return $"Routines:Cluster:PrimarySiloEndpoint must be host:port (got '{PrimarySiloEndpoint}').";
+        if (Provider == ClusterProvider.Localhost && !IPEndPoint.TryParse(GatewayEndpoint, out _))
+            return $"Routines:Cluster:GatewayEndpoint must be host:port (got '{GatewayEndpoint}').";
+        return null;
+    }
+}

@@ -1,0 +1,67 @@
+using System.Runtime.CompilerServices;
+using Orleans.Concurrency;
+using Routines.Client;
+using Routines.Cluster;
+using Routines.Silo.Storage;
+
+namespace Routines.Silo.Runs;
+
+/// <summary>The read side for clients: straight from the store, and a live log tail from this silo's feed.</summary>
+[StatelessWorker]
+internal sealed class RunQueryGrain(IRunStore store, RunEventHub hub) : Grain, IRunQueryGrain
+{
+    public Task<RunPage> ListRunsAsync(RunFilter filter) => store.ListRunsAsync(filter);
+
+    public Task<IReadOnlyList<RunInfo>> ListChildrenAsync(string runId) => store.ListChildrenAsync(runId);
+
+    public Task<IReadOnlyList<RunLogLine>> GetLogsAsync(string runId, long afterSequence, int limit) => store.GetLogsAsync(runId, afterSequence, limit);
+
+    public Task<IReadOnlyList<MetricPoint>> GetMetricsAsync(string runId) => store.GetMetricsAsync(runId);
+
+    public Task<IReadOnlyList<RunEvent>> GetHistoryAsync(string runId) => store.GetHistoryAsync(runId);
+
+    public async IAsyncEnumerable<RunLogLine> FollowLogsAsync(string runId, long afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var run = await store.GetRunAsync(runId, cancellationToken);
+        if (run is null) yield break;
+
+        // Listen before reading the stored lines, so no line falls between the two.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var live = hub.SubscribeAsync(run.RootRunId, stop.Token).GetAsyncEnumerator(stop.Token);
+        var next = live.MoveNextAsync();
+        try
+        {
+            var last = afterSequence;
+            while (true)
+            {
+                var stored = await store.GetLogsAsync(runId, last, 1000, cancellationToken);
+                foreach (var line in stored) yield return line;
+                if (stored.Count == 0) break;
+                last = stored[^1].Sequence;
+            }
+
+            if ((await store.GetRunAsync(runId, cancellationToken))?.Status.IsTerminal() == true) yield break;
+
+            while (await next)
+            {
+                var update = live.Current;
+                next = live.MoveNextAsync();
+                if (update.Log is { } line && line.RunId == runId && line.Sequence > last)
+                {
+                    last = line.Sequence;
+                    yield return line;
+                }
+                else if (update.Run is { } changed && changed.RunId == runId && changed.Status.IsTerminal())
+                {
+                    yield break;
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            try { await next; } catch (OperationCanceledException) { }
+            await live.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace Routines.Silo.Storage.Postgres;
+
+/// <summary>Which PostgreSQL database holds the cluster's run store, and whether the service migrates it on start.</summary>
+public sealed class PostgresRunStoreOptions
+{
+    /// <summary>An Npgsql connection string (<c>Host=…;Port=…;Database=…;Username=…;Password=…</c>). Required.</summary>
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>
+    /// Applies the schema migrations the database lacks when the store starts. When false the store only checks that
+    /// the schema is current, and asks for <c>migrate</c> to be run when it is not.
+    /// </summary>
+    public bool MigrateOnStart { get; set; } = true;
+}

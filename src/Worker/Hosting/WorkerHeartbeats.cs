@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using Routines.Cluster;
+using Routines.Worker.Catalog;
+using Routines.Worker.Execution;
+
+namespace Routines.Hosting;
+
+/// <summary>
+/// Announces this worker to the dispatcher and keeps reporting (slots, routines, running attempts) every
+/// <see cref="Interval"/>. On shutdown the worker turns TERMINATING: it takes no new runs, lets running ones finish
+/// for <see cref="WorkerOptions.ShutdownGrace"/>, and hands the rest back to be dispatched elsewhere.
+/// </summary>
+internal sealed partial class WorkerHeartbeats(
+    IGrainFactory grains,
+    ILocalSiloDetails silo,
+    RoutineRegistry registry,
+    Executions executions,
+    IOptions<WorkerOptions> options,
+    ILogger<WorkerHeartbeats> logger) : ILifecycleParticipant<ISiloLifecycle>
+{
+    static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+
+    readonly CancellationTokenSource _stopping = new();
+    Task? _loop;
+    volatile bool _terminating;
+
+    public string WorkerId => silo.SiloAddress.ToParsableString();
+
+    public void Participate(ISiloLifecycle lifecycle)
+        => lifecycle.Subscribe<WorkerHeartbeats>(ServiceLifecycleStage.Active, StartAsync, StopAsync);
+
+    async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await SendAsync().WaitAsync(cancellationToken);
+        _loop = Task.Run(LoopAsync, CancellationToken.None);
+    }
+
+    async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _terminating = true;
+        await TrySendAsync();
+        var grace = options.Value.ShutdownGrace;
+        LogTerminating(executions.Count, grace.TotalSeconds);
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            deadline.CancelAfter(grace);
+            await executions.WaitIdleAsync(deadline.Token);
+        }
+
+        if (executions.Count > 0) await executions.HandBackAllAsync();
+        await _stopping.CancelAsync();
+        if (_loop is not null) await _loop;
+        await TrySendAsync();
+    }
+
+    async Task LoopAsync()
+    {
+        using var timer = new PeriodicTimer(Interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token)) await TrySendAsync();
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    async Task TrySendAsync()
+    {
+        try
+        {
+            await SendAsync();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The service may be restarting: keep running and report again at the next beat.
+            LogHeartbeatFailed(exception.Message);
+        }
+    }
+
+    Task SendAsync() => grains.GetGrain<IDispatcherGrain>(0).HeartbeatAsync(new WorkerHeartbeat(
+        WorkerId, silo.Name, options.Value.Slots, registry.Descriptors, executions.Running(), _terminating));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat to the service failed ({Reason}); retrying.")]
+    partial void LogHeartbeatFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Terminating: waiting up to {Grace} s for {Running} running attempts.")]
+    partial void LogTerminating(int running, double grace);
+}
