@@ -6,6 +6,7 @@ using Orleans.Serialization;
 using Routines.Silo.Dispatch;
 using Routines.Silo.Runs;
 using Routines.Silo.Storage;
+using Routines.Silo.Storage.Postgres;
 using Routines.Silo.Storage.Sqlite;
 
 namespace Routines.Silo.Hosting;
@@ -21,15 +22,27 @@ public static class ServiceSiloBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RoutineCatalog>();
         services.TryAddSingleton<RunEventHub>();
-        services.TryAddSingleton<IRunStore>(sp => new SqliteRunStore(new SqliteRunStoreOptions
-        {
-            Path = sp.GetRequiredService<IOptions<RoutinesServiceOptions>>().Value.StorePath is { Length: > 0 } path
-                ? path
-                : Path.Combine(".routines", "routines.db"),
-        }));
+        services.TryAddSingleton<IRunStore>(CreateStore);
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, StoreInitializer>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DispatcherStarter>();
         services.AddRoutinesCommon();
         return silo;
+    }
+
+    /// <summary>PostgreSQL in a PostgreSQL cluster; otherwise the embedded SQLite file.</summary>
+    static IRunStore CreateStore(IServiceProvider services)
+    {
+        var cluster = services.GetRequiredService<IOptions<RoutinesClusterOptions>>().Value;
+        if (cluster.Provider == ClusterProvider.Postgres)
+        {
+            return new PostgresRunStore(new PostgresRunStoreOptions
+            {
+                ConnectionString = cluster.ConnectionString!, MigrateOnStart = cluster.MigrateOnStart,
+            });
+        }
+
+        var path = services.GetRequiredService<IOptions<RoutinesServiceOptions>>().Value.StorePath;
+        return new SqliteRunStore(new SqliteRunStoreOptions { Path = path is { Length: > 0 } ? path : Path.Combine(".routines", "routines.db") });
     }
 
     /// <summary>What every silo of a Routines cluster needs, whatever its role.</summary>

@@ -13,6 +13,7 @@ internal static class RoutineCommandLine
             RunRoutineCommand.Create(project),
             ListCommand.Create(project),
             InfoCommand.Create(project),
+            WorkerCommand.Create(project),
         };
         return root.Parse(args).InvokeAsync(new InvocationConfiguration
         {

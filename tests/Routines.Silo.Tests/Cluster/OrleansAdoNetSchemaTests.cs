@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Data;
 using System.Net;
 using System.Net.Sockets;
@@ -221,7 +222,7 @@ public sealed class OrleansAdoNetSchemaTests(PostgresFixture postgres)
 
         public static async Task<RunningSilo> StartAsync(string database, string cluster, bool reminders = false)
         {
-            var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+            var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings()); builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug).AddFilter((c, l) => l >= LogLevel.Warning || (c ?? "").Contains("AdoNet"));
             builder.UseOrleans(silo =>
             {
                 silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster, cluster));
@@ -274,7 +275,7 @@ public sealed class OrleansAdoNetSchemaTests(PostgresFixture postgres)
 
         public static async Task<RunningClient> StartAsync(string database, string cluster)
         {
-            var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+            var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings()); builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug).AddFilter((c, l) => l >= LogLevel.Warning || (c ?? "").Contains("AdoNet"));
             builder.UseOrleansClient(client =>
             {
                 client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster, cluster));

@@ -678,7 +678,7 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
     {
         private readonly Dictionary<string, RunInfo> _runs = new(StringComparer.Ordinal);
         private readonly List<RunEvent> _events = [];
-        private readonly Dictionary<(string RunId, long Sequence), RunLogLine> _logs = [];
+        private readonly Dictionary<(string RunId, long Sequence), RunLogLine> _logs = new();
         private readonly List<MetricPoint> _metrics = [];
         private readonly Dictionary<string, CacheEntry> _cache = new(StringComparer.Ordinal);
 

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using Microsoft.Extensions.Hosting;
+using Routines.Hosting;
+
+namespace Routines.Worker.Commands;
+
+/// <summary><c>worker</c>: joins the cluster as a worker silo and runs this project's routines until stopped.</summary>
+internal static class WorkerCommand
+{
+    public static Command Create(ProjectSetup project)
+    {
+        var slots = new Option<int?>("--slots") { Description = "How many tasks may run at once (default: the number of cores)." };
+        var command = new Command("worker",
+            "Join a Routines cluster as a worker and run this project's routines until stopped (SIGTERM hands running work back). "
+          + "Settings: Routines__Cluster__Provider (Localhost|Postgres), Routines__Cluster__ConnectionString, "
+          + "Routines__Cluster__PrimarySiloEndpoint (Localhost: the service, default 127.0.0.1:11111), Routines__Worker__ShutdownGrace.")
+        {
+            slots,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var cluster = WorkerHost.ClusterOptions(project.Configuration, out var invalid);
+            if (invalid is not null) return Fail(invalid, ExitCodes.BadInput);
+            if (parse.GetValue(slots) is < 1) return Fail($"--slots must be at least 1 (got {parse.GetValue(slots)}).", ExitCodes.BadInput);
+
+            using var host = WorkerHost.Build(project, cluster, parse.GetValue(slots));
+            try
+            {
+                await host.RunAsync(cancellationToken);
+                return ExitCodes.Success;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                return Fail($"the worker could not join the cluster: {exception.Message}", ExitCodes.ClusterUnavailable);
+            }
+        });
+        return command;
+    }
+
+    static int Fail(string message, int exitCode)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return exitCode;
+    }
+}

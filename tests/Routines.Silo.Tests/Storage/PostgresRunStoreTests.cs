@@ -1,0 +1,223 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Routines.Client;
+using Routines.Silo.Storage;
+using Routines.Silo.Storage.Postgres;
+using Routines.Silo.Tests.Fixtures;
+
+namespace Routines.Silo.Tests.Storage;
+
+/// <summary>The run store contract on a real PostgreSQL server (a fresh database per test), plus what only a server-based store has to get right.</summary>
+[Collection("postgres")]
+public sealed class PostgresRunStoreTests(PostgresFixture postgres) : RunStoreContractTests
+{
+    private const string Password = "s3cret-pa55word";
+
+    private readonly List<PostgresRunStore> _stores = [];
+    private string? _connectionString;
+
+    private string ConnectionString => _connectionString ?? throw new InvalidOperationException("The store is created in InitializeAsync.");
+
+    private protected override async Task<IRunStore> CreateStoreAsync()
+    {
+        _connectionString = await postgres.Server.CreateDatabaseAsync();
+        return await OpenAsync(_connectionString);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        foreach (var store in _stores) await store.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Reopen_SameDatabase_KeepsEverything()
+    {
+        var run = NewRootRun("run-1") with { Status = RunStatus.Succeeded, OutputJson = "1" };
+        var transition = new RunEvent("run-1", T0, RunStatus.Succeeded, 1, "worker-a", null);
+        var line = new RunLogLine("run-1", 1, T0, LogLevel.Information, "done", 1);
+        var point = new MetricPoint("run-1", "loss", 1, 0.5, T0);
+        var entry = new CacheEntry("key-1", run.RoutineId, "1", "run-1", T0);
+        await Task.WhenAll(
+            Store.SaveRunAsync(run, transition),
+            Store.AppendLogsAsync([line]),
+            Store.AppendMetricsAsync([point]),
+            Store.PutCachedAsync(entry));
+        await ((PostgresRunStore)Store).DisposeAsync();
+
+        var reopened = await OpenAsync(ConnectionString);
+
+        Assert.Equal(run, await reopened.GetRunAsync("run-1"));
+        Assert.Equal([transition], await reopened.GetHistoryAsync("run-1"));
+        Assert.Equal([line], await reopened.GetLogsAsync("run-1"));
+        Assert.Equal([point], await reopened.GetMetricsAsync("run-1"));
+        Assert.Equal(entry, await reopened.GetCachedAsync("key-1"));
+    }
+
+    [Fact]
+    public async Task InitializeAgain_AndFromAnotherStore_KeepsTheSchemaAndTheData()
+    {
+        await Store.SaveRunAsync(NewRootRun("run-1"), transition: null);
+
+        await Store.InitializeAsync();
+        var second = await OpenAsync(ConnectionString);
+        var third = await OpenAsync(ConnectionString, migrateOnStart: false);
+
+        Assert.NotNull(await second.GetRunAsync("run-1"));
+        Assert.NotNull(await third.GetRunAsync("run-1"));
+        Assert.Equal(PostgresMigrations.Known, await AppliedMigrationsAsync(ConnectionString));
+    }
+
+    [Fact]
+    public async Task TwoStoresInitializingANewDatabaseAtOnce_BothSucceed()
+    {
+        var connectionString = await postgres.Server.CreateDatabaseAsync();
+        var one = Track(new PostgresRunStore(new PostgresRunStoreOptions { ConnectionString = connectionString }));
+        var two = Track(new PostgresRunStore(new PostgresRunStoreOptions { ConnectionString = connectionString }));
+
+        await Task.WhenAll(one.InitializeAsync(), two.InitializeAsync());
+
+        await one.SaveRunAsync(NewRootRun("run-1"), transition: null);
+        await two.SaveRunAsync(NewRootRun("run-2"), transition: null);
+        Assert.NotNull(await two.GetRunAsync("run-1"));
+        Assert.NotNull(await one.GetRunAsync("run-2"));
+        Assert.Equal(PostgresMigrations.Known, await AppliedMigrationsAsync(connectionString));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task UnreachableServer_InitializeFails_NamingHostPortAndDatabase_NotThePassword(bool migrateOnStart)
+    {
+        var port = ClosedPort();
+        var store = Track(new PostgresRunStore(new PostgresRunStoreOptions
+        {
+            ConnectionString = $"Host=127.0.0.1;Port={port};Database=routines_nowhere;Username=routines;Password={Password};Timeout=5",
+            MigrateOnStart = migrateOnStart,
+        }));
+
+        var error = await Assert.ThrowsAsync<RunStoreException>(() => store.InitializeAsync());
+
+        Assert.Contains($"127.0.0.1:{port}", error.Message);
+        Assert.Contains("routines_nowhere", error.Message);
+        Assert.DoesNotContain(Password, error.Message);
+    }
+
+    [Fact]
+    public async Task MigrateOnStartOff_EmptyDatabase_InitializeFails_AskingToRunMigrate()
+    {
+        var connectionString = await postgres.Server.CreateDatabaseAsync();
+        var store = Track(new PostgresRunStore(new PostgresRunStoreOptions { ConnectionString = connectionString, MigrateOnStart = false }));
+
+        var error = await Assert.ThrowsAsync<RunStoreException>(() => store.InitializeAsync());
+
+        Assert.Contains("has no Routines schema", error.Message);
+        Assert.Contains("`migrate`", error.Message);
+        Assert.Contains("MigrateOnStart", error.Message);
+        Assert.Contains(new NpgsqlConnectionStringBuilder(connectionString).Database!, error.Message);
+    }
+
+    [Fact]
+    public async Task MigrateOnStartOff_MigratedDatabase_Opens()
+    {
+        var connectionString = await postgres.Server.CreateDatabaseAsync();
+        await PostgresMigrations.ApplyAsync(connectionString);
+
+        var store = await OpenAsync(connectionString, migrateOnStart: false);
+
+        await store.SaveRunAsync(NewRootRun("run-1"), transition: null);
+        Assert.NotNull(await store.GetRunAsync("run-1"));
+    }
+
+    [Fact]
+    public async Task WriteThePostgresServerRejects_FailsAlone_AndTheOthersAreStored()
+    {
+        // A key far over the btree limit (about 2.7 kB): the server rejects the row, and it must not take the others with it.
+        var hugeRunId = string.Concat(Enumerable.Range(0, 400).Select(_ => Guid.NewGuid().ToString("N")));
+        var good = Enumerable.Range(0, 100).Select(i => Store.SaveRunAsync(NewRootRun($"run-{i}"), transition: null)).ToArray();
+        var bad = Store.AppendLogsAsync([new RunLogLine(hugeRunId, 1, T0, LogLevel.Information, "lost", 1)]);
+        var more = Enumerable.Range(100, 100).Select(i => Store.SaveRunAsync(NewRootRun($"run-{i}"), transition: null)).ToArray();
+
+        var error = await Assert.ThrowsAsync<RunStoreException>(() => bad);
+        await Task.WhenAll([.. good, .. more]);
+
+        Assert.Contains("run_logs", error.Message);
+        Assert.Equal(200, (await Store.ListRunsAsync(new RunFilter())).Total);
+        await Store.SaveRunAsync(NewRootRun("run-after"), transition: null);
+        Assert.NotNull(await Store.GetRunAsync("run-after"));
+    }
+
+    [Fact]
+    public async Task TextWithNulCharacters_IsStoredWithReplacementCharacters()
+    {
+        var line = new RunLogLine("run-1", 1, T0, LogLevel.Information, "a\0b", 1);
+
+        await Store.AppendLogsAsync([line]);
+
+        Assert.Equal("a\uFFFDb", Assert.Single(await Store.GetLogsAsync("run-1")).Message);
+    }
+
+    [Fact]
+    public async Task UseBeforeInitialize_ThrowsSayingSo()
+    {
+        var store = Track(new PostgresRunStore(new PostgresRunStoreOptions { ConnectionString = ConnectionString }));
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.GetRunAsync("run-1"));
+
+        Assert.Contains("InitializeAsync", error.Message);
+    }
+
+    [Fact]
+    public void EmptyConnectionString_IsRejectedNamingTheSetting()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new PostgresRunStore(new PostgresRunStoreOptions()));
+
+        Assert.Contains("Routines:Cluster:ConnectionString", error.Message);
+    }
+
+    private async Task<PostgresRunStore> OpenAsync(string connectionString, bool migrateOnStart = true)
+    {
+        var store = Track(new PostgresRunStore(new PostgresRunStoreOptions { ConnectionString = connectionString, MigrateOnStart = migrateOnStart }));
+        await store.InitializeAsync();
+        return store;
+    }
+
+    private PostgresRunStore Track(PostgresRunStore store)
+    {
+        _stores.Add(store);
+        return store;
+    }
+
+    private static async Task<List<string>> AppliedMigrationsAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT name FROM routines_migrations ORDER BY name COLLATE \"C\"", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var names = new List<string>();
+        while (await reader.ReadAsync()) names.Add(reader.GetString(0));
+        return names;
+    }
+
+    /// <summary>A loopback port nothing listens on: connecting to it is refused at once.</summary>
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static RunInfo NewRootRun(string id) => new()
+    {
+        RunId = id,
+        RoutineId = "tname:train_model:1.2.0",
+        RoutineName = "train_model",
+        RoutineVersion = "1.2.0",
+        Kind = RoutineKind.Task,
+        InputJson = "{}",
+        RootRunId = id,
+        CreatedAt = T0,
+    };
+}
