@@ -27,7 +27,7 @@ internal static class ServiceCommandLine
     static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder(args);
-        builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning).AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information).AddFilter("Polly", LogLevel.Warning);
         var cluster = ClusterOptionsFrom(builder.Configuration, out var invalid);
         if (invalid is not null) return Fail(invalid, 2);
 

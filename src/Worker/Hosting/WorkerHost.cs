@@ -17,7 +17,7 @@ internal static class WorkerHost
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true)
             .SetMinimumLevel(LogLevel.Information)
             .AddFilter("Orleans", LogLevel.Warning)
-            .AddFilter("Microsoft", LogLevel.Warning);
+            .AddFilter("Microsoft", LogLevel.Warning).AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information).AddFilter("Polly", LogLevel.Warning);
 
         builder.UseOrleans(silo =>
         {
@@ -32,6 +32,7 @@ internal static class WorkerHost
     {
         var options = new RoutinesClusterOptions { SiloPort = 0, GatewayPort = 0 };
         configuration.GetSection("Routines:Cluster").Bind(options);
+        options.SiloName ??= $"{System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name}-{Environment.MachineName}-{Environment.ProcessId}";
         invalid = options.Validate();
         return options;
     }

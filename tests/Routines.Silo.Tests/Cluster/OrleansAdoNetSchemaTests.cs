@@ -1,12 +1,14 @@
-using Microsoft.Extensions.Logging;
 using System.Data;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
 using Orleans.Runtime;
+using Orleans.Runtime.MembershipService;
 using Routines.Silo.Storage.Postgres;
 using Routines.Silo.Tests.Fixtures;
 
@@ -109,6 +111,104 @@ public sealed class OrleansAdoNetSchemaTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task MembershipTable_AppliesOnlyWritesMadeAgainstTheCurrentVersion()
+    {
+        var database = await MigratedDatabaseAsync();
+        var cluster = NewClusterId();
+        var table = new AdoNetClusteringTable(new ServiceCollection().BuildServiceProvider(),
+            Options.Create(new ClusterOptions { ClusterId = cluster, ServiceId = cluster }),
+            Options.Create(new AdoNetClusteringSiloOptions { Invariant = "Npgsql", ConnectionString = database }),
+            NullLogger<AdoNetClusteringTable>.Instance);
+        await table.InitializeMembershipTableAsync(tryInitTableVersion: true);
+        await table.InitializeMembershipTableAsync(tryInitTableVersion: true); // a second silo finds the version row made
+
+        var start = await table.ReadAllAsync();
+        Assert.Empty(start.Members);
+        Assert.Equal(0, start.Version.Version);
+
+        var silo = Entry(30001, SiloStatus.Joining);
+        Assert.True(await table.InsertRowAsync(silo, start.Version.Next()));
+        Assert.False(await table.InsertRowAsync(Entry(30002, SiloStatus.Joining), start.Version.Next())); // stale version
+        var one = await table.ReadAllAsync();
+        Assert.Equal(1, one.Version.Version);
+        Assert.Equal([silo.SiloAddress], one.Members.Select(m => m.Item1.SiloAddress));
+
+        // Writes that cannot apply leave the version where it was, even after it was already bumped inside the query.
+        Assert.False(await table.InsertRowAsync(Entry(30001, SiloStatus.Joining), one.Version.Next())); // row exists
+        Assert.False(await table.UpdateRowAsync(Entry(30003, SiloStatus.Active), one.Version.VersionEtag, one.Version.Next())); // no row
+        Assert.Equal(1, (await table.ReadAllAsync()).Version.Version);
+
+        var voter = SiloAddress.New(new IPEndPoint(IPAddress.Loopback, 30009), 7);
+        silo.Status = SiloStatus.Dead;
+        silo.SuspectTimes = [Tuple.Create(voter, Millis(DateTime.UtcNow))];
+        Assert.True(await table.UpdateRowAsync(silo, one.Version.VersionEtag, one.Version.Next()));
+        var row = await table.ReadRowAsync(silo.SiloAddress);
+        Assert.Equal(2, row.Version.Version);
+        var stored = Assert.Single(row.Members).Item1;
+        Assert.Equal(SiloStatus.Dead, stored.Status);
+        Assert.Equal(silo.SuspectTimes, stored.SuspectTimes);
+        Assert.Equal((silo.SiloName, silo.HostName, silo.ProxyPort, silo.StartTime), (stored.SiloName, stored.HostName, stored.ProxyPort, stored.StartTime));
+        Assert.Empty((await table.ReadRowAsync(voter)).Members); // an unknown silo reads as the version alone
+
+        silo.IAmAliveTime = Millis(DateTime.UtcNow.AddSeconds(5));
+        await table.UpdateIAmAliveAsync(silo);
+        Assert.Equal(silo.IAmAliveTime, Assert.Single((await table.ReadRowAsync(silo.SiloAddress)).Members).Item1.IAmAliveTime);
+
+        await table.CleanupDefunctSiloEntriesAsync(DateTimeOffset.UtcNow.AddMinutes(1)); // a Dead row with a suspicion vote
+        Assert.Empty((await table.ReadAllAsync()).Members);
+
+        await table.DeleteMembershipTableEntriesAsync(cluster);
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM OrleansMembershipVersionTable WHERE DeploymentId = @cluster", connection);
+        count.Parameters.AddWithValue("cluster", cluster);
+        Assert.Equal(0L, await count.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task ReminderTable_ReadsByGrainByRingRangeAndHonoursEtags()
+    {
+        var database = await MigratedDatabaseAsync();
+        var cluster = NewClusterId();
+        await using var silo = await RunningSilo.StartAsync(database, cluster, reminders: true);
+        var table = silo.Services.GetRequiredService<IReminderTable>();
+        var grains = Enumerable.Range(1, 3).Select(i => GrainId.Create("reminder-probe", $"grain-{i}")).ToArray();
+        var startAt = Millis(DateTime.UtcNow.AddHours(1));
+        var period = TimeSpan.FromDays(30); // more milliseconds than an int holds: Orleans then binds a bigint
+        foreach (var grain in grains)
+        {
+            Assert.Equal("0", await table.UpsertRow(new ReminderEntry { GrainId = grain, ReminderName = "a", StartAt = startAt, Period = period }));
+        }
+
+        Assert.Equal("0", await table.UpsertRow(new ReminderEntry { GrainId = grains[0], ReminderName = "b", StartAt = startAt, Period = period }));
+
+        var read = await table.ReadRow(grains[0], "a");
+        Assert.NotNull(read);
+        Assert.Equal((grains[0], "a", startAt, period, "0"), (read.GrainId, read.ReminderName, read.StartAt, read.Period, read.ETag));
+        Assert.Null(await table.ReadRow(grains[0], "missing"));
+        Assert.Equal(["a", "b"], (await table.ReadRows(grains[0])).Reminders.Select(r => r.ReminderName).Order());
+
+        // Ring ranges are (begin, end]; begin = end is the whole ring; a range may wrap past uint.MaxValue.
+        Assert.Equal(4, (await table.ReadRows(0, 0)).Reminders.Count);
+        foreach (var grain in grains)
+        {
+            var hash = grain.GetUniformHashCode();
+            Assert.Contains((await table.ReadRows(hash - 1, hash)).Reminders, r => r.GrainId == grain);
+            var rest = (await table.ReadRows(hash, hash - 1)).Reminders;
+            Assert.DoesNotContain(rest, r => r.GrainId == grain);
+            Assert.Equal(grain == grains[0] ? 2 : 3, rest.Count);
+        }
+
+        Assert.Equal("1", await table.UpsertRow(new ReminderEntry { GrainId = grains[0], ReminderName = "a", StartAt = startAt, Period = period }));
+        Assert.False(await table.RemoveRow(grains[0], "a", "0")); // stale etag
+        Assert.True(await table.RemoveRow(grains[0], "a", "1"));
+        Assert.Null(await table.ReadRow(grains[0], "a"));
+
+        await table.TestOnlyClearTable();
+        Assert.Empty((await table.ReadRows(0, 0)).Reminders);
+    }
+
+    [Fact]
     public async Task ApplyingMigrationsTwice_DoesNothingTheSecondTime()
     {
         var database = await postgres.Server.CreateDatabaseAsync();
@@ -135,6 +235,24 @@ public sealed class OrleansAdoNetSchemaTests(PostgresFixture postgres)
         var database = await postgres.Server.CreateDatabaseAsync();
         await PostgresMigrations.ApplyAsync(database);
         return database;
+    }
+
+    static DateTime Millis(DateTime utc) => new(utc.Ticks - utc.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
+
+    /// <summary>A membership row as a silo on the given port would write it.</summary>
+    static MembershipEntry Entry(int port, SiloStatus status)
+    {
+        var now = Millis(DateTime.UtcNow);
+        return new MembershipEntry
+        {
+            SiloAddress = SiloAddress.New(new IPEndPoint(IPAddress.Loopback, port), 42),
+            Status = status,
+            ProxyPort = port + 1000,
+            HostName = "schema-test-host",
+            SiloName = $"silo-{port}",
+            StartTime = now,
+            IAmAliveTime = now,
+        };
     }
 
     static string NewClusterId() => $"schema-{Guid.NewGuid():N}";
@@ -222,7 +340,7 @@ public sealed class OrleansAdoNetSchemaTests(PostgresFixture postgres)
 
         public static async Task<RunningSilo> StartAsync(string database, string cluster, bool reminders = false)
         {
-            var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings()); builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug).AddFilter((c, l) => l >= LogLevel.Warning || (c ?? "").Contains("AdoNet"));
+            var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
             builder.UseOrleans(silo =>
             {
                 silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster, cluster));
@@ -275,7 +393,7 @@ public sealed class OrleansAdoNetSchemaTests(PostgresFixture postgres)
 
         public static async Task<RunningClient> StartAsync(string database, string cluster)
         {
-            var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings()); builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug).AddFilter((c, l) => l >= LogLevel.Warning || (c ?? "").Contains("AdoNet"));
+            var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
             builder.UseOrleansClient(client =>
             {
                 client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster, cluster));

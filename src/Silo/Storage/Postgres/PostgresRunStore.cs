@@ -22,6 +22,7 @@ namespace Routines.Silo.Storage.Postgres;
 internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
 {
     private const int MaxBatchSize = 1000;
+    public static readonly List<(int, double)> Stats = new();
 
     /// <summary>Caps a batch's payload too (in UTF-16 characters), so a burst of large inputs makes several statements, not one huge one.</summary>
     private const long MaxBatchChars = 8_000_000;
@@ -182,7 +183,9 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
     /// <summary>Commits the batch and completes every write's task; never throws, so the loop always goes on.</summary>
     private async Task CommitAsync(List<PendingWrite> batch)
     {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
         var failure = await TryWriteAsync(batch).ConfigureAwait(false);
+        lock (Stats) Stats.Add((batch.Count, sw.Elapsed.TotalMilliseconds));
         if (failure is not null && batch.Count > 1 && IsCausedByOneWrite(failure))
         {
             // One write's data (an oversized key, a value PostgreSQL rejects) fails the statement it shares with the
@@ -226,7 +229,7 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
     private void Complete(PendingWrite write, Exception? failure)
     {
         if (failure is null) write.Completion.TrySetResult();
-        else write.Completion.TrySetException(failure is NpgsqlException npgsql ? Translate(npgsql, "writing runs") : failure);
+        else write.Completion.TrySetException(failure is NpgsqlException npgsql ? Translate(npgsql, "writing to the run store") : failure);
     }
 
     /// <summary>True when the error comes from the data of a write (so writing the others alone would succeed), not from the server or the network.</summary>
@@ -647,6 +650,8 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
                     $"{at} has no connection slot left ({p.MessageText}). Lower Maximum Pool Size in {ConnectionStringKey}, or raise the server's max_connections.",
                 PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow =>
                     $"{at} is shutting down or starting up ({p.MessageText}) while {doing}. Retry once the server is up.",
+                _ when IsCausedByOneWrite(p) =>
+                    $"{at} rejected a value while {doing}: {p.MessageText} (SQLSTATE {p.SqlState}).",
                 _ => $"{at} failed while {doing}: {p.MessageText} (SQLSTATE {p.SqlState}).",
             },
             { InnerException: TimeoutException } =>

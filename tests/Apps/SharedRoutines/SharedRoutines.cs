@@ -1,0 +1,49 @@
+namespace Routines.Tests.Apps;
+
+public sealed record StepInput(string Key, int Milliseconds);
+
+public sealed record StepOutput(string Key, int Pid, string Worker);
+
+/// <summary>Sleeps, then records that it ran. Not cached: every call executes.</summary>
+[Routine("step")]
+[Cache(false)]
+public sealed class Step : RoutineTask<StepInput, StepOutput>
+{
+    public override async Task<StepOutput> RunAsync(StepInput input, RoutineContext ctx)
+    {
+        await Task.Delay(input.Milliseconds, ctx.CancellationToken);
+        Journal.Record(input.Key);
+        return new StepOutput(input.Key, Environment.ProcessId, Environment.GetEnvironmentVariable("WORKER_NAME") ?? "?");
+    }
+}
+
+public sealed record PipelineInput(string Key, int Steps, int Milliseconds);
+
+public sealed record PipelineOutput(IReadOnlyList<StepOutput> Steps);
+
+/// <summary>Runs its steps one after another; a killed host makes it resume elsewhere from the recorded steps.</summary>
+[Routine("pipeline")]
+public sealed class Pipeline : RoutineWorkflow<PipelineInput, PipelineOutput>
+{
+    public override async Task<PipelineOutput> RunAsync(PipelineInput input, WorkflowContext ctx)
+    {
+        var results = new List<StepOutput>();
+        for (var i = 0; i < input.Steps; i++)
+            results.Add(await ctx.CallAsync<Step, StepOutput>(new StepInput($"{input.Key}-{i}", input.Milliseconds)));
+        return new PipelineOutput(results);
+    }
+}
+
+public sealed record FanInput(string Key, int Children, int Milliseconds);
+
+/// <summary>Fans out no-op or sleeping steps in parallel.</summary>
+[Routine("fan")]
+public sealed class Fan : RoutineWorkflow<FanInput, int>
+{
+    public override async Task<int> RunAsync(FanInput input, WorkflowContext ctx)
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, input.Children)
+            .Select(i => ctx.CallAsync<Step, StepOutput>(new StepInput($"{input.Key}-{i}", input.Milliseconds))));
+        return results.Length;
+    }
+}

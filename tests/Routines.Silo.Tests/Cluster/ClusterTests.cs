@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Routines.Client;
+using Routines.Serialization;
+using Routines.Silo.Tests.Fixtures;
+using Routines.Tests.Shared;
+
+namespace Routines.Silo.Tests.Cluster;
+
+/// <summary>A service and two worker processes from different projects, on PostgreSQL.</summary>
+[Collection("cluster")]
+public sealed class ClusterTests(ClusterFixture cluster)
+{
+    static string Key() => Guid.NewGuid().ToString("N")[..12];
+
+    static string Json(object input) => JsonSerializer.Serialize(input, RoutineJson.Default);
+
+    async Task<RunInfo> RunAsync(string routine, object input)
+    {
+        var handle = await cluster.Client.SubmitAsync(routine, Json(input));
+        return await handle.WaitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public async Task RoutineOnlyOneProjectHas_RunsOnlyOnThatProjectsWorker()
+    {
+        for (var i = 0; i < 4; i++)
+        {
+            var alpha = await RunAsync("alpha_only", new { name = "a" });
+            var beta = await RunAsync("beta_only", new { name = "b" });
+
+            Assert.Equal(RunStatus.Succeeded, alpha.Status);
+            Assert.Equal(RunStatus.Succeeded, beta.Status);
+            Assert.Contains("\"worker\":\"alpha\"", alpha.OutputJson);
+            Assert.Contains("\"worker\":\"beta\"", beta.OutputJson);
+        }
+    }
+
+    [Fact]
+    public async Task Workers_AdvertiseTheirRoutines_AndReportStatus()
+    {
+        var workers = await cluster.WaitForWorkersAsync(2, ws => ws.Any(w => w.Name == "alpha") && ws.Any(w => w.Name == "beta"));
+
+        var alpha = workers.Single(w => w.Name == "alpha");
+        Assert.Contains("tname:alpha_only:1.0.0", alpha.Routines);
+        Assert.DoesNotContain("tname:beta_only:1.0.0", alpha.Routines);
+        Assert.Contains("wfname:pipeline:1.0.0", alpha.Routines);
+        Assert.Equal(2, alpha.Slots);
+        Assert.True(DateTimeOffset.UtcNow - alpha.LastHeartbeat < TimeSpan.FromSeconds(10));
+        var routines = await cluster.Client.ListRoutinesAsync();
+        Assert.Contains(routines, r => r.Id.ToString() == "tname:beta_only:1.0.0");
+    }
+
+    [Fact]
+    public async Task ParallelTasks_SpreadOverBothWorkers()
+    {
+        var key = Key();
+        var run = await RunAsync("fan", new { key, children = 8, milliseconds = 300 });
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        var children = await cluster.Client.ListChildrenAsync(run.RunId);
+        Assert.Equal(8, children.Count);
+        Assert.Equal(2, children.Select(c => c.Worker).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task WhenSlotsAreFull_RunsWaitAsPendingWithTheirPlaceInLine()
+    {
+        var key = Key();
+        // Two workers × two slots: the fifth and sixth tasks must wait.
+        var handles = new List<RunHandle>();
+        for (var i = 0; i < 6; i++)
+            handles.Add(await cluster.Client.SubmitAsync("step", Json(new { key = $"{key}-{i}", milliseconds = 1500 })));
+
+        var waiting = await Eventually.ReturnsAsync(async () =>
+        {
+            var runs = await Task.WhenAll(handles.Select(h => cluster.Client.GetRunAsync(h.RunId)));
+            var pending = runs.Where(r => r!.Status == RunStatus.Pending).ToList();
+            return pending.Count == 2 ? pending : null;
+        }, TimeSpan.FromSeconds(10), "two Pending runs");
+
+        Assert.All(waiting, r => Assert.Matches(@"all 2 capable workers are busy, \d+ ahead", r!.WaitReason));
+        var done = await Task.WhenAll(handles.Select(h => h.WaitAsync()));
+        Assert.All(done, r => Assert.Equal(RunStatus.Succeeded, r.Status));
+    }
+
+    [Fact]
+    public async Task UnknownRoutine_IsRefusedAtSubmit_OrWaitsWhenAsked()
+    {
+        var error = await Assert.ThrowsAsync<RoutineNotFoundException>(() => cluster.Client.SubmitAsync("gamma_only", "{}"));
+        Assert.Contains("No live worker offers a routine named 'gamma_only'", error.Message);
+
+        var notYet = await Assert.ThrowsAsync<RoutineNotFoundException>(() => cluster.Client.SubmitAsync("tname:alpha_only:2.0.0", """{"name":"x"}"""));
+        Assert.Contains("workers offer tname:alpha_only:1.0.0", notYet.Message);
+    }
+
+    [Fact]
+    public async Task LogsCanBeReadAndFollowed_AndHistoryShowsTheWorker()
+    {
+        var run = await RunAsync("pipeline", new { key = Key(), steps = 2, milliseconds = 10 });
+
+        var history = await cluster.Client.GetHistoryAsync(run.RunId);
+        Assert.Contains(history, h => h.Status == RunStatus.Running && h.Worker is not null);
+        var page = await cluster.Client.ListRunsAsync(new RunFilter { RootRunId = run.RunId });
+        Assert.Equal(3, page.Total);
+    }
+}

@@ -1,0 +1,111 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Routines.Client;
+using Routines.Silo.Hosting;
+using Routines.Tests.Shared;
+
+namespace Routines.Silo.Tests.Fixtures;
+
+/// <summary>
+/// A real cluster in separate processes: PostgreSQL, the service silo (src/Silo) and two worker processes built from
+/// two different routine projects (tests/Apps/WorkerAlpha, tests/Apps/WorkerBeta), plus an Orleans client here.
+/// Tests that kill or stop processes start their own workers with <see cref="StartWorker"/>.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    readonly List<TestProcess> _processes = [];
+    IHost? _client;
+
+    public PostgresServer Postgres { get; private set; } = null!;
+
+    public string ConnectionString { get; private set; } = null!;
+
+    public string Journal { get; } = Path.Combine(Directory.CreateTempSubdirectory("routines-journal-").FullName, "journal.txt");
+
+    public TestProcess Service { get; private set; } = null!;
+
+    public IRoutinesClient Client => _client!.Services.GetRequiredService<IRoutinesClient>();
+
+    public int GatewayPort { get; } = FreePort.Next();
+
+    public async Task InitializeAsync()
+    {
+        Postgres = await PostgresServer.StartAsync();
+        ConnectionString = await Postgres.CreateDatabaseAsync("cluster");
+        Service = StartService();
+        await Service.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+        _client = await ConnectClientAsync();
+        StartWorker("alpha", "WorkerAlpha");
+        StartWorker("beta", "WorkerBeta");
+        await WaitForWorkersAsync(2);
+    }
+
+    public TestProcess StartService()
+    {
+        var service = TestProcess.Start(BuildOutput.Dll("src/Silo", "Routines.Silo.dll"), BuildOutput.RepositoryRoot, [], Environment("service", GatewayPort));
+        _processes.Add(service);
+        return service;
+    }
+
+    /// <summary>Starts a worker process of the given test project (WorkerAlpha or WorkerBeta).</summary>
+    public TestProcess StartWorker(string name, string project, int slots = 2, string? shutdownGrace = null)
+    {
+        var environment = Environment(name, gatewayPort: 0);
+        environment["WORKER_NAME"] = name;
+        if (shutdownGrace is not null) environment["Routines__Worker__ShutdownGrace"] = shutdownGrace;
+        var worker = TestProcess.Start(BuildOutput.Dll($"tests/Apps/{project}", $"{project}.dll"), BuildOutput.RepositoryRoot,
+            ["worker", "--slots", slots.ToString()], environment);
+        _processes.Add(worker);
+        return worker;
+    }
+
+    /// <summary>Waits until the dispatcher lists at least <paramref name="count"/> live workers.</summary>
+    public async Task<IReadOnlyList<WorkerInfo>> WaitForWorkersAsync(int count, Func<IReadOnlyList<WorkerInfo>, bool>? also = null)
+    {
+        return await Eventually.ReturnsAsync(async () =>
+        {
+            var workers = await Client.ListWorkersAsync();
+            return workers.Count >= count && (also?.Invoke(workers) ?? true) ? workers : null;
+        }, TimeSpan.FromSeconds(60), $"{count} live workers");
+    }
+
+    /// <summary>How many times each journal key ran.</summary>
+    public IReadOnlyDictionary<string, int> Executions()
+        => File.Exists(Journal)
+            ? File.ReadAllLines(Journal).Select(l => l.Split(' ')[0]).GroupBy(k => k).ToDictionary(g => g.Key, g => g.Count())
+            : new Dictionary<string, int>();
+
+    Dictionary<string, string> Environment(string name, int gatewayPort) => new()
+    {
+        ["Routines__Cluster__Provider"] = "Postgres",
+        ["Routines__Cluster__ConnectionString"] = ConnectionString,
+        ["Routines__Cluster__SiloPort"] = FreePort.Next().ToString(),
+        ["Routines__Cluster__GatewayPort"] = gatewayPort.ToString(),
+        ["Routines__Cluster__SiloName"] = name,
+        ["ROUTINES_TEST_JOURNAL"] = Journal,
+    };
+
+    async Task<IHost> ConnectClientAsync()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.UseRoutinesClient(new RoutinesClusterOptions { Provider = ClusterProvider.Postgres, ConnectionString = ConnectionString });
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_client is not null)
+        {
+            try { await _client.StopAsync(TimeSpan.FromSeconds(5)); } catch (Exception) { }
+            _client.Dispose();
+        }
+
+        foreach (var process in _processes) process.Dispose();
+        await Postgres.DisposeAsync();
+    }
+}
+
+[CollectionDefinition("cluster")]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>;
