@@ -15,7 +15,14 @@ public sealed class TestProcess : IDisposable
     readonly Lock _lock = new();
     readonly List<(string Text, TaskCompletionSource Seen)> _waits = [];
 
-    TestProcess(Process process) => _process = process;
+    TestProcess(Process process, string name)
+    {
+        _process = process;
+        Name = name;
+    }
+
+    /// <summary>What the test calls this process, for logs.</summary>
+    public string Name { get; }
 
     public int Id => _process.Id;
 
@@ -26,7 +33,8 @@ public sealed class TestProcess : IDisposable
     public string Stderr { get { lock (_lock) return _stderr.ToString(); } }
 
     /// <summary>Starts <c>dotnet <paramref name="dll"/> args…</c>.</summary>
-    public static TestProcess Start(string dll, string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    public static TestProcess Start(string dll, string workingDirectory, IEnumerable<string> args,
+        IReadOnlyDictionary<string, string>? environment = null, string? name = null)
     {
         var info = new ProcessStartInfo("dotnet", [dll, .. args])
         {
@@ -38,7 +46,7 @@ public sealed class TestProcess : IDisposable
         info.Environment["DOTNET_gcServer"] = "0";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
 
-        var test = new TestProcess(new Process { StartInfo = info, EnableRaisingEvents = true });
+        var test = new TestProcess(new Process { StartInfo = info, EnableRaisingEvents = true }, name ?? Path.GetFileNameWithoutExtension(dll));
         test._process.OutputDataReceived += (_, e) => test.Append(test._stdout, e.Data);
         test._process.ErrorDataReceived += (_, e) => test.Append(test._stderr, e.Data);
         test._process.Start();

@@ -31,9 +31,27 @@ internal sealed partial class WorkerHeartbeats(
     public void Participate(ISiloLifecycle lifecycle)
         => lifecycle.Subscribe<WorkerHeartbeats>(ServiceLifecycleStage.Active, StartAsync, StopAsync);
 
+    /// <summary>
+    /// Registers before the silo reports started, so a run submitted right after finds this worker. A joining silo may
+    /// not know the service's grains for a moment (the cluster manifest propagates), so the first beat is retried.
+    /// </summary>
     async Task StartAsync(CancellationToken cancellationToken)
     {
-        await SendAsync().WaitAsync(cancellationToken);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                await SendAsync().WaitAsync(cancellationToken);
+                break;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException && DateTime.UtcNow < deadline)
+            {
+                LogHeartbeatFailed(exception.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+            }
+        }
+
         _loop = Task.Run(LoopAsync, CancellationToken.None);
     }
 

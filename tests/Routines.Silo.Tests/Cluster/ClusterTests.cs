@@ -8,8 +8,10 @@ namespace Routines.Silo.Tests.Cluster;
 
 /// <summary>A service and two worker processes from different projects, on PostgreSQL.</summary>
 [Collection("cluster")]
-public sealed class ClusterTests(ClusterFixture cluster)
+public sealed class ClusterTests(ClusterFixture cluster, Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
+    public void Dispose() => output.WriteLine(cluster.Logs());
+
     static string Key() => Guid.NewGuid().ToString("N")[..12];
 
     static string Json(object input) => JsonSerializer.Serialize(input, RoutineJson.Default);

@@ -11,8 +11,11 @@ namespace Routines.Silo.Tests.Fixtures;
 /// two different routine projects (tests/Apps/WorkerAlpha, tests/Apps/WorkerBeta), plus an Orleans client here.
 /// Tests that kill or stop processes start their own workers with <see cref="StartWorker"/>.
 /// </summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
+    /// <summary>Starts the alpha and beta workers with the cluster; a subclass can start none.</summary>
+    protected virtual bool StartsWorkers => true;
+
     readonly List<TestProcess> _processes = [];
     IHost? _client;
 
@@ -32,19 +35,21 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         Postgres = await PostgresServer.StartAsync();
         ConnectionString = await Postgres.CreateDatabaseAsync("cluster");
-        Service = StartService();
+        StartService();
         await Service.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
         _client = await ConnectClientAsync();
+        if (!StartsWorkers) return;
         StartWorker("alpha", "WorkerAlpha");
         StartWorker("beta", "WorkerBeta");
         await WaitForWorkersAsync(2);
     }
 
+    /// <summary>Starts (or restarts) the service silo on the cluster's gateway port; it becomes <see cref="Service"/>.</summary>
     public TestProcess StartService()
     {
-        var service = TestProcess.Start(BuildOutput.Dll("src/Silo", "Routines.Silo.dll"), BuildOutput.RepositoryRoot, [], Environment("service", GatewayPort));
-        _processes.Add(service);
-        return service;
+        Service = TestProcess.Start(BuildOutput.Dll("src/Silo", "Routines.Silo.dll"), BuildOutput.RepositoryRoot, [], Environment("service", GatewayPort), "service");
+        _processes.Add(Service);
+        return Service;
     }
 
     /// <summary>Starts a worker process of the given test project (WorkerAlpha or WorkerBeta).</summary>
@@ -54,7 +59,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         environment["WORKER_NAME"] = name;
         if (shutdownGrace is not null) environment["Routines__Worker__ShutdownGrace"] = shutdownGrace;
         var worker = TestProcess.Start(BuildOutput.Dll($"tests/Apps/{project}", $"{project}.dll"), BuildOutput.RepositoryRoot,
-            ["worker", "--slots", slots.ToString()], environment);
+            ["worker", "--slots", slots.ToString()], environment, name);
         _processes.Add(worker);
         return worker;
     }
@@ -68,6 +73,9 @@ public sealed class ClusterFixture : IAsyncLifetime
             return workers.Count >= count && (also?.Invoke(workers) ?? true) ? workers : null;
         }, TimeSpan.FromSeconds(60), $"{count} live workers");
     }
+
+    /// <summary>Everything the processes printed, for a failing test's output.</summary>
+    public string Logs() => string.Join("\n", _processes.Select(p => $"--- {p.Name} ---\n{p.Stdout}{p.Stderr}"));
 
     /// <summary>How many times each journal key ran.</summary>
     public IReadOnlyDictionary<string, int> Executions()
@@ -105,6 +113,12 @@ public sealed class ClusterFixture : IAsyncLifetime
         foreach (var process in _processes) process.Dispose();
         await Postgres.DisposeAsync();
     }
+}
+
+/// <summary>A cluster whose tests start, kill and stop their own workers.</summary>
+public sealed class EmptyClusterFixture : ClusterFixture
+{
+    protected override bool StartsWorkers => false;
 }
 
 [CollectionDefinition("cluster")]

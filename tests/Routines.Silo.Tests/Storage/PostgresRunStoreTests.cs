@@ -150,13 +150,14 @@ public sealed class PostgresRunStoreTests(PostgresFixture postgres) : RunStoreCo
     }
 
     [Fact]
-    public async Task TextWithNulCharacters_IsStoredWithReplacementCharacters()
+    public async Task TextPostgresCannotHold_IsStoredWithReplacementCharacters()
     {
-        var line = new RunLogLine("run-1", 1, T0, LogLevel.Information, "a\0b", 1);
+        // U+0000 and a lone surrogate half; the emoji is a valid surrogate pair and must survive.
+        var line = new RunLogLine("run-1", 1, T0, LogLevel.Information, "a\0b\uD800c 😀", 1);
 
         await Store.AppendLogsAsync([line]);
 
-        Assert.Equal("a\uFFFDb", Assert.Single(await Store.GetLogsAsync("run-1")).Message);
+        Assert.Equal("a\uFFFDb\uFFFDc 😀", Assert.Single(await Store.GetLogsAsync("run-1")).Message);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Data;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading.Channels;
@@ -22,7 +23,6 @@ namespace Routines.Silo.Storage.Postgres;
 internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
 {
     private const int MaxBatchSize = 1000;
-    public static readonly List<(int, double)> Stats = new();
 
     /// <summary>Caps a batch's payload too (in UTF-16 characters), so a burst of large inputs makes several statements, not one huge one.</summary>
     private const long MaxBatchChars = 8_000_000;
@@ -115,7 +115,8 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
     public Task SaveRunAsync(RunInfo run, RunEvent? transition, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var size = 256L + run.InputJson.Length + (run.OutputJson?.Length ?? 0) + (transition?.Reason?.Length ?? 0);
+        // Sizes are estimates that only bound a batch; a null in a required field fails in the writer, as in SQLite.
+        var size = 256L + (run.InputJson?.Length ?? 0) + (run.OutputJson?.Length ?? 0) + (transition?.Reason?.Length ?? 0);
         return EnqueueAsync(rows =>
         {
             rows.SaveRun(run);
@@ -127,7 +128,7 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(lines);
         if (lines.Count == 0) return Task.CompletedTask;
-        var size = lines.Sum(line => 64L + line.Message.Length);
+        var size = lines.Sum(line => 64L + (line.Message?.Length ?? 0));
         return EnqueueAsync(rows =>
         {
             foreach (var line in lines) rows.AppendLog(line);
@@ -147,7 +148,7 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
     public Task PutCachedAsync(CacheEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return EnqueueAsync(rows => rows.PutCached(entry), 128L + entry.OutputJson.Length, cancellationToken);
+        return EnqueueAsync(rows => rows.PutCached(entry), 128L + (entry.OutputJson?.Length ?? 0), cancellationToken);
     }
 
     private Task EnqueueAsync(Action<WriteRows> add, long size, CancellationToken cancellationToken)
@@ -183,9 +184,7 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
     /// <summary>Commits the batch and completes every write's task; never throws, so the loop always goes on.</summary>
     private async Task CommitAsync(List<PendingWrite> batch)
     {
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         var failure = await TryWriteAsync(batch).ConfigureAwait(false);
-        lock (Stats) Stats.Add((batch.Count, sw.Elapsed.TotalMilliseconds));
         if (failure is not null && batch.Count > 1 && IsCausedByOneWrite(failure))
         {
             // One write's data (an oversized key, a value PostgreSQL rejects) fails the statement it shares with the
@@ -197,7 +196,7 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
         foreach (var write in batch) Complete(write, failure);
     }
 
-    /// <summary>Writes the batch in one transaction; returns the error that failed it (nothing was written then), or null.</summary>
+    /// <summary>Writes the batch in one transaction; returns the error that failed it (then nothing was written, unless the connection broke during the commit itself), or null.</summary>
     private async Task<Exception?> TryWriteAsync(IReadOnlyList<PendingWrite> batch)
     {
         for (var attempt = 1; ; attempt++)
@@ -553,9 +552,19 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
     private static DateTime ToDb(DateTimeOffset time) =>
         new(time.UtcTicks - time.UtcTicks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
 
-    /// <summary>PostgreSQL text cannot hold U+0000 (SQLite can): it is stored as U+FFFD rather than failing the write.</summary>
-    private static string? ToDb(string? text) =>
-        text is null || !text.Contains('\0', StringComparison.Ordinal) ? text : text.Replace('\0', '\uFFFD');
+    /// <summary>
+    /// Text PostgreSQL can hold. It refuses U+0000, and Npgsql refuses a lone surrogate, where SQLite stores U+0000 and
+    /// turns a lone surrogate into U+FFFD: both become U+FFFD here, rather than failing the write.
+    /// </summary>
+    private static string? ToDb(string? text)
+    {
+        if (text is null) return null;
+        var span = text.AsSpan();
+        var nul = span.Contains('\0');
+        // Any surrogate (an emoji too) takes the slow path, which keeps valid pairs and replaces lone halves.
+        if (span.IndexOfAnyInRange('\uD800', '\uDFFF') >= 0) text = Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(text));
+        return nul ? text.Replace('\0', '\uFFFD') : text;
+    }
 
     // ---------------------------------------------------------------- opening and schema
 

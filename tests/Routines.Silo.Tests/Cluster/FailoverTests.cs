@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Routines.Client;
+using Routines.Serialization;
+using Routines.Silo.Tests.Fixtures;
+using Routines.Tests.Shared;
+using Xunit.Abstractions;
+
+namespace Routines.Silo.Tests.Cluster;
+
+/// <summary>Workers killed with kill -9, stopped with SIGTERM, and the service restarted, with runs in flight.</summary>
+public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper output) : IClassFixture<EmptyClusterFixture>, IDisposable
+{
+    public void Dispose() => output.WriteLine(cluster.Logs());
+
+    static string Key() => Guid.NewGuid().ToString("N")[..12];
+
+    static string Json(object input) => JsonSerializer.Serialize(input, RoutineJson.Default);
+
+    async Task<RunInfo> WaitForAsync(string runId, Func<RunInfo, bool> condition, string what, int seconds = 60)
+        => await Eventually.ReturnsAsync(async () => await cluster.Client.GetRunAsync(runId) is { } run && condition(run) ? run : null,
+            TimeSpan.FromSeconds(seconds), what);
+
+    async Task<(TestProcess A, TestProcess B)> StartTwoWorkersAsync(string prefix)
+    {
+        var a = cluster.StartWorker($"{prefix}-a", "WorkerAlpha");
+        var b = cluster.StartWorker($"{prefix}-b", "WorkerAlpha");
+        await cluster.WaitForWorkersAsync(2, ws => ws.Any(w => w.Name == $"{prefix}-a") && ws.Any(w => w.Name == $"{prefix}-b"));
+        return (a, b);
+    }
+
+    static async Task<string> WorkerIdOfAsync(IRoutinesClient client, string name)
+        => (await client.ListWorkersAsync()).Single(w => w.Name == name).WorkerId;
+
+    [Fact]
+    public async Task KilledWorker_RunIsRetriedOnAnotherWorker()
+    {
+        var (a, b) = await StartTwoWorkersAsync("kill-task");
+        using (a)
+        using (b)
+        {
+            var key = Key();
+            var handle = await cluster.Client.SubmitAsync("step", Json(new { key, milliseconds = 4000 }));
+            var running = await WaitForAsync(handle.RunId, r => r.Status == RunStatus.Running, "the step to run");
+            var victim = running.Worker == await WorkerIdOfAsync(cluster.Client, "kill-task-a") ? a : b;
+
+            var clock = Stopwatch.StartNew();
+            victim.KillHard();
+            var moved = await WaitForAsync(handle.RunId, r => r is { Status: RunStatus.Running, Attempt: 2 }, "attempt 2 to run elsewhere", 30);
+            output.WriteLine($"failover: kill -9 to attempt 2 running on another worker in {clock.Elapsed.TotalSeconds:0.0} s");
+
+            Assert.NotEqual(running.Worker, moved.Worker);
+            var done = await handle.WaitAsync();
+            Assert.Equal(RunStatus.Succeeded, done.Status);
+            Assert.Equal(2, done.Attempt);
+            Assert.Equal(1, cluster.Executions().GetValueOrDefault(key));
+            var history = await cluster.Client.GetHistoryAsync(handle.RunId);
+            Assert.Contains(history, h => h.Reason?.Contains("handed back") == true && h.Reason.Contains("membership declared its silo dead"));
+        }
+    }
+
+    [Fact]
+    public async Task KilledWorkflowHost_WorkflowResumesElsewhere_AndFinishedChildrenRunExactlyOnce()
+    {
+        var (a, b) = await StartTwoWorkersAsync("kill-wf");
+        using (a)
+        using (b)
+        {
+            var key = Key();
+            var handle = await cluster.Client.SubmitAsync("pipeline", Json(new { key, steps = 6, milliseconds = 600 }));
+            var before = await Eventually.ReturnsAsync(async () =>
+            {
+                var children = await cluster.Client.ListChildrenAsync(handle.RunId);
+                return children.Count(c => c.Status == RunStatus.Succeeded) >= 2 ? children : null;
+            }, TimeSpan.FromSeconds(60), "two finished steps");
+            var parent = (await cluster.Client.GetRunAsync(handle.RunId))!;
+            var victim = parent.Worker == await WorkerIdOfAsync(cluster.Client, "kill-wf-a") ? a : b;
+
+            victim.KillHard();
+            var done = await handle.WaitAsync().WaitAsync(TimeSpan.FromSeconds(90));
+
+            Assert.Equal(RunStatus.Succeeded, done.Status);
+            Assert.Equal(2, done.Attempt);
+            var executions = cluster.Executions();
+            foreach (var finished in before.Where(c => c.Status == RunStatus.Succeeded))
+            {
+                var stepKey = JsonDocument.Parse(finished.InputJson).RootElement.GetProperty("key").GetString()!;
+                Assert.Equal(1, executions.GetValueOrDefault(stepKey));
+            }
+
+            Assert.All(Enumerable.Range(0, 6), i => Assert.True(executions.GetValueOrDefault($"{key}-{i}") >= 1));
+            Assert.Equal(6, (await cluster.Client.ListChildrenAsync(handle.RunId)).Count);
+        }
+    }
+
+    [Fact]
+    public async Task GracefulStop_FinishesRunningWork_ThenHandsBackWhatOutlastsTheGrace()
+    {
+        using var patient = cluster.StartWorker("graceful-a", "WorkerAlpha", shutdownGrace: "00:00:20");
+        await cluster.WaitForWorkersAsync(1, ws => ws.Any(w => w.Name == "graceful-a"));
+        var handle = await cluster.Client.SubmitAsync("step", Json(new { key = Key(), milliseconds = 1500 }));
+        await WaitForAsync(handle.RunId, r => r.Status == RunStatus.Running, "the step to run");
+
+        patient.Terminate();
+        await Eventually.TrueAsync(async () => (await cluster.Client.ListWorkersAsync()).Any(w => w is { Name: "graceful-a", Status: WorkerStatus.Terminating }),
+            TimeSpan.FromSeconds(10), "the worker to report TERMINATING");
+        var finished = await handle.WaitAsync();
+        Assert.Equal(RunStatus.Succeeded, finished.Status);
+        Assert.Equal(1, finished.Attempt);
+        Assert.Equal(0, await patient.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+
+        using var hasty = cluster.StartWorker("graceful-b", "WorkerAlpha", shutdownGrace: "00:00:01");
+        await cluster.WaitForWorkersAsync(1, ws => ws.Any(w => w.Name == "graceful-b"));
+        var key = Key();
+        var long_ = await cluster.Client.SubmitAsync("step", Json(new { key, milliseconds = 8000 }));
+        await WaitForAsync(long_.RunId, r => r.Status == RunStatus.Running, "the long step to run");
+        using var heir = cluster.StartWorker("graceful-c", "WorkerAlpha");
+        await cluster.WaitForWorkersAsync(1, ws => ws.Any(w => w.Name == "graceful-c"));
+
+        hasty.Terminate();
+        var handedBack = await long_.WaitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(RunStatus.Succeeded, handedBack.Status);
+        Assert.Equal(2, handedBack.Attempt);
+        Assert.Equal(await WorkerIdOfAsync(cluster.Client, "graceful-c"), handedBack.Worker);
+        var history = await cluster.Client.GetHistoryAsync(long_.RunId);
+        Assert.Contains(history, h => h.Reason?.Contains("stopped before attempt 1 finished") == true);
+    }
+
+    [Fact]
+    public async Task ServiceRestart_LosesNoRun_PendingRunsDispatchAfterwards()
+    {
+        using var worker = cluster.StartWorker("restart-a", "WorkerAlpha", slots: 1);
+        await cluster.WaitForWorkersAsync(1, ws => ws.Any(w => w.Name == "restart-a"));
+        var running = await cluster.Client.SubmitAsync("step", Json(new { key = Key(), milliseconds = 4000 }));
+        var pending = await cluster.Client.SubmitAsync("step", Json(new { key = Key(), milliseconds = 10 }));
+        await WaitForAsync(running.RunId, r => r.Status == RunStatus.Running, "the first step to run");
+        await WaitForAsync(pending.RunId, r => r.Status == RunStatus.Pending && r.WaitReason is not null, "the second step to wait");
+
+        cluster.Service.KillHard();
+        await cluster.Service.WaitForExitAsync();
+        var restarted = cluster.StartService();
+        await restarted.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+
+        var first = await Eventually.ReturnsAsync(async () => await running.WaitAsync(), TimeSpan.FromSeconds(90), "the running step to finish");
+        var second = await Eventually.ReturnsAsync(async () => await pending.WaitAsync(), TimeSpan.FromSeconds(90), "the pending step to finish");
+        Assert.Equal(RunStatus.Succeeded, first.Status);
+        Assert.Equal(1, first.Attempt);
+        Assert.Equal(RunStatus.Succeeded, second.Status);
+    }
+}
