@@ -113,7 +113,9 @@ internal sealed partial class DispatcherGrain(
 
     public Task ReleaseAsync(string workerId, string runId)
     {
-        if (!_assignments.Remove(runId, out var assigned) || assigned != workerId) return Task.CompletedTask;
+        // A late release of an earlier attempt must not free the slot of the run's current one.
+        if (!_assignments.TryGetValue(runId, out var assigned) || assigned != workerId) return Task.CompletedTask;
+        _assignments.Remove(runId);
         if (_workers.TryGetValue(workerId, out var worker))
         {
             if (worker.RunningWorkflowIds.Remove(runId)) worker.Workflows = Math.Max(0, worker.Workflows - 1);

@@ -19,6 +19,10 @@ internal sealed class Executions(
     TimeProvider clock)
 {
     readonly ConcurrentDictionary<(string RunId, int Attempt), Attempt> _running = new();
+    volatile bool _stopping;
+
+    /// <summary>The worker is stopping: attempts that still arrive are handed straight back.</summary>
+    public void StopAccepting() => _stopping = true;
 
     /// <summary>Starts the attempt and returns at once.</summary>
     public void Start(string workerId, ExecutionRequest request)
@@ -30,6 +34,12 @@ internal sealed class Executions(
             var error = new RunError(typeof(RoutineNotFoundException).FullName!,
                 $"Worker {workerId} does not host {request.Routine.Display}; it was dispatched here by mistake.");
             _ = ReportAsync(run, request.Attempt, new AttemptResult(RunStatus.Failed, Error: error));
+            return;
+        }
+
+        if (_stopping)
+        {
+            _ = ReportAsync(run, request.Attempt, new AttemptResult(RunStatus.Cancelled, HandedBack: true));
             return;
         }
 

@@ -58,6 +58,7 @@ internal sealed partial class WorkerHeartbeats(
     async Task StopAsync(CancellationToken cancellationToken)
     {
         _terminating = true;
+        executions.StopAccepting();
         await TrySendAsync();
         var grace = options.Value.ShutdownGrace;
         LogTerminating(executions.Count, grace.TotalSeconds);

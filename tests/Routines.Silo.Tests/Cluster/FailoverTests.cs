@@ -119,10 +119,11 @@ public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper
 
         hasty.Terminate();
         var handedBack = await long_.WaitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        var history = await cluster.Client.GetHistoryAsync(long_.RunId);
+        output.WriteLine(string.Join("\n", history.Select(h => $"{h.Status} {h.Attempt} {h.Worker} {h.Reason}")));
         Assert.Equal(RunStatus.Succeeded, handedBack.Status);
         Assert.Equal(2, handedBack.Attempt);
         Assert.Equal(await WorkerIdOfAsync(cluster.Client, "graceful-c"), handedBack.Worker);
-        var history = await cluster.Client.GetHistoryAsync(long_.RunId);
         Assert.Contains(history, h => h.Reason?.Contains("stopped before attempt 1 finished") == true);
     }
 
