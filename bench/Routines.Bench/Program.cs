@@ -1,89 +1,13 @@
-// Benchmarks of the local (embedded) engine. Prints numbers; asserts nothing.
-//   dotnet run -c Release --project bench/Routines.Bench [-- --skip-sample]
-using System.Diagnostics;
+// Benchmarks; they print numbers and assert nothing.
+//   dotnet run -c Release --project bench/Routines.Bench                the local engine (embedded default)
+//   dotnet run -c Release --project bench/Routines.Bench -- cluster     service + 2 worker processes + PostgreSQL
+// "worker" is how the cluster benchmark starts this same program as a worker of its cluster.
 using Routines.Bench;
-using Routines.Client;
-using Routines.Testing;
+using Routines.Hosting;
 
-var skipSample = args.Contains("--skip-sample");
-Console.WriteLine($"Routines local-engine benchmarks — {Environment.ProcessorCount} cores, .NET {Environment.Version}");
-
-await using (var env = await RoutineTestEnvironment.StartAsync([typeof(Noop).Assembly], slots: Environment.ProcessorCount * 4))
+return args.FirstOrDefault() switch
 {
-    // Warm up JIT, grains and the store.
-    await Run(env, "sequence", new Shape(200));
-    await Run(env, "fan_out", new Shape(500));
-
-    // 1. A direct method call versus the same no-op task run through a workflow, one call after another.
-    var direct = new Noop();
-    var sw = Stopwatch.StartNew();
-    for (var i = 0; i < 10_000; i++) await direct.RunAsync(new Step(i), null!); // no-op: never touches its context
-    var directPerCall = sw.Elapsed.TotalMicroseconds / 10_000;
-    var sequential = await Run(env, "sequence", new Shape(10_000));
-    Console.WriteLine($"sequential 10,000 no-op tasks in a workflow: {sequential.TotalSeconds:0.00} s total, "
-                    + $"{sequential.TotalMicroseconds / 10_000:0} µs per task run vs {directPerCall:0.000} µs per direct call");
-
-    // 2. Fan-out/fan-in of 10,000 children.
-    var fan = await Run(env, "fan_out", new Shape(10_000));
-    Console.WriteLine($"fan-out of 10,000 children, end to end: {fan.TotalSeconds:0.00} s ({10_000 / fan.TotalSeconds:0} children/s)");
-
-    // 3. The workflow-engine benchmark shape: 40 sequential tasks of 10 ms each.
-    sw.Restart();
-    for (var i = 0; i < 40; i++) await Task.Delay(TimeSpan.FromMilliseconds(10));
-    var floor = sw.Elapsed.TotalMilliseconds;
-    var chain = await Run(env, "sequence", new Shape(40, Milliseconds: 10));
-    Console.WriteLine($"chain of 40 sequential 10 ms tasks: {chain.TotalMilliseconds:0} ms total, "
-                    + $"{(chain.TotalMilliseconds - floor) / 40:0.00} ms overhead per step (the same 40 sleeps called directly: {floor:0} ms)");
-}
-
-// 4. run-routine of the sample, as a user runs it: process start to result.
-if (!skipSample)
-{
-    var sample = SampleBinary();
-    if (sample is null)
-    {
-        Console.WriteLine("sample run-routine: skipped (build samples/MLPipeline first: dotnet build -c Release samples/MLPipeline)");
-    }
-    else
-    {
-        var store = Path.Combine(Path.GetTempPath(), $"routines-bench-{Guid.NewGuid():N}.db");
-        var times = new List<double>();
-        for (var i = 0; i < 5; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            using var process = Process.Start(new ProcessStartInfo("dotnet", [sample, "run-routine", "train_and_pick_model", "--json", "--no-cache", "--store", store])
-            {
-                RedirectStandardOutput = true, RedirectStandardError = true,
-            })!;
-            await process.StandardOutput.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            times.Add(sw.Elapsed.TotalSeconds);
-            if (process.ExitCode != 0) throw new InvalidOperationException($"the sample exited with {process.ExitCode}: {await process.StandardError.ReadToEndAsync()}");
-        }
-
-        times.Sort();
-        Console.WriteLine($"sample run-routine train_and_pick_model, process start to result: median {times[2]:0.00} s (min {times[0]:0.00}, max {times[^1]:0.00}, 5 runs)");
-    }
-}
-
-static async Task<TimeSpan> Run(RoutineTestEnvironment env, string routine, Shape shape)
-{
-    var sw = Stopwatch.StartNew();
-    var run = await env.RunAsync(routine, shape);
-    if (run.Status != RunStatus.Succeeded) throw new InvalidOperationException($"{routine} {run.Status}: {run.Error?.Message}");
-    return sw.Elapsed;
-}
-
-static string? SampleBinary()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-    {
-        foreach (var config in new[] { "Release", "Debug" })
-        {
-            var dll = Path.Combine(dir.FullName, "samples", "MLPipeline", "bin", config, "net10.0", "MLPipeline.dll");
-            if (File.Exists(dll)) return dll;
-        }
-    }
-
-    return null;
-}
+    "worker" => await RoutineHost.RunAsync(args),
+    "cluster" => await ClusterBench.RunAsync(args),
+    _ => await LocalBench.RunAsync(args).ContinueWith(_ => 0),
+};

@@ -47,3 +47,16 @@ public sealed class Fan : RoutineWorkflow<FanInput, int>
         return results.Length;
     }
 }
+
+/// <summary>Fans out steps that must run on this workflow's own worker (execution policy Local).</summary>
+[Routine("local_fan")]
+public sealed class LocalFan : RoutineWorkflow<FanInput, int>
+{
+    public override async Task<int> RunAsync(FanInput input, WorkflowContext ctx)
+    {
+        var local = new CallOptions { Execution = ExecutionPolicy.Local };
+        var results = await Task.WhenAll(Enumerable.Range(0, input.Children)
+            .Select(i => ctx.CallAsync<Step, StepOutput>(new StepInput($"{input.Key}-{i}", input.Milliseconds), local)));
+        return results.Length;
+    }
+}

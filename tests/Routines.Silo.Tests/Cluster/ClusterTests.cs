@@ -105,4 +105,15 @@ public sealed class ClusterTests(ClusterFixture cluster, Xunit.Abstractions.ITes
         var page = await cluster.Client.ListRunsAsync(new RunFilter { RootRunId = run.RunId });
         Assert.Equal(3, page.Total);
     }
+
+    [Fact]
+    public async Task LocalExecutionPolicy_RunsChildrenOnTheCallingWorker()
+    {
+        var run = await RunAsync("local_fan", new { key = Key(), children = 6, milliseconds = 200 });
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        var children = await cluster.Client.ListChildrenAsync(run.RunId);
+        Assert.Equal(6, children.Count);
+        Assert.All(children, c => Assert.Equal(run.Worker, c.Worker));
+    }
 }

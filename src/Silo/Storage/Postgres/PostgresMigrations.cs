@@ -31,7 +31,7 @@ public static class PostgresMigrations
         catch (Exception exception) when (exception is NpgsqlException or System.Net.Sockets.SocketException)
         {
             throw new RunStoreException(
-                $"Cannot connect to PostgreSQL ({Describe(connectionString)}): {exception.Message}. Check Routines:Postgres:ConnectionString and that the server is up.",
+                $"Cannot connect to PostgreSQL ({Describe(connectionString)}): {exception.Message}. Check Routines:Cluster:ConnectionString and that the server is up.",
                 exception);
         }
 

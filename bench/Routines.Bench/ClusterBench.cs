@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Routines.Client;
+using Routines.Serialization;
+using Routines.Silo.Hosting;
+using Routines.Tests.Shared;
+
+namespace Routines.Bench;
+
+/// <summary>
+/// A real cluster on this machine: PostgreSQL 15 (fsync off, as in the tests), the service silo and two worker
+/// processes (this program, run as <c>worker</c>), and an Orleans client here that submits and waits.
+/// </summary>
+internal static class ClusterBench
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        Console.WriteLine($"Routines cluster benchmarks — service + 2 workers + PostgreSQL 15 on {System.Environment.ProcessorCount} cores");
+        await using var postgres = await PostgresServer.StartAsync();
+        var connectionString = await postgres.CreateDatabaseAsync("bench");
+        var gatewayPort = FreePort.Next();
+        var processes = new List<TestProcess>();
+        try
+        {
+            var service = TestProcess.Start(Dll("src/Silo", "Routines.Silo.dll"), Directory.GetCurrentDirectory(), [],
+                ProcessEnvironment(connectionString, "service", gatewayPort), "service");
+            processes.Add(service);
+            await service.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+            using var client = await ConnectAsync(connectionString);
+            var routines = client.Services.GetRequiredService<IRoutinesClient>();
+            var grains = client.Services.GetRequiredService<IClusterClient>();
+            foreach (var name in new[] { "worker-1", "worker-2" })
+            {
+                processes.Add(TestProcess.Start(typeof(ClusterBench).Assembly.Location, Directory.GetCurrentDirectory(),
+                    ["worker", "--slots", "64"], ProcessEnvironment(connectionString, name, 0), name));
+            }
+
+            await Eventually.TrueAsync(async () => (await routines.ListWorkersAsync()).Count == 2, TimeSpan.FromSeconds(60), "two workers");
+
+            await WarmUpAsync(routines, grains);
+            await RawBaselineAsync(grains);
+            await ThroughputAsync(routines, runs: 10_000, inFlight: 1_000);
+            await LatencyAsync(routines, runs: 500);
+            await TimedRunAsync(routines, "fan-out of 10,000 children, end to end", "fan_out", new Shape(10_000));
+            var chain = await TimedRunAsync(routines, "chain of 100 sequential no-op tasks", "sequence", new Shape(100));
+            Console.WriteLine($"  = {chain.TotalMilliseconds / 100:0.00} ms per step");
+            if (args.Contains("--children-100k"))
+                await TimedRunAsync(routines, "fan-out of 100,000 children, end to end", "fan_out", new Shape(100_000), TimeSpan.FromMinutes(10));
+            await FailoverAsync(routines, processes, connectionString);
+            return 0;
+        }
+        finally
+        {
+            foreach (var process in processes) process.Dispose();
+        }
+    }
+
+    static async Task WarmUpAsync(IRoutinesClient routines, IClusterClient grains)
+    {
+        await Task.WhenAll(Enumerable.Range(0, 2_000).Select(_ => Baseline(grains)));
+        await Task.WhenAll(Enumerable.Range(0, 500).Select(i => SubmitAndWaitAsync(routines, "noop", new Step(i))));
+        await TimedRunAsync(routines, "(warm-up) fan-out of 1,000", "fan_out", new Shape(1_000), quiet: true);
+    }
+
+    static async Task RawBaselineAsync(IClusterClient grains)
+    {
+        var sw = Stopwatch.StartNew();
+        await ParallelAsync(20_000, 1_000, _ => Baseline(grains));
+        var callsPerSecond = 20_000 / sw.Elapsed.TotalSeconds;
+
+        var latencies = new List<double>();
+        for (var i = 0; i < 2_000; i++)
+        {
+            var one = Stopwatch.StartNew();
+            await Baseline(grains);
+            latencies.Add(one.Elapsed.TotalMilliseconds);
+        }
+
+        Console.WriteLine($"raw Orleans grain call (client → service silo, an in-memory read): {callsPerSecond:0} calls/s with 1,000 in flight; "
+                        + $"sequential p50 {Percentile(latencies, 50):0.000} ms, p99 {Percentile(latencies, 99):0.000} ms");
+    }
+
+    /// <summary>The cheapest call the service offers: the dispatcher's in-memory worker list, no store access.</summary>
+    static Task Baseline(IClusterClient grains) => grains.GetGrain<Routines.Cluster.IDispatcherGrain>(0).ListWorkersAsync();
+
+    static async Task ThroughputAsync(IRoutinesClient routines, int runs, int inFlight)
+    {
+        var sw = Stopwatch.StartNew();
+        await ParallelAsync(runs, inFlight, i => SubmitAndWaitAsync(routines, "noop", new Step(i)));
+        Console.WriteLine($"durable no-op task runs, {runs:N0} submitted with {inFlight:N0} in flight, submit to recorded result: "
+                        + $"{runs / sw.Elapsed.TotalSeconds:0} runs/s ({sw.Elapsed.TotalSeconds:0.00} s)");
+    }
+
+    static async Task LatencyAsync(IRoutinesClient routines, int runs)
+    {
+        var latencies = new List<double>();
+        for (var i = 0; i < runs; i++)
+        {
+            var one = Stopwatch.StartNew();
+            await SubmitAndWaitAsync(routines, "noop", new Step(i));
+            latencies.Add(one.Elapsed.TotalMilliseconds);
+        }
+
+        Console.WriteLine($"sequential submit → result, {runs} runs: p50 {Percentile(latencies, 50):0.00} ms, p99 {Percentile(latencies, 99):0.00} ms");
+    }
+
+    static async Task<TimeSpan> TimedRunAsync(IRoutinesClient routines, string what, string routine, object input, TimeSpan? timeout = null, bool quiet = false)
+    {
+        var sw = Stopwatch.StartNew();
+        await SubmitAndWaitAsync(routines, routine, input).WaitAsync(timeout ?? TimeSpan.FromMinutes(5));
+        if (!quiet) Console.WriteLine($"{what}: {sw.Elapsed.TotalSeconds:0.00} s");
+        return sw.Elapsed;
+    }
+
+    /// <summary>kill -9 of the worker running a task, to the task's next attempt running on the other worker.</summary>
+    static async Task FailoverAsync(IRoutinesClient routines, List<TestProcess> processes, string connectionString)
+    {
+        var handle = await routines.SubmitAsync("noop", Json(new Step(-1, Milliseconds: 30_000)));
+        var running = await Eventually.ReturnsAsync(async () => await routines.GetRunAsync(handle.RunId) is { Status: RunStatus.Running } r ? r : null,
+            TimeSpan.FromSeconds(30), "the long task to run");
+        var workers = await routines.ListWorkersAsync();
+        var victimName = workers.Single(w => w.WorkerId == running.Worker).Name;
+        var victim = processes.Single(p => p.Name == victimName);
+        var sw = Stopwatch.StartNew();
+        victim.KillHard();
+        await Eventually.ReturnsAsync(async () => await routines.GetRunAsync(handle.RunId) is { Status: RunStatus.Running, Attempt: 2 } r ? r : null,
+            TimeSpan.FromSeconds(60), "attempt 2 on the other worker");
+        Console.WriteLine($"failover: kill -9 of a worker to its task running again on the other worker: {sw.Elapsed.TotalSeconds:0.0} s");
+        await handle.CancelAsync("benchmark done");
+    }
+
+    static async Task SubmitAndWaitAsync(IRoutinesClient routines, string routine, object input)
+    {
+        var handle = await routines.SubmitAsync(routine, Json(input));
+        var run = await handle.WaitAsync();
+        if (run.Status != RunStatus.Succeeded) throw new InvalidOperationException($"{routine} {run.Status}: {run.Error?.Message}");
+    }
+
+    static async Task ParallelAsync(int count, int inFlight, Func<int, Task> action)
+    {
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, inFlight).Select(async _ =>
+        {
+            for (var i = Interlocked.Increment(ref next); i < count; i = Interlocked.Increment(ref next)) await action(i);
+        }));
+    }
+
+    static double Percentile(List<double> values, double percentile)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[Math.Clamp((int)Math.Ceiling(percentile / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
+    }
+
+    static string Json(object input) => JsonSerializer.Serialize(input, RoutineJson.Default);
+
+    static Dictionary<string, string> ProcessEnvironment(string connectionString, string name, int gatewayPort) => new()
+    {
+        ["Routines__Cluster__Provider"] = "Postgres",
+        ["Routines__Cluster__ConnectionString"] = connectionString,
+        ["Routines__Cluster__SiloPort"] = FreePort.Next().ToString(),
+        ["Routines__Cluster__GatewayPort"] = gatewayPort.ToString(),
+        ["Routines__Cluster__SiloName"] = name,
+        ["DOTNET_gcServer"] = "0",
+    };
+
+    static async Task<IHost> ConnectAsync(string connectionString)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.UseRoutinesClient(new RoutinesClusterOptions { Provider = ClusterProvider.Postgres, ConnectionString = connectionString });
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    /// <summary>The service's build output, Release preferred.</summary>
+    static string Dll(string project, string dll)
+    {
+        foreach (var configuration in new[] { "Release", "Debug" })
+        {
+            var path = Path.Combine(BuildOutput.RepositoryRoot, project, "bin", configuration, "net10.0", dll);
+            if (File.Exists(path)) return path;
+        }
+
+        throw new FileNotFoundException($"Build {project} first (dotnet build -c Release {project}).");
+    }
+}

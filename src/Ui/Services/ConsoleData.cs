@@ -1,0 +1,131 @@
+using System.Runtime.CompilerServices;
+using Routines.Client;
+using Routines.Cluster;
+
+namespace Routines.Ui.Services;
+
+/// <summary>
+/// Everything the pages read and do, over <see cref="IRoutinesClient"/> (the console never touches grains or the
+/// database). Each call tells <see cref="ClusterHealth"/> whether the cluster answered.
+/// </summary>
+public sealed class ConsoleData(IRoutinesClient client, ClusterHealth health)
+{
+    /// <summary>Below Orleans' 30 s response timeout: a page should say "unreachable" long before that.</summary>
+    static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>A run tree larger than this is cut (the page says so).</summary>
+    public const int MaxTreeSize = 2000;
+
+    public Task<RunPage> ListRunsAsync(RunFilter filter, CancellationToken cancellationToken = default)
+        => CallAsync(ct => client.ListRunsAsync(filter, ct), cancellationToken);
+
+    /// <summary>How many runs match the filter in each status (the filter's own status is ignored).</summary>
+    public async Task<IReadOnlyDictionary<RunStatus, int>> CountByStatusAsync(RunFilter filter, CancellationToken cancellationToken = default)
+    {
+        var statuses = Enum.GetValues<RunStatus>();
+        var pages = await Task.WhenAll(statuses.Select(status =>
+            ListRunsAsync(filter with { Status = status, Skip = 0, Take = 1 }, cancellationToken)));
+        return statuses.Zip(pages).ToDictionary(p => p.First, p => p.Second.Total);
+    }
+
+    public Task<RunInfo?> GetRunAsync(string runId, CancellationToken cancellationToken = default)
+        => CallAsync(ct => client.GetRunAsync(runId, ct), cancellationToken);
+
+    /// <summary>Every run of the tree that <paramref name="rootRunId"/> heads, oldest first.</summary>
+    public async Task<IReadOnlyList<RunInfo>> GetTreeAsync(string rootRunId, CancellationToken cancellationToken = default)
+    {
+        var page = await ListRunsAsync(new RunFilter { RootRunId = rootRunId, Take = MaxTreeSize }, cancellationToken);
+        return [.. page.Runs.OrderBy(r => r.CreatedAt).ThenBy(r => r.RunId, StringComparer.Ordinal)];
+    }
+
+    public Task<IReadOnlyList<RunLogLine>> GetLogsAsync(string runId, long afterSequence = 0, int limit = 1000, CancellationToken cancellationToken = default)
+        => CallAsync(ct => client.GetLogsAsync(runId, afterSequence, limit, ct), cancellationToken);
+
+    /// <summary>The run's log, then new lines live until the run ends.</summary>
+    public async IAsyncEnumerable<RunLogLine> FollowLogsAsync(string runId, long afterSequence = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var lines = client.FollowLogsAsync(runId, afterSequence, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = await lines.MoveNextAsync();
+            }
+            catch (Exception exception) when (IsUnreachable(exception))
+            {
+                throw Unreachable(exception);
+            }
+
+            if (!more) yield break;
+            health.ReportReachable();
+            yield return lines.Current;
+        }
+    }
+
+    public Task<IReadOnlyList<MetricPoint>> GetMetricsAsync(string runId, CancellationToken cancellationToken = default)
+        => CallAsync(ct => client.GetMetricsAsync(runId, ct), cancellationToken);
+
+    public Task<IReadOnlyList<RunEvent>> GetHistoryAsync(string runId, CancellationToken cancellationToken = default)
+        => CallAsync(ct => client.GetHistoryAsync(runId, ct), cancellationToken);
+
+    public Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default)
+        => CallAsync(ct => client.ListWorkersAsync(ct), cancellationToken);
+
+    public Task<IReadOnlyList<RoutineDescriptor>> ListRoutinesAsync(CancellationToken cancellationToken = default)
+        => CallAsync(ct => client.ListRoutinesAsync(ct), cancellationToken);
+
+    /// <summary>Submits a run and returns its id.</summary>
+    public Task<string> SubmitAsync(string routineId, string inputJson, CancellationToken cancellationToken = default)
+        => CallAsync(async ct => (await client.SubmitAsync(routineId, inputJson, cancellationToken: ct)).RunId, cancellationToken);
+
+    /// <summary>Cancels the run and its unfinished children.</summary>
+    public Task CancelAsync(string runId, string userName, CancellationToken cancellationToken = default)
+        => CallAsync(async ct =>
+        {
+            await client.CancelAsync(runId, $"cancelled by {userName} from the console", ct);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Submits the run's routine and input again; returns the new run's id.</summary>
+    public Task<string> RetryAsync(string runId, CancellationToken cancellationToken = default)
+        => CallAsync(async ct => (await client.RetryAsync(runId, ct)).RunId, cancellationToken);
+
+    /// <summary>A cheap call that tells <see cref="ClusterHealth"/> whether the cluster answers.</summary>
+    internal Task ProbeAsync(CancellationToken cancellationToken) => ListWorkersAsync(cancellationToken);
+
+    async Task<T> CallAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await call(cancellationToken).WaitAsync(CallTimeout, cancellationToken);
+            health.ReportReachable();
+            return result;
+        }
+        catch (Exception exception) when (IsUnreachable(exception) && !cancellationToken.IsCancellationRequested)
+        {
+            throw Unreachable(exception);
+        }
+    }
+
+    ClusterUnavailableException Unreachable(Exception exception)
+    {
+        var problem = exception is TimeoutException
+            ? "the service did not answer within 10 seconds"
+            : exception.Message;
+        health.ReportUnreachable(problem);
+        return new ClusterUnavailableException($"The cluster is unreachable ({problem}). The console keeps retrying; this page recovers when the service answers.", exception);
+    }
+
+    /// <summary>Failures that mean "nobody answered", as opposed to an answer that says no.</summary>
+    internal static bool IsUnreachable(Exception exception) => exception switch
+    {
+        OrleansMessageRejectionException or SiloUnavailableException or ConnectionFailedException or GatewayTooBusyException => true,
+        TimeoutException => true,
+        // The Orleans client refuses calls while it has not yet connected to any gateway.
+        InvalidOperationException when exception.Source?.StartsWith("Orleans", StringComparison.Ordinal) == true => true,
+        OrleansException { InnerException: { } inner } => IsUnreachable(inner),
+        AggregateException { InnerException: { } inner } => IsUnreachable(inner),
+        _ => false,
+    };
+}
