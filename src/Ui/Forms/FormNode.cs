@@ -130,7 +130,7 @@ public sealed class FormNode
                 return obj;
             case FormKind.Array:
                 if (!Included) return null;
-                return new JsonArray([.. Items.Select(i => i.ToJson(problems) ?? (i.Nullable ? null : JsonValue.Create((string?)null)))]);
+                return new JsonArray([.. Items.Select(i => i.ToJson(problems))]);
             case FormKind.Integer:
                 return Integer is { } whole ? JsonValue.Create(whole) : null;
             case FormKind.Number:
