@@ -55,7 +55,7 @@ internal sealed partial class DispatcherGrain(
         var now = clock.GetUtcNow();
         if (!_workers.TryGetValue(heartbeat.WorkerId, out var worker))
         {
-            worker = new WorkerState(heartbeat.WorkerId) { Joined = now };
+            worker = new WorkerState(heartbeat.WorkerId);
             _workers[heartbeat.WorkerId] = worker;
             // A restarted dispatcher learns what survived from the workers themselves.
             foreach (var running in heartbeat.Running)
@@ -272,8 +272,6 @@ internal sealed partial class DispatcherGrain(
         public int Workflows { get; set; }
 
         public HashSet<string> RunningWorkflowIds { get; } = [];
-
-        public DateTimeOffset Joined { get; init; }
 
         public DateTimeOffset LastHeartbeat { get; set; }
 

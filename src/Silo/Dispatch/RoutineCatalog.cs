@@ -33,8 +33,6 @@ public sealed class RoutineCatalog
         _live = live;
     }
 
-    /// <summary>True when a live worker offers exactly this routine.</summary>
-    public bool IsLive(RoutineId id) => _live.Contains(id);
 
     /// <summary>The routine an exact id names, or null (bare names and unknown ids need <see cref="Resolve"/>).</summary>
     public RoutineDescriptor? TryGet(string routineId)

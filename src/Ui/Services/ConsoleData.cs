@@ -120,7 +120,7 @@ public sealed class ConsoleData(IRoutinesClient client, ClusterHealth health)
     /// <summary>Failures that mean "nobody answered", as opposed to an answer that says no.</summary>
     internal static bool IsUnreachable(Exception exception) => exception switch
     {
-        OrleansMessageRejectionException or SiloUnavailableException or ConnectionFailedException or GatewayTooBusyException => true,
+        OrleansMessageRejectionException or SiloUnavailableException or Orleans.Runtime.Messaging.ConnectionFailedException or GatewayTooBusyException => true,
         TimeoutException => true,
         // The Orleans client refuses calls while it has not yet connected to any gateway.
         InvalidOperationException when exception.Source?.StartsWith("Orleans", StringComparison.Ordinal) == true => true,
