@@ -11,7 +11,8 @@ public static class Eventually
         {
             try
             {
-                if (await probe() is { } value) return value;
+                // A probe that hangs must not outlive the deadline.
+                if (await probe().WaitAsync(deadline - DateTime.UtcNow) is { } value) return value;
             }
             catch (Exception exception)
             {

@@ -11,7 +11,8 @@ public sealed record WorkerHeartbeat(
     [property: Id(2)] int Slots,
     [property: Id(3)] IReadOnlyList<RoutineDescriptor> Routines,
     [property: Id(4)] IReadOnlyList<RunningAttempt> Running,
-    [property: Id(5)] bool Terminating);
+    [property: Id(5)] bool Terminating,
+    [property: Id(6)] bool Initializing = false);
 
 /// <summary>An attempt executing on a worker.</summary>
 [GenerateSerializer, Immutable]

@@ -75,6 +75,7 @@ internal sealed partial class DispatcherGrain(
         worker.Routines = heartbeat.Routines.Select(r => r.Id).ToHashSet();
         worker.LastHeartbeat = now;
         worker.Terminating = heartbeat.Terminating;
+        worker.Initializing = heartbeat.Initializing;
         if (routinesChanged) catalog.Update(_workers.Values.SelectMany(w => w.Descriptors));
         DrainQueuesOnto(worker);
     }
@@ -212,7 +213,7 @@ internal sealed partial class DispatcherGrain(
     /// <summary>Gives the worker's free slots to the oldest queued runs it can execute.</summary>
     void DrainQueuesOnto(WorkerState worker)
     {
-        if (worker.Terminating) return;
+        if (worker.Terminating || worker.Initializing) return;
         while (NextRunFor(worker) is { } run)
         {
             _assignments[run.RunId] = worker.Id;
@@ -277,11 +278,14 @@ internal sealed partial class DispatcherGrain(
 
         public bool Terminating { get; set; }
 
+        public bool Initializing { get; set; }
+
         public int FreeSlots => Slots - BusySlots;
 
-        public bool CanTake(RoutineId routine) => !Terminating && Routines.Contains(routine);
+        public bool CanTake(RoutineId routine) => !Terminating && !Initializing && Routines.Contains(routine);
 
         public WorkerStatus Status => Terminating ? WorkerStatus.Terminating
+            : Initializing ? WorkerStatus.Initializing
             : BusySlots > 0 ? WorkerStatus.Working
             : Workflows > 0 ? WorkerStatus.Hanging
             : WorkerStatus.Idle;

@@ -36,6 +36,9 @@ public static class ConsoleHostingExtensions
 
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
 
+        // MudBlazor's CSS and JS come from its package: serve them from the build output too, not only when published.
+        builder.WebHost.UseStaticWebAssets();
+
         // Kestrel must listen while the Orleans client is still looking for the cluster, so the console can say so.
         builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
         builder.Services.AddSingleton<IClientConnectionRetryFilter, ClusterConnectionRetry>();

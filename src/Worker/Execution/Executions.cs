@@ -82,7 +82,8 @@ internal sealed class Executions(
     public async Task HandBackAllAsync()
     {
         foreach (var attempt in _running.Values) attempt.HandBack();
-        await WaitIdleAsync(new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await WaitIdleAsync(deadline.Token);
     }
 
     async Task RunAsync(string workerId, IRunGrain run, Attempt attempt)
@@ -93,9 +94,11 @@ internal sealed class Executions(
             result = await ExecuteAsync(workerId, attempt);
         }
 
+        // Reported before the attempt leaves the running set: a stopping worker waits for the set to empty, so it
+        // never shuts its messaging down under an undelivered result.
+        await ReportAsync(run, attempt.Request.Attempt, result);
         _running.TryRemove((attempt.Request.RunId, attempt.Request.Attempt), out _);
         attempt.Dispose();
-        await ReportAsync(run, attempt.Request.Attempt, result);
         Release(workerId, attempt.Request.RunId);
     }
 

@@ -29,7 +29,11 @@ internal sealed partial class WorkerHeartbeats(
     public string WorkerId => silo.SiloAddress.ToParsableString();
 
     public void Participate(ISiloLifecycle lifecycle)
-        => lifecycle.Subscribe<WorkerHeartbeats>(ServiceLifecycleStage.Active, StartAsync, StopAsync);
+    {
+        // Announce INITIALIZING as soon as the silo is in the cluster, ready (IDLE) once it is fully started.
+        lifecycle.Subscribe<WorkerHeartbeats>(ServiceLifecycleStage.BecomeActive + 1, _ => TrySendAsync(initializing: true), _ => Task.CompletedTask);
+        lifecycle.Subscribe<WorkerHeartbeats>(ServiceLifecycleStage.Active, StartAsync, StopAsync);
+    }
 
     /// <summary>
     /// Registers before the silo reports started, so a run submitted right after finds this worker. A joining silo may
@@ -84,11 +88,11 @@ internal sealed partial class WorkerHeartbeats(
         catch (OperationCanceledException) { }
     }
 
-    async Task TrySendAsync()
+    async Task TrySendAsync(bool initializing = false)
     {
         try
         {
-            await SendAsync();
+            await SendAsync(initializing);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -97,8 +101,8 @@ internal sealed partial class WorkerHeartbeats(
         }
     }
 
-    Task SendAsync() => grains.GetGrain<IDispatcherGrain>(0).HeartbeatAsync(new WorkerHeartbeat(
-        WorkerId, silo.Name, options.Value.Slots, registry.Descriptors, executions.Running(), _terminating));
+    Task SendAsync(bool initializing = false) => grains.GetGrain<IDispatcherGrain>(0).HeartbeatAsync(new WorkerHeartbeat(
+        WorkerId, silo.Name, options.Value.Slots, registry.Descriptors, executions.Running(), _terminating, initializing));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat to the service failed ({Reason}); retrying.")]
     partial void LogHeartbeatFailed(string reason);

@@ -50,7 +50,7 @@ public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper
             output.WriteLine($"failover: kill -9 to attempt 2 running on another worker in {clock.Elapsed.TotalSeconds:0.0} s");
 
             Assert.NotEqual(running.Worker, moved.Worker);
-            var done = await handle.WaitAsync();
+            var done = await handle.WaitAsync().WaitAsync(TimeSpan.FromSeconds(90));
             Assert.Equal(RunStatus.Succeeded, done.Status);
             Assert.Equal(2, done.Attempt);
             Assert.Equal(1, cluster.Executions().GetValueOrDefault(key));
@@ -104,7 +104,7 @@ public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper
         patient.Terminate();
         await Eventually.TrueAsync(async () => (await cluster.Client.ListWorkersAsync()).Any(w => w is { Name: "graceful-a", Status: WorkerStatus.Terminating }),
             TimeSpan.FromSeconds(10), "the worker to report TERMINATING");
-        var finished = await handle.WaitAsync();
+        var finished = await handle.WaitAsync().WaitAsync(TimeSpan.FromSeconds(90));
         Assert.Equal(RunStatus.Succeeded, finished.Status);
         Assert.Equal(1, finished.Attempt);
         Assert.Equal(0, await patient.WaitForExitAsync(TimeSpan.FromSeconds(30)));

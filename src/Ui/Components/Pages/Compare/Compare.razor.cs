@@ -1,0 +1,88 @@
+using Microsoft.AspNetCore.Components;
+using Routines.Client;
+using Routines.Ui.Services;
+
+namespace Routines.Ui.Components.Pages.Compare;
+
+/// <summary>
+/// Overlays the metric series of several runs of one routine (a hyperparameter search's candidates) and shows their
+/// inputs side by side. The selection lives in the address: <c>compare?routine=train_model&amp;runs=a,b,c</c>.
+/// </summary>
+public sealed partial class Compare
+{
+    IReadOnlyList<RunInfo>? _candidates;
+    List<RunInfo> _runs = [];
+    readonly Dictionary<string, IReadOnlyList<MetricPoint>> _points = [];
+    List<string> _metricNames = [];
+    HashSet<string> _selected = [];
+    string? _error;
+    bool _loading;
+
+    [Inject] ConsoleData Data { get; set; } = null!;
+
+    [Inject] NavigationManager Navigation { get; set; } = null!;
+
+    [SupplyParameterFromQuery(Name = "routine")]
+    public string? Routine { get; set; }
+
+    [SupplyParameterFromQuery(Name = "runs")]
+    public string? RunIds { get; set; }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        _selected = [.. (RunIds ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+        _error = null;
+        try
+        {
+            _candidates = string.IsNullOrWhiteSpace(Routine)
+                ? null
+                : (await Data.ListRunsAsync(new RunFilter { RoutineName = Routine.Trim(), Take = 40 })).Runs;
+            _loading = true;
+            var runs = await Task.WhenAll(_selected.Select(id => Data.GetRunAsync(id)));
+            _runs = [.. runs.OfType<RunInfo>()];
+            foreach (var run in _runs.Where(r => !_points.ContainsKey(r.RunId) || !r.Status.IsTerminal()))
+            {
+                _points[run.RunId] = await Data.GetMetricsAsync(run.RunId);
+            }
+
+            _metricNames = [.. _runs.SelectMany(r => _points[r.RunId]).Select(p => p.Name).Distinct().Order(StringComparer.Ordinal)];
+            if (_runs.Select(r => r.RoutineName).Distinct().Count() > 1)
+                _error = "These runs are of different routines; their metrics may not be comparable.";
+        }
+        catch (Exception exception)
+        {
+            _error = exception.Message;
+        }
+        finally
+        {
+            _loading = false;
+        }
+    }
+
+    IReadOnlyList<(string Label, IReadOnlyList<MetricPoint> Points)> SeriesOf(string metric)
+        => [.. _runs.Select(r => (Label(r), (IReadOnlyList<MetricPoint>)[.. _points[r.RunId].Where(p => p.Name == metric).OrderBy(p => p.Step)]))];
+
+    Task SetRoutineAsync(string? routine)
+    {
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(new Dictionary<string, object?> { ["routine"] = routine, ["runs"] = null }));
+        return Task.CompletedTask;
+    }
+
+    Task ToggleAsync(string runId)
+    {
+        var selected = new List<string>(_selected);
+        if (!selected.Remove(runId)) selected.Add(runId);
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(new Dictionary<string, object?>
+        {
+            ["runs"] = selected.Count == 0 ? null : string.Join(',', selected),
+        }));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A run's short name in legends: its input in brief when small, else its id's tail.</summary>
+    static string Label(RunInfo run)
+    {
+        var input = run.InputJson.Length <= 60 ? run.InputJson : null;
+        return input is not null && input != "{}" ? $"…{run.RunId[^6..]} {input}" : $"…{run.RunId[^6..]} {run.CreatedAt.ToLocalTime():HH:mm:ss}";
+    }
+}

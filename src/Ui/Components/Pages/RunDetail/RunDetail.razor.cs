@@ -1,0 +1,193 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using MudBlazor;
+using Routines.Client;
+using Routines.Ui.Hosting;
+using Routines.Ui.Services;
+
+namespace Routines.Ui.Components.Pages.RunDetail;
+
+/// <summary>One run: facts, input/output, error chain, attempts, tree, live log, progress, metric charts, cancel and retry.</summary>
+public sealed partial class RunDetail : IDisposable
+{
+    RunInfo? _run;
+    IReadOnlyList<RunInfo> _tree = [];
+    IReadOnlyList<RunEvent> _history = [];
+    IReadOnlyList<KeyValuePair<string, IReadOnlyList<MetricPoint>>> _metrics = [];
+    string? _error;
+    bool _missing;
+    bool _acting;
+    DateTimeOffset _now;
+    PeriodicTimer? _timer;
+    CancellationTokenSource _stop = new();
+    string? _loadedRunId;
+
+    [Inject] ConsoleData Data { get; set; } = null!;
+
+    [Inject] IDialogService Dialogs { get; set; } = null!;
+
+    [Inject] ISnackbar Snackbar { get; set; } = null!;
+
+    [Inject] NavigationManager Navigation { get; set; } = null!;
+
+    [Inject] TimeProvider Time { get; set; } = null!;
+
+    [Inject] UiOptions Options { get; set; } = null!;
+
+    [CascadingParameter] Task<AuthenticationState>? Authentication { get; set; }
+
+    [Parameter]
+    public string RunId { get; set; } = "";
+
+    protected override async Task OnParametersSetAsync()
+    {
+        if (RunId == _loadedRunId) return;
+        _loadedRunId = RunId;
+
+        // A click in the tree reuses this component for another run: start over.
+        await _stop.CancelAsync();
+        _timer?.Dispose();
+        _stop = new CancellationTokenSource();
+        _run = null;
+        _tree = [];
+        _history = [];
+        _metrics = [];
+        _error = null;
+        _missing = false;
+
+        await RefreshAsync(_stop.Token);
+        _timer = new PeriodicTimer(Options.RefreshInterval, Time);
+        _ = RefreshLoopAsync(_timer, _stop.Token);
+    }
+
+    async Task RefreshLoopAsync(PeriodicTimer timer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var quietTicks = 0;
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                // Once the whole tree has finished, a few more reads catch the last writes, then the page rests.
+                if (_run is not null && _run.Status.IsTerminal() && _tree.All(r => r.Status.IsTerminal()) && ++quietTicks > 3) continue;
+                if (_run is null || !_run.Status.IsTerminal()) quietTicks = 0;
+                await InvokeAsync(async () =>
+                {
+                    await RefreshAsync(cancellationToken);
+                    StateHasChanged();
+                });
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var run = await Data.GetRunAsync(RunId, cancellationToken);
+            if (run is null)
+            {
+                _missing = true;
+                _error = "missing";
+                return;
+            }
+
+            var tree = Data.GetTreeAsync(run.RootRunId, cancellationToken);
+            var history = Data.GetHistoryAsync(run.RunId, cancellationToken);
+            var metrics = Data.GetMetricsAsync(run.RunId, cancellationToken);
+            _tree = await tree;
+            _history = await history;
+            _metrics = [.. (await metrics).GroupBy(m => m.Name).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new KeyValuePair<string, IReadOnlyList<MetricPoint>>(g.Key, [.. g.OrderBy(p => p.Step)]))];
+            _run = run;
+            _now = Time.GetUtcNow();
+            _error = null;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception exception)
+        {
+            _error = exception.Message;
+        }
+    }
+
+    /// <summary>True for runs under this page's run in the tree.</summary>
+    bool IsBelow(RunInfo candidate)
+    {
+        var byId = _tree.ToDictionary(r => r.RunId);
+        for (var parent = candidate.ParentRunId; parent is not null; parent = byId.GetValueOrDefault(parent)?.ParentRunId)
+        {
+            if (parent == RunId) return true;
+        }
+
+        return false;
+    }
+
+    static string ProgressText(RunProgress? progress) => progress switch
+    {
+        null => "started",
+        { Fraction: { } f } => $"{progress.Current} / {progress.Total} ({f:P0}){(progress.Message is null ? "" : $" · {progress.Message}")}",
+        _ => progress.Message ?? $"{progress.Current}",
+    };
+
+    async Task CancelAsync()
+    {
+        var confirmed = await Dialogs.ShowMessageBoxAsync("Cancel this run?",
+            $"{_run!.RoutineName} ({_run.RunId}) and its unfinished children will be cancelled. This cannot be undone.",
+            yesText: "Cancel run", cancelText: "Keep running");
+        if (confirmed != true) return;
+
+        _acting = true;
+        try
+        {
+            var user = Authentication is null ? "a user" : (await Authentication).User.Identity?.Name ?? "a user";
+            await Data.CancelAsync(RunId, user);
+            Snackbar.Add("Cancellation requested.", Severity.Info);
+            await RefreshAsync(_stop.Token);
+        }
+        catch (Exception exception)
+        {
+            _error = $"Could not cancel: {exception.Message}";
+        }
+        finally
+        {
+            _acting = false;
+        }
+    }
+
+    async Task RetryAsync()
+    {
+        var confirmed = await Dialogs.ShowMessageBoxAsync("Retry this run?",
+            $"{_run!.RoutineName} runs again with the same input, as a new run.",
+            yesText: "Retry", cancelText: "Back");
+        if (confirmed != true) return;
+
+        _acting = true;
+        try
+        {
+            var newRunId = await Data.RetryAsync(RunId);
+            Navigation.NavigateTo($"runs/{newRunId}");
+        }
+        catch (Exception exception)
+        {
+            _error = $"Could not retry: {exception.Message}";
+        }
+        finally
+        {
+            _acting = false;
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _timer?.Dispose();
+        _stop.Dispose();
+    }
+}

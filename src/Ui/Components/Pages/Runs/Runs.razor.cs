@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using Routines.Client;
+using Routines.Ui.Hosting;
+using Routines.Ui.Services;
+
+namespace Routines.Ui.Components.Pages.Runs;
+
+/// <summary>
+/// Runs, newest first, paged on the server, with filters in the address (so a filtered view can be shared) and counts
+/// by status; re-read every second while Live is on.
+/// </summary>
+public sealed partial class Runs : IDisposable
+{
+    internal static readonly (string Key, string Label, TimeSpan? Age)[] Ranges =
+    [
+        ("any", "Any time", null),
+        ("1h", "Last hour", TimeSpan.FromHours(1)),
+        ("24h", "Last 24 hours", TimeSpan.FromDays(1)),
+        ("7d", "Last 7 days", TimeSpan.FromDays(7)),
+        ("30d", "Last 30 days", TimeSpan.FromDays(30)),
+    ];
+
+    MudTable<RunInfo>? _table;
+    IReadOnlyDictionary<RunStatus, int>? _counts;
+    string? _error;
+    string? _queryTime;
+    DateTimeOffset _now;
+    PeriodicTimer? _timer;
+    readonly CancellationTokenSource _stop = new();
+
+    [Inject] ConsoleData Data { get; set; } = null!;
+
+    [Inject] NavigationManager Navigation { get; set; } = null!;
+
+    [Inject] TimeProvider Time { get; set; } = null!;
+
+    [Inject] UiOptions Options { get; set; } = null!;
+
+    /// <summary>The status filter as written in the address (the query string supplies no enums).</summary>
+    [SupplyParameterFromQuery(Name = "status")]
+    public string? StatusText { get; set; }
+
+    RunStatus? Status => Enum.TryParse<RunStatus>(StatusText, ignoreCase: true, out var status) ? status : null;
+
+    [SupplyParameterFromQuery(Name = "routine")]
+    public string? Routine { get; set; }
+
+    [SupplyParameterFromQuery(Name = "range")]
+    public string? Range { get; set; }
+
+    [SupplyParameterFromQuery(Name = "q")]
+    public string? Q { get; set; }
+
+    [SupplyParameterFromQuery(Name = "roots")]
+    public bool? Roots { get; set; }
+
+    bool RootsOnly => Roots ?? true;
+
+    /// <summary>Re-reads the page every second while on.</summary>
+    public bool Live { get; set; } = true;
+
+    string EmptySentence => Status is null && string.IsNullOrEmpty(Routine) && string.IsNullOrEmpty(Q) && (Range ?? "any") == "any"
+        ? "No runs yet. Start one from the Routines page, or with `dotnet run -- run-routine` in a routines project."
+        : "No run matches these filters.";
+
+    protected override void OnInitialized()
+    {
+        Range ??= "any";
+        _now = Time.GetUtcNow();
+        _timer = new PeriodicTimer(Options.RefreshInterval, Time);
+        _ = RefreshLoopAsync(_timer);
+    }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        // The address changed (a filter): read page one again.
+        if (_table is not null) await _table.ReloadServerData();
+    }
+
+    internal RunFilter Filter(int skip, int take) => new()
+    {
+        Status = Status,
+        RoutineName = string.IsNullOrWhiteSpace(Routine) ? null : Routine.Trim(),
+        Search = string.IsNullOrWhiteSpace(Q) ? null : Q.Trim(),
+        CreatedAfter = Ranges.FirstOrDefault(r => r.Key == Range).Age is { } age ? Time.GetUtcNow() - age : null,
+        RootsOnly = RootsOnly,
+        Skip = skip,
+        Take = take,
+    };
+
+    async Task<TableData<RunInfo>> LoadAsync(TableState state, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var filter = Filter(state.Page * state.PageSize, state.PageSize);
+            var watch = Stopwatch.StartNew();
+            var pageTask = Data.ListRunsAsync(filter, cancellationToken);
+            var countsTask = Data.CountByStatusAsync(filter with { Status = null }, cancellationToken);
+            var page = await pageTask;
+            var pageTime = watch.Elapsed;
+            _counts = await countsTask;
+            _queryTime = $"{page.Total:N0} matching runs · page query {pageTime.TotalMilliseconds:0} ms · with counts {watch.Elapsed.TotalMilliseconds:0} ms";
+            _now = Time.GetUtcNow();
+            _error = null;
+            StateHasChanged(); // the counts above the table
+            return new TableData<RunInfo> { Items = page.Runs, TotalItems = page.Total };
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception exception)
+        {
+            _error = exception.Message;
+            StateHasChanged();
+            return new TableData<RunInfo> { Items = [], TotalItems = 0 };
+        }
+    }
+
+    async Task RefreshLoopAsync(PeriodicTimer timer)
+    {
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token))
+            {
+                if (!Live || _table is null) continue;
+                await InvokeAsync(async () =>
+                {
+                    await _table.ReloadServerData();
+                    StateHasChanged();
+                });
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    Task SetStatusAsync(RunStatus? status) => Go(new() { ["status"] = status?.ToString() });
+
+    Task SetRoutineAsync(string? routine) => Go(new() { ["routine"] = string.IsNullOrWhiteSpace(routine) ? null : routine });
+
+    Task SetRangeAsync(string range) => Go(new() { ["range"] = range == "any" ? null : range });
+
+    Task SetSearchAsync(string? q) => Go(new() { ["q"] = string.IsNullOrWhiteSpace(q) ? null : q });
+
+    Task SetRootsOnlyAsync(bool rootsOnly) => Go(new() { ["roots"] = rootsOnly ? null : "false" });
+
+    Task Go(Dictionary<string, object?> change)
+    {
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(change));
+        return Task.CompletedTask;
+    }
+
+    void Open(TableRowClickEventArgs<RunInfo> row)
+    {
+        if (row.Item is { } run) Navigation.NavigateTo($"runs/{run.RunId}");
+    }
+
+    static string Short(string runId) => runId.Length > 14 ? $"{runId[..8]}…{runId[^6..]}" : runId;
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _timer?.Dispose();
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,30 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+using Routines.Client;
+using Routines.Ui.Hosting;
+using Routines.Ui.Services;
+
+namespace Routines.Ui.Tests.Components;
+
+/// <summary>A bUnit context with MudBlazor and the console's services over a <see cref="FakeRoutinesClient"/>.</summary>
+public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
+{
+    internal FakeRoutinesClient Client { get; } = new();
+
+    protected ConsoleTestContext()
+    {
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Services.AddMudServices();
+        Services.AddSingleton<IRoutinesClient>(Client);
+        Services.AddSingleton(TimeProvider.System);
+        Services.AddSingleton(new UiOptions { RefreshInterval = TimeSpan.FromMilliseconds(200) });
+        Services.AddSingleton<ClusterHealth>();
+        Services.AddSingleton<ConsoleData>();
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>MudBlazor registers services that only dispose asynchronously; xUnit v2 would dispose synchronously.</summary>
+    async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
+}

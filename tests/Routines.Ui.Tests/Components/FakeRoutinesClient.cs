@@ -1,0 +1,95 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Routines.Client;
+using Routines.Cluster;
+
+namespace Routines.Ui.Tests.Components;
+
+/// <summary>
+/// An in-memory <see cref="IRoutinesClient"/> for component tests: runs to list (filtered as the query grain does) and
+/// log lines pushed by the test while a component follows them.
+/// </summary>
+internal sealed class FakeRoutinesClient : IRoutinesClient
+{
+    readonly Dictionary<string, Channel<RunLogLine>> _logs = [];
+
+    public List<RunInfo> Runs { get; } = [];
+
+    public List<RunFilter> Filters { get; } = [];
+
+    public static RunInfo Run(string id, string routine, RunStatus status, DateTimeOffset created, string? parent = null, string? root = null) => new()
+    {
+        RunId = id,
+        RoutineId = $"tname:{routine}:1.0.0",
+        RoutineName = routine,
+        RoutineVersion = "1.0.0",
+        Kind = RoutineKind.Task,
+        Status = status,
+        Attempt = 1,
+        InputJson = "{}",
+        RootRunId = root ?? id,
+        ParentRunId = parent,
+        CreatedAt = created,
+        StartedAt = created,
+        FinishedAt = status.IsTerminal() ? created.AddSeconds(2) : null,
+    };
+
+    /// <summary>Makes a log line available to a follower of <paramref name="runId"/>.</summary>
+    public void Log(string runId, long sequence, string message, Microsoft.Extensions.Logging.LogLevel level = Microsoft.Extensions.Logging.LogLevel.Information)
+        => LogChannel(runId).Writer.TryWrite(new RunLogLine(runId, sequence, DateTimeOffset.UtcNow, level, message, 1));
+
+    Channel<RunLogLine> LogChannel(string runId)
+    {
+        lock (_logs)
+        {
+            if (!_logs.TryGetValue(runId, out var channel)) _logs[runId] = channel = Channel.CreateUnbounded<RunLogLine>();
+            return channel;
+        }
+    }
+
+    public Task<RunPage> ListRunsAsync(RunFilter filter, CancellationToken cancellationToken = default)
+    {
+        lock (Filters) Filters.Add(filter);
+        var matching = Runs.Where(r =>
+                (filter.Status is null || r.Status == filter.Status)
+                && (filter.RoutineName is null || r.RoutineName == filter.RoutineName)
+                && (filter.RootRunId is null || r.RootRunId == filter.RootRunId)
+                && (!filter.RootsOnly || r.ParentRunId is null)
+                && (filter.CreatedAfter is null || r.CreatedAt >= filter.CreatedAfter)
+                && (filter.Search is null || r.RunId.Contains(filter.Search, StringComparison.OrdinalIgnoreCase) || r.RoutineName.Contains(filter.Search, StringComparison.OrdinalIgnoreCase)))
+            .OrderByDescending(r => r.CreatedAt).ToList();
+        return Task.FromResult(new RunPage([.. matching.Skip(filter.Skip).Take(filter.Take)], matching.Count));
+    }
+
+    public async IAsyncEnumerable<RunLogLine> FollowLogsAsync(string runId, long afterSequence = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var line in LogChannel(runId).Reader.ReadAllAsync(cancellationToken))
+        {
+            if (line.Sequence > afterSequence) yield return line;
+        }
+    }
+
+    public Task<RunInfo?> GetRunAsync(string runId, CancellationToken cancellationToken = default) => Task.FromResult(Runs.FirstOrDefault(r => r.RunId == runId));
+
+    public Task<IReadOnlyList<RunInfo>> ListChildrenAsync(string runId, CancellationToken cancellationToken = default)
+        => Task.FromResult<IReadOnlyList<RunInfo>>([.. Runs.Where(r => r.ParentRunId == runId)]);
+
+    public Task<IReadOnlyList<RunLogLine>> GetLogsAsync(string runId, long afterSequence = 0, int limit = 1000, CancellationToken cancellationToken = default)
+        => Task.FromResult<IReadOnlyList<RunLogLine>>([]);
+
+    public Task<IReadOnlyList<MetricPoint>> GetMetricsAsync(string runId, CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<MetricPoint>>([]);
+
+    public Task<IReadOnlyList<RunEvent>> GetHistoryAsync(string runId, CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<RunEvent>>([]);
+
+    public Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<WorkerInfo>>([]);
+
+    public Task<IReadOnlyList<RoutineDescriptor>> ListRoutinesAsync(CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<RoutineDescriptor>>([]);
+
+    public Task<RunHandle> SubmitAsync(string routineId, string inputJson, CallOptions? options = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<RunHandle> RetryAsync(string runId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task CancelAsync(string runId, string reason = "cancelled by a user", CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public Task<RunInfo> WaitAsync(string runId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+}

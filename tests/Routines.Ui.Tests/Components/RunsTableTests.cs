@@ -1,0 +1,92 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using Routines.Client;
+using Routines.Ui.Components.Pages.Runs;
+
+namespace Routines.Ui.Tests.Components;
+
+public sealed class RunsTableTests : ConsoleTestContext
+{
+    public RunsTableTests()
+    {
+        var now = DateTimeOffset.UtcNow;
+        Client.Runs.AddRange(
+        [
+            FakeRoutinesClient.Run("aaa111", "train_model", RunStatus.Succeeded, now.AddMinutes(-5)),
+            FakeRoutinesClient.Run("bbb222", "train_model", RunStatus.Failed, now.AddMinutes(-4)),
+            FakeRoutinesClient.Run("ccc333", "load_dataset", RunStatus.Failed, now.AddMinutes(-3)),
+            FakeRoutinesClient.Run("ddd444", "evaluate_model", RunStatus.Running, now.AddMinutes(-2)),
+            FakeRoutinesClient.Run("eee555", "train_model", RunStatus.Succeeded, now.AddDays(-3)),
+            FakeRoutinesClient.Run("ddd444.1", "train_model", RunStatus.Running, now.AddMinutes(-1), parent: "ddd444", root: "ddd444"),
+        ]);
+    }
+
+    [Fact]
+    public void NoFilter_ShowsRootRunsNewestFirst_WithCountsByStatus()
+    {
+        var cut = At("runs");
+
+        cut.WaitForAssertion(() => Assert.Equal(["evaluate_model", "load_dataset", "train_model", "train_model", "train_model"], Routines(cut)));
+        cut.WaitForAssertion(() => Assert.Contains("Failed 2", cut.Find("[data-count-status='Failed']").TextContent));
+        Assert.Contains("Succeeded 2", cut.Find("[data-count-status='Succeeded']").TextContent);
+        Assert.Contains("All 5", cut.Find("[data-count-status='All']").TextContent);
+    }
+
+    [Fact]
+    public void StatusFilter_ShowsOnlyRunsInThatStatus()
+    {
+        var cut = At("runs?status=Failed");
+
+        cut.WaitForAssertion(() => Assert.Equal(["load_dataset", "train_model"], Routines(cut)));
+        Assert.All(cut.FindAll(".runs-row [data-status]"), chip => Assert.Equal("Failed", chip.GetAttribute("data-status")));
+    }
+
+    [Fact]
+    public void RoutineSearchAndTimeRange_CombineOnTheServer()
+    {
+        var cut = At("runs?routine=train_model&range=24h&q=bbb");
+
+        cut.WaitForAssertion(() => Assert.Equal(["train_model"], Routines(cut)));
+        var filter = Client.Filters.Last(f => f.Take > 1);
+        Assert.Equal("train_model", filter.RoutineName);
+        Assert.Equal("bbb", filter.Search);
+        Assert.NotNull(filter.CreatedAfter);
+    }
+
+    [Fact]
+    public void ClickingAStatusCount_PutsTheFilterInTheAddress()
+    {
+        var cut = At("runs");
+        cut.WaitForAssertion(() => Assert.Equal(5, Routines(cut).Length));
+
+        // The live refresh re-renders every 200 ms here, so a found chip may be stale by the click: retry until it lands.
+        var navigation = Services.GetRequiredService<NavigationManager>();
+        cut.WaitForAssertion(() =>
+        {
+            if (!navigation.Uri.Contains('?', StringComparison.Ordinal))
+            {
+                try { cut.Find("[data-count-status='Running']").Click(); }
+                catch (Bunit.Rendering.UnknownEventHandlerIdException) { }
+            }
+
+            Assert.EndsWith("?status=Running", navigation.Uri);
+        });
+    }
+
+    [Fact]
+    public void NoMatch_SaysSo()
+    {
+        var cut = At("runs?q=nothing-like-this");
+
+        cut.WaitForAssertion(() => Assert.Contains("No run matches these filters.", cut.Find(".runs-empty").TextContent));
+    }
+
+    IRenderedComponent<Runs> At(string address)
+    {
+        Services.GetRequiredService<NavigationManager>().NavigateTo(address);
+        return Render<Runs>();
+    }
+
+    static string[] Routines(IRenderedComponent<Runs> cut) => [.. cut.FindAll(".run-routine").Select(td => td.TextContent.Trim())];
+}

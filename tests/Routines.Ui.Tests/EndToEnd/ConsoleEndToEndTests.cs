@@ -1,0 +1,101 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Routines.Ui.Tests.EndToEnd;
+
+/// <summary>The console in Chromium against a real service and sample worker.</summary>
+public sealed partial class ConsoleEndToEndTests(ConsoleFixture cluster) : IClassFixture<ConsoleFixture>
+{
+    [Fact]
+    public async Task RunForm_LaunchesTheSampleWorkflow_AndItsLogProgressTreeAndMetricsShowLive()
+    {
+        var page = await cluster.LoggedInPageAsync();
+        try
+        {
+            await Expect(page.Locator(".runs-table")).ToBeVisibleAsync();
+            await ConsoleFixture.ScreenshotAsync(page, "01-runs");
+
+            // The catalog fills once the worker has joined.
+            await page.ClickAsync("a[href='routines']");
+            await Expect(page.Locator(".run-train_and_pick_model")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+            await ConsoleFixture.ScreenshotAsync(page, "02-routines");
+
+            await page.ClickAsync(".run-train_and_pick_model");
+            var epochs = page.Locator("input[data-path='$.epochs']");
+            await Expect(epochs).ToHaveValueAsync("100");
+            await page.Locator("input[data-path='$.seed']").FillAsync("7");
+            await epochs.FillAsync("400");
+            await ConsoleFixture.ScreenshotAsync(page, "03-run-form");
+            await page.ClickAsync(".run-submit");
+
+            // The run's page: log lines and progress arrive while it runs.
+            await page.WaitForURLAsync(RunPage());
+            await Expect(page.Locator("#page-title")).ToHaveTextAsync("train_and_pick_model");
+            await Expect(page.Locator(".log-line").First).ToBeVisibleAsync();
+            await Expect(page.Locator(".tree-node")).Not.ToHaveCountAsync(1);
+            await Expect(page.Locator(".log-line", new() { HasTextString = "Leaderboard" })).ToBeVisibleAsync(new() { Timeout = 60_000 });
+            await Expect(page.Locator(".mud-chip[data-status]").First).ToHaveAttributeAsync("data-status", "Succeeded", new() { Timeout = 60_000 });
+            await Expect(page.Locator(".tree-node")).ToHaveCountAsync(1 + 3 + 6 + 12);
+            await ConsoleFixture.ScreenshotAsync(page, "04-run-detail-workflow");
+
+            // Open a training task from the tree: its metric charts.
+            await page.Locator("a.tree-link", new() { HasTextString = "train_model" }).First.ClickAsync();
+            await Expect(page.Locator("#page-title")).ToHaveTextAsync("train_model");
+            await Expect(page.Locator(".metric-chart[data-metric='loss'] svg").First).ToBeVisibleAsync();
+            await Expect(page.Locator(".metric-chart[data-metric='train_accuracy']")).ToBeVisibleAsync();
+            await ConsoleFixture.ScreenshotAsync(page, "05-run-detail-task-metrics");
+
+            await page.ClickAsync("a[href='workers']");
+            await Expect(page.Locator("[data-worker-status]").First).ToBeVisibleAsync();
+            await ConsoleFixture.ScreenshotAsync(page, "06-workers");
+
+            await page.ClickAsync("a[href='runs']");
+            await Expect(page.Locator(".runs-row").First).ToBeVisibleAsync();
+            await ConsoleFixture.ScreenshotAsync(page, "07-runs");
+
+            await page.GotoAsync($"{cluster.BaseUrl}/compare?routine=train_model");
+            await page.Locator(".compare-candidates .mud-chip").Nth(0).ClickAsync();
+            await page.Locator(".compare-candidates .mud-chip").Nth(1).ClickAsync();
+            await Expect(page.Locator(".metric-chart[data-metric='loss'] svg").First).ToBeVisibleAsync();
+            await ConsoleFixture.ScreenshotAsync(page, "08-compare");
+        }
+        catch (Exception exception)
+        {
+            await ConsoleFixture.ScreenshotAsync(page, "failure-flow");
+            throw new Exception($"{exception.Message}\n{cluster.Logs()}", exception);
+        }
+    }
+
+    [Fact]
+    public async Task CancelButton_AfterConfirmation_CancelsARunningWorkflow()
+    {
+        var page = await cluster.LoggedInPageAsync();
+        try
+        {
+            await page.GotoAsync($"{cluster.BaseUrl}/routines/run?id={Uri.EscapeDataString("wfname:train_and_pick_model:1.0.0")}");
+            await Expect(page.Locator("input[data-path='$.epochs']")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+            await page.Locator("input[data-path='$.epochs']").FillAsync("3000");
+            await page.Locator("input[data-path='$.batchSize']").FillAsync("1");
+            await page.Locator("input[data-path='$.seed']").FillAsync("11");
+            await page.ClickAsync(".run-submit");
+            await page.WaitForURLAsync(RunPage());
+
+            await Expect(page.Locator(".run-progress")).ToBeVisibleAsync();
+            await page.ClickAsync(".cancel-run");
+            await ConsoleFixture.ScreenshotAsync(page, "09-cancel-confirm");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Cancel run" }).ClickAsync();
+
+            await Expect(page.Locator(".mud-chip[data-status]").First).ToHaveAttributeAsync("data-status", "Cancelled", new() { Timeout = 60_000 });
+            await ConsoleFixture.ScreenshotAsync(page, "10-cancelled");
+        }
+        catch (Exception exception)
+        {
+            await ConsoleFixture.ScreenshotAsync(page, "failure-cancel");
+            throw new Exception($"{exception.Message}\n{cluster.Logs()}", exception);
+        }
+    }
+
+    [GeneratedRegex(@"/runs/[0-9a-f]{32}$")]
+    private static partial Regex RunPage();
+}

@@ -1,0 +1,112 @@
+using System.Net;
+using Microsoft.Playwright;
+using Routines.Silo.Hosting;
+using Routines.Tests.Shared;
+
+namespace Routines.Ui.Tests.EndToEnd;
+
+/// <summary>
+/// A real embedded cluster in processes — the service (src/Silo) on a temporary SQLite store, one sample worker
+/// (samples/MLPipeline) — and the console (src/Ui) on a free port, driven by Debian's Chromium through Playwright.
+/// </summary>
+public sealed class ConsoleFixture : IAsyncLifetime
+{
+    public const string UserName = "tester";
+    public const string Password = "correct horse battery staple";
+
+    readonly List<TestProcess> _processes = [];
+    readonly string _directory = Directory.CreateTempSubdirectory("routines-ui-").FullName;
+    IPlaywright? _playwright;
+
+    public string BaseUrl { get; private set; } = "";
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>bin/&lt;Configuration&gt;/net10.0/screenshots of this test project.</summary>
+    public static string Screenshots { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Screenshots);
+        var siloPort = FreePort.Next();
+        var gatewayPort = FreePort.Next();
+        var service = Start("service", BuildOutput.Dll("src/Silo", "Routines.Silo.dll"), BuildOutput.RepositoryRoot, [], new()
+        {
+            ["Routines__Cluster__SiloPort"] = siloPort.ToString(),
+            ["Routines__Cluster__GatewayPort"] = gatewayPort.ToString(),
+            ["Routines__Cluster__PrimarySiloEndpoint"] = $"127.0.0.1:{siloPort}",
+            ["Routines__Service__StorePath"] = Path.Combine(_directory, "routines.db"),
+        });
+
+        var uiPort = FreePort.Next();
+        BaseUrl = $"http://127.0.0.1:{uiPort}";
+        // The console starts at once and shows a banner until the service answers; it need not wait for it.
+        var ui = Start("ui", BuildOutput.Dll("src/Ui", "Routines.Ui.dll"), Path.Combine(BuildOutput.RepositoryRoot, "src/Ui"), ["--urls", BaseUrl], new()
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Routines__Cluster__GatewayEndpoint"] = $"127.0.0.1:{gatewayPort}",
+            ["Routines__Ui__Users__0__Name"] = UserName,
+            ["Routines__Ui__Users__0__Password"] = Password,
+        });
+
+        await service.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+        Start("worker", BuildOutput.Dll("samples/MLPipeline", "MLPipeline.dll"), Path.Combine(BuildOutput.RepositoryRoot, "samples/MLPipeline"), ["worker", "--slots", "2"], new()
+        {
+            ["Routines__Cluster__PrimarySiloEndpoint"] = $"127.0.0.1:{siloPort}",
+            ["Routines__Cluster__SiloPort"] = FreePort.Next().ToString(),
+            ["Routines__Cluster__GatewayPort"] = "0",
+            ["Routines__Cluster__SiloName"] = "sample-worker",
+        });
+
+        using var http = new HttpClient();
+        await Eventually.TrueAsync(async () => (await http.GetAsync($"{BaseUrl}/login")).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(60), "the console to answer");
+
+        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
+        });
+    }
+
+    /// <summary>A new browser page, logged in.</summary>
+    public async Task<IPage> LoggedInPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
+        context.SetDefaultTimeout(30_000);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"{BaseUrl}/runs");
+        await page.WaitForURLAsync("**/login**");
+        await page.FillAsync("#name", UserName);
+        await page.FillAsync("#password", Password);
+        await page.ClickAsync("#login-submit");
+        await page.WaitForURLAsync("**/runs");
+        return page;
+    }
+
+    public static Task ScreenshotAsync(IPage page, string name)
+        => page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, $"{name}.png"), FullPage = true });
+
+    /// <summary>Everything the processes printed, for a failing test's message.</summary>
+    public string Logs() => string.Join("\n", _processes.Select(p => $"--- {p.Name} ---\n{Tail(p.Stdout)}{Tail(p.Stderr)}"));
+
+    static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
+
+    TestProcess Start(string name, string dll, string directory, string[] args, Dictionary<string, string> environment)
+    {
+        var process = TestProcess.Start(dll, directory, args, environment, name);
+        _processes.Add(process);
+        return process;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        foreach (var process in _processes) process.Dispose();
+        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
+    }
+}
