@@ -64,12 +64,14 @@ public class ClusterFixture : IAsyncLifetime
         return worker;
     }
 
-    /// <summary>Waits until the dispatcher lists at least <paramref name="count"/> live workers.</summary>
+    /// <summary>Waits until the dispatcher lists at least <paramref name="count"/> ready workers.</summary>
     public async Task<IReadOnlyList<WorkerInfo>> WaitForWorkersAsync(int count, Func<IReadOnlyList<WorkerInfo>, bool>? also = null)
     {
         return await Eventually.ReturnsAsync(async () =>
         {
-            var workers = await Client.ListWorkersAsync();
+            // Ready workers only: an INITIALIZING or TERMINATING worker takes no runs.
+            var workers = (await Client.ListWorkersAsync())
+                .Where(w => w.Status is not (WorkerStatus.Initializing or WorkerStatus.Terminating)).ToList();
             return workers.Count >= count && (also?.Invoke(workers) ?? true) ? workers : null;
         }, TimeSpan.FromSeconds(60), $"{count} live workers");
     }

@@ -12,6 +12,14 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
 {
     internal FakeRoutinesClient Client { get; } = new();
 
+    static ConsoleTestContext()
+    {
+        // The suite shares two cores with browser and cluster tests; the default one-second wait is too tight there.
+        DefaultWaitTimeout = TimeSpan.FromSeconds(15);
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 16), io);
+    }
+
     protected ConsoleTestContext()
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
