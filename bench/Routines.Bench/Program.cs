@@ -1,6 +1,7 @@
 // Benchmarks; they print numbers and assert nothing.
 //   dotnet run -c Release --project bench/Routines.Bench                the local engine (embedded default)
 //   dotnet run -c Release --project bench/Routines.Bench -- cluster     service + 2 worker processes + PostgreSQL
+//   dotnet run -c Release --project bench/Routines.Bench -- store       the console's queries on 100,000 runs
 // "worker" is how the cluster benchmark starts this same program as a worker of its cluster.
 using Routines.Bench;
 using Routines.Hosting;
@@ -9,5 +10,6 @@ return args.FirstOrDefault() switch
 {
     "worker" => await RoutineHost.RunAsync(args),
     "cluster" => await ClusterBench.RunAsync(args),
+    "store" => await StoreBench.RunAsync(),
     _ => await LocalBench.RunAsync(args).ContinueWith(_ => 0),
 };

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using Routines.Client;
+using Routines.Silo.Storage;
+using Routines.Silo.Storage.Postgres;
+using Routines.Silo.Storage.Sqlite;
+using Routines.Tests.Shared;
+
+namespace Routines.Bench;
+
+/// <summary>
+/// The console's queries on 100,000 run records, in both stores: the runs page (newest first, 25 a page) with each
+/// filter, a deep page, and the counts by status the page shows at its top.
+/// </summary>
+internal static class StoreBench
+{
+    const int Runs = 100_000;
+    static readonly string[] Names = ["load_dataset", "split_dataset", "standardize", "train_model", "evaluate_model", "tune_one", "train_and_pick_model"];
+
+    public static async Task<int> RunAsync()
+    {
+        Console.WriteLine($"Run store queries on {Runs:N0} runs (median of 20 runs of each query)");
+        var directory = Directory.CreateTempSubdirectory("routines-store-bench-").FullName;
+        await using (var sqlite = new SqliteRunStore(new SqliteRunStoreOptions { Path = Path.Combine(directory, "runs.db") }))
+        {
+            await MeasureAsync("SQLite", sqlite);
+        }
+
+        await using var postgres = await PostgresServer.StartAsync();
+        await using (var store = new PostgresRunStore(new PostgresRunStoreOptions { ConnectionString = await postgres.CreateDatabaseAsync("store") }))
+        {
+            await MeasureAsync("PostgreSQL", store);
+        }
+
+        Directory.Delete(directory, recursive: true);
+        return 0;
+    }
+
+    static async Task MeasureAsync(string name, IRunStore store)
+    {
+        await store.InitializeAsync();
+        var start = DateTimeOffset.UtcNow.AddDays(-7);
+        var seed = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, Runs).Select(i => store.SaveRunAsync(Run(i, start), transition: null)));
+        Console.WriteLine($"{name}: seeded {Runs:N0} runs in {seed.Elapsed.TotalSeconds:0.0} s ({Runs / seed.Elapsed.TotalSeconds:0} saves/s)");
+
+        var queries = new (string What, RunFilter Filter)[]
+        {
+            ("newest page", new RunFilter { Take = 25 }),
+            ("status = Failed", new RunFilter { Status = RunStatus.Failed, Take = 25 }),
+            ("routine = train_model", new RunFilter { RoutineName = "train_model", Take = 25 }),
+            ("roots only", new RunFilter { RootsOnly = true, Take = 25 }),
+            ("last 24 hours", new RunFilter { CreatedAfter = DateTimeOffset.UtcNow.AddDays(-1), Take = 25 }),
+            ("search 'abc1'", new RunFilter { Search = "abc1", Take = 25 }),
+            ("page at offset 50,000", new RunFilter { Skip = 50_000, Take = 25 }),
+        };
+        foreach (var (what, filter) in queries)
+            Console.WriteLine($"  {what,-24} {await MedianAsync(() => store.ListRunsAsync(filter)),7:0.0} ms");
+
+        var counts = await MedianAsync(() => Task.WhenAll(Enum.GetValues<RunStatus>()
+            .Select(status => store.ListRunsAsync(new RunFilter { Status = status, Take = 0 }))));
+        Console.WriteLine($"  {"counts by status (6)",-24} {counts,7:0.0} ms");
+    }
+
+    static async Task<double> MedianAsync(Func<Task> query)
+    {
+        await query();
+        var times = new List<double>();
+        for (var i = 0; i < 20; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            await query();
+            times.Add(sw.Elapsed.TotalMilliseconds);
+        }
+
+        times.Sort();
+        return times[times.Count / 2];
+    }
+
+    /// <summary>Runs shaped like the sample's trees: one root per eight, statuses mostly Succeeded.</summary>
+    static RunInfo Run(int i, DateTimeOffset start)
+    {
+        var root = i - i % 8;
+        var routine = Names[i % 8 == 0 ? 6 : i % 6];
+        var status = (i % 50) switch { 0 => RunStatus.Failed, 1 => RunStatus.Cancelled, 2 => RunStatus.Pending, 3 => RunStatus.Running, _ => RunStatus.Succeeded };
+        var created = start.AddSeconds(i * 6);
+        return new RunInfo
+        {
+            RunId = i % 8 == 0 ? $"{root:x8}abc{i:x6}" : $"{root:x8}abc{root:x6}.{i % 8}",
+            RoutineId = $"tname:{routine}:1.0.0",
+            RoutineName = routine,
+            RoutineVersion = "1.0.0",
+            Kind = RoutineKind.Task,
+            Status = status,
+            Attempt = 1,
+            InputJson = $$"""{"seed":{{i}}}""",
+            OutputJson = status == RunStatus.Succeeded ? """{"accuracy":0.9}""" : null,
+            ParentRunId = i % 8 == 0 ? null : $"{root:x8}abc{root:x6}",
+            RootRunId = $"{root:x8}abc{root:x6}",
+            CreatedAt = created,
+            StartedAt = created,
+            FinishedAt = status.IsTerminal() ? created.AddSeconds(2) : null,
+        };
+    }
+}
