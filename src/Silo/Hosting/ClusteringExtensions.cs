@@ -25,12 +25,12 @@ public static class ClusteringExtensions
             case ClusterProvider.Postgres:
                 silo.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", options.ConnectionString!));
                 silo.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = ("Npgsql", options.ConnectionString!));
-                silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: address.Equals(IPAddress.Any));
+                silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: options.ListenOnAnyAddress);
                 break;
             default:
                 var primary = IPEndPoint.Parse(options.PrimarySiloEndpoint);
                 silo.UseDevelopmentClustering(role.HasFlag(SiloRole.Service) ? null : primary);
-                silo.ConfigureEndpoints(address, siloPort, gatewayPort);
+                silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: options.ListenOnAnyAddress);
                 break;
         }
 

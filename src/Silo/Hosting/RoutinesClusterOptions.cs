@@ -29,6 +29,9 @@ public sealed class RoutinesClusterOptions
     /// <summary>The address other silos reach this one at (a pod IP in Kubernetes).</summary>
     public string AdvertisedAddress { get; set; } = IPAddress.Loopback.ToString();
 
+    /// <summary>Listen on every interface while advertising <see cref="AdvertisedAddress"/> (containers, pods).</summary>
+    public bool ListenOnAnyAddress { get; set; }
+
     /// <summary>Localhost provider: the service silo's silo-to-silo endpoint, which workers join.</summary>
     public string PrimarySiloEndpoint { get; set; } = "127.0.0.1:11111";
 

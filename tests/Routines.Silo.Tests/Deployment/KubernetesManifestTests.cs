@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using Routines.Tests.Shared;
+
+namespace Routines.Silo.Tests.Deployment;
+
+/// <summary>The k8s/ manifests render offline and wire the cluster the way the hosting code expects.</summary>
+public sealed class KubernetesManifestTests
+{
+    static async Task<string> RenderAsync()
+    {
+        using var kubectl = Process.Start(new ProcessStartInfo("kubectl", ["kustomize", Path.Combine(BuildOutput.RepositoryRoot, "k8s", "base")])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        })!;
+        var output = await kubectl.StandardOutput.ReadToEndAsync();
+        var error = await kubectl.StandardError.ReadToEndAsync();
+        await kubectl.WaitForExitAsync();
+        Assert.True(kubectl.ExitCode == 0, error);
+        return output;
+    }
+
+    static string Document(string rendered, string kind, string name)
+        => rendered.Split("\n---\n").Single(d => d.Contains($"kind: {kind}\n") && d.Contains($"  name: {name}\n"));
+
+    [Fact]
+    public async Task Silos_AdvertiseThePodIp_AndJoinThroughPostgres()
+    {
+        var rendered = await RenderAsync();
+
+        foreach (var deployment in new[] { "routines-service", "routines-worker-mlpipeline" })
+        {
+            var silo = Document(rendered, "Deployment", deployment);
+            Assert.Contains("name: Routines__Cluster__AdvertisedAddress", silo);
+            Assert.Contains("fieldPath: status.podIP", silo);
+            Assert.Contains("fieldPath: metadata.name", silo);
+            Assert.Contains("name: routines-cluster-", silo);
+        }
+
+        var cluster = Document(rendered, "ConfigMap", "routines-cluster-" + rendered.Split("name: routines-cluster-")[1].Split('\n')[0]);
+        Assert.Contains("Routines__Cluster__Provider: Postgres", cluster);
+        Assert.Contains("Routines__Cluster__ListenOnAnyAddress: \"true\"", cluster);
+    }
+
+    [Fact]
+    public async Task Workers_GetLongerThanTheirShutdownGraceToStop()
+    {
+        var worker = Document(await RenderAsync(), "Deployment", "routines-worker-mlpipeline");
+
+        var podGrace = int.Parse(worker.Split("terminationGracePeriodSeconds: ")[1].Split('\n')[0]);
+        var shutdownGrace = TimeSpan.Parse(worker.Split("name: Routines__Worker__ShutdownGrace")[1].Split("value: \"")[1].Split('"')[0]);
+        Assert.True(podGrace > shutdownGrace.TotalSeconds, $"pod grace {podGrace} s must exceed the worker's {shutdownGrace}");
+    }
+}
