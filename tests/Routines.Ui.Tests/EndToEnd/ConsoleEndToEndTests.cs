@@ -96,6 +96,44 @@ public sealed partial class ConsoleEndToEndTests(ConsoleFixture cluster) : IClas
         }
     }
 
+    [Fact]
+    public async Task FinishedRun_LogDownloadsAsText_ForSignedInUsersOnly_AndRetryStartsANewRun()
+    {
+        var page = await cluster.LoggedInPageAsync();
+        try
+        {
+            // A workflow is never served from the cache, so it always writes its leaderboard to the log.
+            await page.GotoAsync($"{cluster.BaseUrl}/routines/run?id={Uri.EscapeDataString("wfname:train_and_pick_model:1.0.0")}");
+            await Expect(page.Locator("input[data-path='$.epochs']")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+            await page.Locator("input[data-path='$.epochs']").FillAsync("20");
+            await page.ClickAsync(".run-submit");
+            await page.WaitForURLAsync(RunPage());
+            var firstRun = page.Url;
+            await Expect(page.Locator(".mud-chip[data-status]").First).ToHaveAttributeAsync("data-status", "Succeeded", new() { Timeout = 60_000 });
+            var runId = firstRun[(firstRun.LastIndexOf('/') + 1)..];
+
+            var download = await page.APIRequest.GetAsync($"{cluster.BaseUrl}/runs/{runId}/log.txt");
+            Assert.True(download.Ok, $"status {download.Status}");
+            Assert.Contains("Leaderboard for iris", await download.TextAsync());
+            await using (var anonymous = await cluster.Browser.NewContextAsync())
+            {
+                var refused = await anonymous.APIRequest.GetAsync($"{cluster.BaseUrl}/runs/{runId}/log.txt", new() { MaxRedirects = 0 });
+                Assert.DoesNotContain("Leaderboard", await refused.TextAsync());
+                Assert.NotEqual(200, refused.Status);
+            }
+
+            await page.ClickAsync(".retry-run");
+            await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Retry" }).ClickAsync();
+            await page.WaitForURLAsync(url => RunPage().IsMatch(url) && url != firstRun);
+            await Expect(page.Locator("#page-title")).ToHaveTextAsync("train_and_pick_model");
+        }
+        catch (Exception exception)
+        {
+            await ConsoleFixture.ScreenshotAsync(page, "failure-retry");
+            throw new Exception($"{exception.Message}\n{cluster.Logs()}", exception);
+        }
+    }
+
     [GeneratedRegex(@"/runs/[0-9a-f]{32}$")]
     private static partial Regex RunPage();
 }

@@ -17,6 +17,10 @@ public sealed class ConsoleFixture : IAsyncLifetime
     readonly List<TestProcess> _processes = [];
     readonly string _directory = Directory.CreateTempSubdirectory("routines-ui-").FullName;
     IPlaywright? _playwright;
+    Dictionary<string, string> _serviceEnvironment = [];
+    Dictionary<string, string> _workerEnvironment = [];
+    TestProcess? _service;
+    TestProcess? _worker;
 
     public string BaseUrl { get; private set; } = "";
 
@@ -30,13 +34,20 @@ public sealed class ConsoleFixture : IAsyncLifetime
         Directory.CreateDirectory(Screenshots);
         var siloPort = FreePort.Next();
         var gatewayPort = FreePort.Next();
-        var service = Start("service", BuildOutput.Dll("src/Silo", "Routines.Silo.dll"), BuildOutput.RepositoryRoot, [], new()
+        _serviceEnvironment = new()
         {
             ["Routines__Cluster__SiloPort"] = siloPort.ToString(),
             ["Routines__Cluster__GatewayPort"] = gatewayPort.ToString(),
             ["Routines__Cluster__PrimarySiloEndpoint"] = $"127.0.0.1:{siloPort}",
             ["Routines__Service__StorePath"] = Path.Combine(_directory, "routines.db"),
-        });
+        };
+        _workerEnvironment = new()
+        {
+            ["Routines__Cluster__PrimarySiloEndpoint"] = $"127.0.0.1:{siloPort}",
+            ["Routines__Cluster__GatewayPort"] = "0",
+            ["Routines__Cluster__SiloName"] = "sample-worker",
+        };
+        var service = StartService();
 
         var uiPort = FreePort.Next();
         BaseUrl = $"http://127.0.0.1:{uiPort}";
@@ -50,13 +61,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
         });
 
         await service.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
-        Start("worker", BuildOutput.Dll("samples/MLPipeline", "MLPipeline.dll"), Path.Combine(BuildOutput.RepositoryRoot, "samples/MLPipeline"), ["worker", "--slots", "2"], new()
-        {
-            ["Routines__Cluster__PrimarySiloEndpoint"] = $"127.0.0.1:{siloPort}",
-            ["Routines__Cluster__SiloPort"] = FreePort.Next().ToString(),
-            ["Routines__Cluster__GatewayPort"] = "0",
-            ["Routines__Cluster__SiloName"] = "sample-worker",
-        });
+        StartWorker();
 
         using var http = new HttpClient();
         await Eventually.TrueAsync(async () => (await http.GetAsync($"{BaseUrl}/login")).StatusCode == HttpStatusCode.OK,
@@ -94,6 +99,30 @@ public sealed class ConsoleFixture : IAsyncLifetime
     public string Logs() => string.Join("\n", _processes.Select(p => $"--- {p.Name} ---\n{Tail(p.Stdout)}{Tail(p.Stderr)}"));
 
     static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
+
+    /// <summary>kill -9 of the service: the console must say the cluster is unreachable.</summary>
+    public async Task KillServiceAsync()
+    {
+        _service!.KillHard();
+        await _service.WaitForExitAsync();
+        // Localhost clustering lives in the service silo: its worker goes down with it.
+        _worker!.KillHard();
+        await _worker.WaitForExitAsync();
+    }
+
+    /// <summary>Starts the service again on the same ports and store, and a worker that joins it.</summary>
+    public async Task RestartServiceAsync()
+    {
+        await StartService().WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+        StartWorker();
+    }
+
+    TestProcess StartService()
+        => _service = Start("service", BuildOutput.Dll("src/Silo", "Routines.Silo.dll"), BuildOutput.RepositoryRoot, [], _serviceEnvironment);
+
+    TestProcess StartWorker()
+        => _worker = Start("worker", BuildOutput.Dll("samples/MLPipeline", "MLPipeline.dll"), Path.Combine(BuildOutput.RepositoryRoot, "samples/MLPipeline"),
+            ["worker", "--slots", "2"], new(_workerEnvironment) { ["Routines__Cluster__SiloPort"] = FreePort.Next().ToString() });
 
     TestProcess Start(string name, string dll, string directory, string[] args, Dictionary<string, string> environment)
     {
