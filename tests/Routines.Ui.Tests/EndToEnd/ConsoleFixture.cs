@@ -9,8 +9,16 @@ namespace Routines.Ui.Tests.EndToEnd;
 /// A real embedded cluster in processes — the service (src/Silo) on a temporary SQLite store, one sample worker
 /// (samples/MLPipeline) — and the console (src/Ui) on a free port, driven by Debian's Chromium through Playwright.
 /// </summary>
-public sealed class ConsoleFixture : IAsyncLifetime
+public class ConsoleFixture : IAsyncLifetime
 {
+    PostgresServer? _postgres;
+
+    /// <summary>The PostgreSQL server of a PostgreSQL cluster, stopped with the fixture.</summary>
+    protected PostgresServer? Postgres { get => _postgres; set => _postgres = value; }
+
+    /// <summary>Settings that put every process on a PostgreSQL cluster; empty for the embedded default.</summary>
+    protected virtual async Task<Dictionary<string, string>> ClusterSettingsAsync() => await Task.FromResult(new Dictionary<string, string>());
+
     public const string UserName = "tester";
     public const string Password = "correct horse battery staple";
 
@@ -32,6 +40,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Screenshots);
+        var clusterSettings = await ClusterSettingsAsync();
         var siloPort = FreePort.Next();
         var gatewayPort = FreePort.Next();
         _serviceEnvironment = new()
@@ -41,18 +50,20 @@ public sealed class ConsoleFixture : IAsyncLifetime
             ["Routines__Cluster__PrimarySiloEndpoint"] = $"127.0.0.1:{siloPort}",
             ["Routines__Service__StorePath"] = Path.Combine(_directory, "routines.db"),
         };
+        foreach (var (key, value) in clusterSettings) _serviceEnvironment[key] = value;
         _workerEnvironment = new()
         {
             ["Routines__Cluster__PrimarySiloEndpoint"] = $"127.0.0.1:{siloPort}",
             ["Routines__Cluster__GatewayPort"] = "0",
             ["Routines__Cluster__SiloName"] = "sample-worker",
         };
+        foreach (var (key, value) in clusterSettings) _workerEnvironment[key] = value;
         var service = StartService();
 
         var uiPort = FreePort.Next();
         BaseUrl = $"http://127.0.0.1:{uiPort}";
         // The console starts at once and shows a banner until the service answers; it need not wait for it.
-        var ui = Start("ui", BuildOutput.Dll("src/Ui", "Routines.Ui.dll"), Path.Combine(BuildOutput.RepositoryRoot, "src/Ui"), ["--urls", BaseUrl], new()
+        var ui = Start("ui", BuildOutput.Dll("src/Ui", "Routines.Ui.dll"), Path.Combine(BuildOutput.RepositoryRoot, "src/Ui"), ["--urls", BaseUrl], new(clusterSettings)
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Routines__Cluster__GatewayEndpoint"] = $"127.0.0.1:{gatewayPort}",
@@ -136,6 +147,22 @@ public sealed class ConsoleFixture : IAsyncLifetime
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();
         foreach (var process in _processes) process.Dispose();
+        if (_postgres is not null) await _postgres.DisposeAsync();
         try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>The same console on a PostgreSQL cluster: AdoNet membership, the PostgreSQL run store.</summary>
+public sealed class PostgresConsoleFixture : ConsoleFixture
+{
+    protected override async Task<Dictionary<string, string>> ClusterSettingsAsync()
+    {
+        var postgres = await PostgresServer.StartAsync();
+        Postgres = postgres;
+        return new()
+        {
+            ["Routines__Cluster__Provider"] = "Postgres",
+            ["Routines__Cluster__ConnectionString"] = await postgres.CreateDatabaseAsync("console"),
+        };
     }
 }
