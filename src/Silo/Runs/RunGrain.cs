@@ -181,9 +181,13 @@ internal sealed partial class RunGrain(
         switch (result.Status)
         {
             case RunStatus.Succeeded:
+                // The cache entry is queued before the Succeeded record, so whoever hears of the success finds it cached.
+                var cached = UsesCache(_run)
+                    ? store.PutCachedAsync(new CacheEntry(CacheKeyOf(_run), _run.RoutineId, result.OutputJson!, RunId, now))
+                    : Task.CompletedTask;
                 await TransitionAsync(_run with { Status = RunStatus.Succeeded, OutputJson = result.OutputJson, Error = null, FinishedAt = now },
                     $"attempt {attempt} succeeded");
-                if (UsesCache(_run)) await store.PutCachedAsync(new CacheEntry(CacheKeyOf(_run), _run.RoutineId, result.OutputJson!, RunId, now));
+                await cached;
                 break;
             case RunStatus.Cancelled:
                 await TransitionAsync(_run with { Status = RunStatus.Cancelled, Error = result.Error, FinishedAt = now }, "cancelled on the worker");

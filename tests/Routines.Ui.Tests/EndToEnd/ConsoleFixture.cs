@@ -72,7 +72,8 @@ public class ConsoleFixture : IAsyncLifetime
         });
 
         await service.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
-        StartWorker();
+        // The worker has registered with the dispatcher once its host reports started: the catalog then offers it.
+        await StartWorker().WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
 
         using var http = new HttpClient();
         await Eventually.TrueAsync(async () => (await http.GetAsync($"{BaseUrl}/login")).StatusCode == HttpStatusCode.OK,
