@@ -31,6 +31,10 @@ internal sealed partial class DispatcherGrain(
     readonly Dictionary<string, WorkerState> _workers = [];
     readonly Dictionary<QueueKey, Queue<QueuedRun>> _queues = [];
     readonly Dictionary<string, string> _assignments = []; // run id → worker id, from grant to release
+    readonly Dictionary<string, DateTimeOffset> _grantedAt = [];
+
+    /// <summary>A grant its worker has not reported running for this long is taken as finished (a lost release).</summary>
+    static readonly TimeSpan UnreportedGrant = TimeSpan.FromSeconds(10);
     readonly HashSet<string> _forgotten = [];
     long _sequence;
     bool _started;
@@ -61,6 +65,7 @@ internal sealed partial class DispatcherGrain(
             foreach (var running in heartbeat.Running)
             {
                 if (!_assignments.TryAdd(running.RunId, worker.Id)) continue;
+                _grantedAt[running.RunId] = now;
                 if (running.Kind == RoutineKind.Workflow) worker.Workflows++;
                 else worker.BusySlots++;
             }
@@ -77,6 +82,7 @@ internal sealed partial class DispatcherGrain(
         worker.Terminating = heartbeat.Terminating;
         worker.Initializing = heartbeat.Initializing;
         if (routinesChanged) catalog.Update(_workers.Values.SelectMany(w => w.Descriptors));
+        ReleaseUnreported(worker, heartbeat.Running, now);
         DrainQueuesOnto(worker);
     }
 
@@ -114,17 +120,33 @@ internal sealed partial class DispatcherGrain(
 
     public Task ReleaseAsync(string workerId, string runId)
     {
-        // A late release of an earlier attempt must not free the slot of the run's current one.
-        if (!_assignments.TryGetValue(runId, out var assigned) || assigned != workerId) return Task.CompletedTask;
-        _assignments.Remove(runId);
-        if (_workers.TryGetValue(workerId, out var worker))
-        {
-            if (worker.RunningWorkflowIds.Remove(runId)) worker.Workflows = Math.Max(0, worker.Workflows - 1);
-            else worker.BusySlots = Math.Max(0, worker.BusySlots - 1);
-            DrainQueuesOnto(worker);
-        }
-
+        if (Release(workerId, runId) is { } worker) DrainQueuesOnto(worker);
         return Task.CompletedTask;
+    }
+
+    /// <summary>Frees the slot of a run's grant; a late release of an earlier attempt leaves the current one alone.</summary>
+    WorkerState? Release(string workerId, string runId)
+    {
+        if (!_assignments.TryGetValue(runId, out var assigned) || assigned != workerId) return null;
+        _assignments.Remove(runId);
+        _grantedAt.Remove(runId);
+        if (!_workers.TryGetValue(workerId, out var worker)) return null;
+        if (worker.RunningWorkflowIds.Remove(runId)) worker.Workflows = Math.Max(0, worker.Workflows - 1);
+        else worker.BusySlots = Math.Max(0, worker.BusySlots - 1);
+        return worker;
+    }
+
+    /// <summary>
+    /// The worker is the authority on what it runs: grants it has not reported for a while ended without their release
+    /// reaching us (a one-way message is lost on a busy or restarting silo), so their slots are freed.
+    /// </summary>
+    void ReleaseUnreported(WorkerState worker, IReadOnlyList<RunningAttempt> running, DateTimeOffset now)
+    {
+        var reported = running.Select(r => r.RunId).ToHashSet();
+        var stale = _assignments
+            .Where(a => a.Value == worker.Id && !reported.Contains(a.Key) && now - _grantedAt.GetValueOrDefault(a.Key, now) > UnreportedGrant)
+            .Select(a => a.Key).ToList();
+        foreach (var runId in stale) Release(worker.Id, runId);
     }
 
     public Task ForgetAsync(string runId)
@@ -143,6 +165,7 @@ internal sealed partial class DispatcherGrain(
     SlotGrant Grant(WorkerState worker, SlotRequest request)
     {
         _assignments[request.RunId] = worker.Id;
+        _grantedAt[request.RunId] = clock.GetUtcNow();
         if (request.Routine.Kind == RoutineKind.Workflow)
         {
             worker.Workflows++;
@@ -182,6 +205,7 @@ internal sealed partial class DispatcherGrain(
         foreach (var runId in runs)
         {
             _assignments.Remove(runId);
+            _grantedAt.Remove(runId);
             GrainFactory.GetGrain<IRunGrain>(runId).WorkerLostAsync(worker.Id, $"worker {worker.Name} was lost ({reason})").Ignore();
         }
     }
@@ -217,6 +241,7 @@ internal sealed partial class DispatcherGrain(
         while (NextRunFor(worker) is { } run)
         {
             _assignments[run.RunId] = worker.Id;
+            _grantedAt[run.RunId] = clock.GetUtcNow();
             if (run.Kind == RoutineKind.Workflow)
             {
                 worker.Workflows++;
