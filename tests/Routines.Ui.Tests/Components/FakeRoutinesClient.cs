@@ -17,6 +17,9 @@ internal sealed class FakeRoutinesClient : IRoutinesClient
 
     public List<RunFilter> Filters { get; } = [];
 
+    /// <summary>While set, listing runs fails as the Orleans client does when no gateway answers.</summary>
+    public volatile bool Unreachable;
+
     public static RunInfo Run(string id, string routine, RunStatus status, DateTimeOffset created, string? parent = null, string? root = null) => new()
     {
         RunId = id,
@@ -50,6 +53,7 @@ internal sealed class FakeRoutinesClient : IRoutinesClient
     public Task<RunPage> ListRunsAsync(RunFilter filter, CancellationToken cancellationToken = default)
     {
         lock (Filters) Filters.Add(filter);
+        if (Unreachable) throw new SiloUnavailableException("Unable to connect to S127.0.0.1:30000:0");
         var matching = Runs.Where(r =>
                 (filter.Status is null || r.Status == filter.Status)
                 && (filter.RoutineName is null || r.RoutineName == filter.RoutineName)

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using Routines.Client;
 using Routines.Ui.Components.Pages.Runs;
+using Routines.Ui.Services;
 
 namespace Routines.Ui.Tests.Components;
 
@@ -80,6 +81,34 @@ public sealed class RunsTableTests : ConsoleTestContext
         var cut = At("runs?q=nothing-like-this");
 
         cut.WaitForAssertion(() => Assert.Contains("No run matches these filters.", cut.Find(".runs-empty").TextContent));
+    }
+
+    [Fact]
+    public void ClusterUnreachable_ShowsTheErrorPanelAndNoStaleCounts_ThenTheRowsComeBack()
+    {
+        var cut = At("runs");
+        cut.WaitForAssertion(() => Assert.Equal(5, Routines(cut).Length));
+        var health = Services.GetRequiredService<ClusterHealth>();
+
+        // The panel renders before the table takes its empty page back, so each state is awaited as a whole.
+        Client.Unreachable = true;
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Contains("The cluster is unreachable", cut.Find(".error-panel").TextContent);
+            Assert.Empty(Routines(cut));
+            Assert.Contains("The runs could not be loaded.", cut.Find(".runs-empty").TextContent);
+            Assert.Contains("All …", cut.Find("[data-count-status='All']").TextContent);
+        });
+        Assert.False(health.Reachable);
+
+        Client.Unreachable = false;
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal(5, Routines(cut).Length);
+            Assert.Empty(cut.FindAll(".error-panel"));
+            Assert.Contains("All 5", cut.Find("[data-count-status='All']").TextContent);
+        });
+        Assert.True(health.Reachable);
     }
 
     IRenderedComponent<Runs> At(string address)

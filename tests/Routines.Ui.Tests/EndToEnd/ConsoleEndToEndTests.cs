@@ -119,7 +119,8 @@ public sealed partial class ConsoleEndToEndTests(ConsoleFixture cluster) : IClas
             {
                 var refused = await anonymous.APIRequest.GetAsync($"{cluster.BaseUrl}/runs/{runId}/log.txt", new() { MaxRedirects = 0 });
                 Assert.DoesNotContain("Leaderboard", await refused.TextAsync());
-                Assert.NotEqual(200, refused.Status);
+                Assert.Equal(302, refused.Status);
+                Assert.Contains("/login", refused.Headers["location"]);
             }
 
             await page.ClickAsync(".retry-run");

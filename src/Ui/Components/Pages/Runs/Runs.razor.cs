@@ -114,6 +114,9 @@ public sealed partial class Runs : IDisposable
         catch (Exception exception)
         {
             _error = exception.Message;
+            // Counts and timing from before the failure would contradict the "could not be loaded" table.
+            _counts = null;
+            _queryTime = null;
             StateHasChanged();
             return new TableData<RunInfo> { Items = [], TotalItems = 0 };
         }
