@@ -36,7 +36,7 @@ public sealed class SchemaFormTests : ConsoleTestContext
         string? submitted = null;
         var cut = Render<SchemaForm>(p => p.Add(x => x.Schema, Schema).Add(x => x.OnSubmit, json => submitted = json));
 
-        cut.Find("input[data-path='$.epochs']").Change("0");
+        cut.Find("input[data-path='$.epochs']").Input("0");
         cut.Find(".run-submit").Click();
 
         cut.WaitForAssertion(() =>
@@ -55,10 +55,10 @@ public sealed class SchemaFormTests : ConsoleTestContext
         var cut = Render<SchemaForm>(p => p.Add(x => x.Schema, Schema).Add(x => x.OnSubmit, json => submitted = json));
 
         cut.Find("input[data-path='$.name']").Input("iris-model");
-        cut.Find("input[data-path='$.epochs']").Change("20");
-        cut.Find("input[data-path='$.layer.units']").Change("8");
+        cut.Find("input[data-path='$.epochs']").Input("20");
+        cut.Find("input[data-path='$.layer.units']").Input("8");
         cut.Find(".schema-list[data-path='$.rates'] .add-item").Click();
-        cut.Find("input[data-path='$.rates[0]']").Change("0.5");
+        cut.Find("input[data-path='$.rates[0]']").Input("0.5");
         cut.Find("textarea[data-path='$.extra']").Input("\"any\"");
         cut.Find(".run-submit").Click();
 

@@ -1,11 +1,10 @@
-using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace Routines.Ui.Tests.EndToEnd;
 
 /// <summary>The console in Chromium against a real service and sample worker.</summary>
-public sealed partial class ConsoleEndToEndTests(ConsoleFixture cluster) : IClassFixture<ConsoleFixture>
+public sealed class ConsoleEndToEndTests(ConsoleFixture cluster) : IClassFixture<ConsoleFixture>
 {
     [Fact]
     public async Task RunForm_LaunchesTheSampleWorkflow_AndItsLogProgressTreeAndMetricsShowLive()
@@ -30,7 +29,7 @@ public sealed partial class ConsoleEndToEndTests(ConsoleFixture cluster) : IClas
             await page.ClickAsync(".run-submit");
 
             // The run's page: log lines and progress arrive while it runs.
-            await page.WaitForURLAsync(RunPage());
+            await page.WaitForURLAsync(ConsoleFixture.RunPage());
             await Expect(page.Locator("#page-title")).ToHaveTextAsync("train_and_pick_model");
             await Expect(page.Locator(".log-line").First).ToBeVisibleAsync();
             await Expect(page.Locator(".tree-node")).Not.ToHaveCountAsync(1);
@@ -73,18 +72,14 @@ public sealed partial class ConsoleEndToEndTests(ConsoleFixture cluster) : IClas
         var page = await cluster.LoggedInPageAsync();
         try
         {
-            await page.GotoAsync($"{cluster.BaseUrl}/routines/run?id={Uri.EscapeDataString("wfname:train_and_pick_model:1.0.0")}");
-            await Expect(page.Locator("input[data-path='$.epochs']")).ToBeVisibleAsync(new() { Timeout = 60_000 });
-            await page.Locator("input[data-path='$.epochs']").FillAsync("3000");
-            await page.Locator("input[data-path='$.batchSize']").FillAsync("1");
-            await page.Locator("input[data-path='$.seed']").FillAsync("11");
-            await page.ClickAsync(".run-submit");
-            await page.WaitForURLAsync(RunPage());
+            // Long enough (tens of seconds of training) that it is still running when the cancel arrives.
+            await cluster.SubmitSampleWorkflowAsync(page, ("epochs", 3000), ("batchSize", 1), ("seed", 11));
 
             await Expect(page.Locator(".run-progress")).ToBeVisibleAsync();
             await page.ClickAsync(".cancel-run");
             await ConsoleFixture.ScreenshotAsync(page, "09-cancel-confirm");
             await page.GetByRole(AriaRole.Button, new() { Name = "Cancel run" }).ClickAsync();
+            await Expect(page.GetByText("Cancellation requested.")).ToBeVisibleAsync();
 
             await Expect(page.Locator(".mud-chip[data-status]").First).ToHaveAttributeAsync("data-status", "Cancelled", new() { Timeout = 60_000 });
             await ConsoleFixture.ScreenshotAsync(page, "10-cancelled");
@@ -103,11 +98,7 @@ public sealed partial class ConsoleEndToEndTests(ConsoleFixture cluster) : IClas
         try
         {
             // A workflow is never served from the cache, so it always writes its leaderboard to the log.
-            await page.GotoAsync($"{cluster.BaseUrl}/routines/run?id={Uri.EscapeDataString("wfname:train_and_pick_model:1.0.0")}");
-            await Expect(page.Locator("input[data-path='$.epochs']")).ToBeVisibleAsync(new() { Timeout = 60_000 });
-            await page.Locator("input[data-path='$.epochs']").FillAsync("20");
-            await page.ClickAsync(".run-submit");
-            await page.WaitForURLAsync(RunPage());
+            await cluster.SubmitSampleWorkflowAsync(page, ("epochs", 20));
             var firstRun = page.Url;
             await Expect(page.Locator(".mud-chip[data-status]").First).ToHaveAttributeAsync("data-status", "Succeeded", new() { Timeout = 60_000 });
             var runId = firstRun[(firstRun.LastIndexOf('/') + 1)..];
@@ -125,7 +116,7 @@ public sealed partial class ConsoleEndToEndTests(ConsoleFixture cluster) : IClas
 
             await page.ClickAsync(".retry-run");
             await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Retry" }).ClickAsync();
-            await page.WaitForURLAsync(url => RunPage().IsMatch(url) && url != firstRun);
+            await page.WaitForURLAsync(url => ConsoleFixture.RunPage().IsMatch(url) && url != firstRun);
             await Expect(page.Locator("#page-title")).ToHaveTextAsync("train_and_pick_model");
         }
         catch (Exception exception)
@@ -134,7 +125,4 @@ public sealed partial class ConsoleEndToEndTests(ConsoleFixture cluster) : IClas
             throw new Exception($"{exception.Message}\n{cluster.Logs()}", exception);
         }
     }
-
-    [GeneratedRegex(@"/runs/[0-9a-f]{32}$")]
-    private static partial Regex RunPage();
 }

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Routines.Silo.Hosting;
 using Routines.Tests.Shared;
@@ -9,7 +11,7 @@ namespace Routines.Ui.Tests.EndToEnd;
 /// A real embedded cluster in processes — the service (src/Silo) on a temporary SQLite store, one sample worker
 /// (samples/MLPipeline) — and the console (src/Ui) on a free port, driven by Debian's Chromium through Playwright.
 /// </summary>
-public class ConsoleFixture : IAsyncLifetime
+public partial class ConsoleFixture : IAsyncLifetime
 {
     PostgresServer? _postgres;
 
@@ -102,6 +104,26 @@ public class ConsoleFixture : IAsyncLifetime
         await page.ClickAsync("#login-submit");
         await page.WaitForURLAsync("**/runs");
         return page;
+    }
+
+    /// <summary>The address of one run's page.</summary>
+    [GeneratedRegex(@"/runs/[0-9a-f]{32}$")]
+    public static partial Regex RunPage();
+
+    /// <summary>
+    /// Submits the sample workflow from its Run form with the given fields changed, and checks on the new run's page
+    /// that the run got exactly those values (a field filled before the form drew its default would be lost).
+    /// </summary>
+    public async Task SubmitSampleWorkflowAsync(IPage page, params (string Field, int Value)[] fields)
+    {
+        await page.GotoAsync($"{BaseUrl}/routines/run?id={Uri.EscapeDataString("wfname:train_and_pick_model:1.0.0")}");
+        await Assertions.Expect(page.Locator("input[data-path='$.epochs']")).ToHaveValueAsync("100", new() { Timeout = 60_000 });
+        foreach (var (field, value) in fields)
+            await page.Locator($"input[data-path='$.{field}']").FillAsync(value.ToString(CultureInfo.InvariantCulture));
+        await page.ClickAsync(".run-submit");
+        await page.WaitForURLAsync(RunPage());
+        foreach (var (field, value) in fields)
+            await Assertions.Expect(page.Locator("pre.json-view").First).ToContainTextAsync($"\"{field}\": {value}");
     }
 
     public static Task ScreenshotAsync(IPage page, string name)
