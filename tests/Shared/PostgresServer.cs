@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Routines.Silo.Hosting;
 
 namespace Routines.Tests.Shared;
 
@@ -38,7 +37,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
         var directory = Directory.CreateTempSubdirectory("routines-pg-").FullName;
         var data = Path.Combine(directory, "data");
-        var port = FreePort();
+        var port = FreePort.Next();
         var asRoot = Environment.UserName == "root";
         if (asRoot) await RunAsync("chown", ["-R", "postgres:postgres", directory]);
 
@@ -84,12 +83,5 @@ public sealed class PostgresServer : IAsyncDisposable
         await process.WaitForExitAsync();
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited with {process.ExitCode}: {await output}{await error}");
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

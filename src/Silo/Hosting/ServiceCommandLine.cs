@@ -39,7 +39,7 @@ internal static class ServiceCommandLine
             await host.RunAsync(cancellationToken);
             return 0;
         }
-        catch (Exception exception) when (Find<RunStoreException>(exception) is { } store)
+        catch (Exception exception) when (RunStoreException.FindIn(exception) is { } store)
         {
             return Fail(store.Message, 5);
         }
@@ -87,15 +87,5 @@ internal static class ServiceCommandLine
     {
         Console.Error.WriteLine($"error: {message}");
         return exitCode;
-    }
-
-    static T? Find<T>(Exception? exception) where T : Exception
-    {
-        for (; exception is not null; exception = exception.InnerException)
-        {
-            if (exception is T match) return match;
-        }
-
-        return null;
     }
 }

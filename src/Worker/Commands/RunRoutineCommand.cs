@@ -54,7 +54,7 @@ internal static class RunRoutineCommand
         {
             await host.StartAsync(CancellationToken.None);
         }
-        catch (Exception exception) when (Find<RunStoreException>(exception) is { } storeError)
+        catch (Exception exception) when (RunStoreException.FindIn(exception) is { } storeError)
         {
             return Fail(errors, storeError.Message, ExitCodes.StoreUnavailable);
         }
@@ -145,16 +145,5 @@ internal static class RunRoutineCommand
     {
         errors.WriteLine($"error: {message}");
         return exitCode;
-    }
-
-    static T? Find<T>(Exception? exception) where T : Exception
-    {
-        for (; exception is not null; exception = exception.InnerException)
-        {
-            if (exception is T match) return match;
-            if (exception is AggregateException aggregate) return aggregate.InnerExceptions.Select(Find<T>).FirstOrDefault(e => e is not null);
-        }
-
-        return null;
     }
 }

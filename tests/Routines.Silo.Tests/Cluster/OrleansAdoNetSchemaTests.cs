@@ -1,6 +1,5 @@
 using System.Data;
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,6 +10,7 @@ using Orleans.Runtime;
 using Orleans.Runtime.MembershipService;
 using Routines.Silo.Storage.Postgres;
 using Routines.Silo.Tests.Fixtures;
+using Routines.Silo.Hosting;
 
 namespace Routines.Silo.Tests.Cluster;
 
@@ -315,13 +315,6 @@ public sealed class OrleansAdoNetSchemaTests(PostgresFixture postgres)
         await command.ExecuteNonQueryAsync();
     }
 
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <summary>A silo in its own Generic Host, clustered through the test database.</summary>
     sealed class RunningSilo : IAsyncDisposable
     {
@@ -345,7 +338,7 @@ public sealed class OrleansAdoNetSchemaTests(PostgresFixture postgres)
             {
                 silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster, cluster));
                 silo.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", database));
-                silo.ConfigureEndpoints(IPAddress.Loopback, FreePort(), FreePort());
+                silo.ConfigureEndpoints(IPAddress.Loopback, FreePort.Next(), FreePort.Next());
                 // Snappy failure detection and table refresh keep the suite fast; a graceful stop needs neither.
                 silo.Configure<ClusterMembershipOptions>(o =>
                 {

@@ -19,6 +19,9 @@ public abstract class RunStoreContractTests : IAsyncLifetime
     /// <summary>Creates a new, empty, initialized store for one test.</summary>
     private protected abstract Task<IRunStore> CreateStoreAsync();
 
+    /// <summary>Closes <see cref="Store"/> and opens the same database again, as a restarted service would.</summary>
+    private protected abstract Task<IRunStore> ReopenAsync();
+
     private protected IRunStore Store => _store ?? throw new InvalidOperationException("The store is created in InitializeAsync.");
 
     public virtual async Task InitializeAsync() => _store = await CreateStoreAsync();
@@ -54,6 +57,29 @@ public abstract class RunStoreContractTests : IAsyncLifetime
         Assert.Null(stored.StartedAt);
         Assert.Null(stored.CachedFromRunId);
         Assert.Null(stored.Options);
+    }
+
+    [Fact]
+    public async Task Reopen_SameDatabase_KeepsEverything()
+    {
+        var run = NewRun("run-1", status: RunStatus.Succeeded) with { OutputJson = "1" };
+        var transition = new RunEvent("run-1", T0, RunStatus.Succeeded, 1, "worker-a", null);
+        var line = new RunLogLine("run-1", 1, T0, LogLevel.Information, "done", 1);
+        var point = new MetricPoint("run-1", "loss", 1, 0.5, T0);
+        var entry = new CacheEntry("key-1", run.RoutineId, "1", "run-1", T0);
+        await Task.WhenAll(
+            Store.SaveRunAsync(run, transition),
+            Store.AppendLogsAsync([line]),
+            Store.AppendMetricsAsync([point]),
+            Store.PutCachedAsync(entry));
+
+        var reopened = await ReopenAsync();
+
+        Assert.Equal(run, await reopened.GetRunAsync("run-1"));
+        Assert.Equal([transition], await reopened.GetHistoryAsync("run-1"));
+        Assert.Equal([line], await reopened.GetLogsAsync("run-1"));
+        Assert.Equal([point], await reopened.GetMetricsAsync("run-1"));
+        Assert.Equal(entry, await reopened.GetCachedAsync("key-1"));
     }
 
     [Fact]
@@ -513,7 +539,7 @@ public abstract class RunStoreContractTests : IAsyncLifetime
         foreach (var run in runs) await Store.SaveRunAsync(run, transition: null);
     }
 
-    private static RunInfo NewRun(
+    private protected static RunInfo NewRun(
         string id, string name = "train_model", string version = "1.2.0", DateTimeOffset? created = null,
         RunStatus status = RunStatus.Pending, string? parent = null, string? root = null) => new()
     {

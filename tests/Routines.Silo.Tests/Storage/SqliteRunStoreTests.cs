@@ -18,47 +18,17 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
 
     private protected override async Task<IRunStore> CreateStoreAsync() => await OpenAsync(DefaultPath);
 
+    private protected override async Task<IRunStore> ReopenAsync()
+    {
+        await ((SqliteRunStore)Store).DisposeAsync();
+        return await OpenAsync(DefaultPath);
+    }
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
         foreach (var store in _stores) await store.DisposeAsync();
         if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
-    }
-
-    [Fact]
-    public async Task Reopen_SameFile_KeepsEverything()
-    {
-        var run = new RunInfo
-        {
-            RunId = "run-1",
-            RoutineId = "tname:train_model:1.2.0",
-            RoutineName = "train_model",
-            RoutineVersion = "1.2.0",
-            Kind = RoutineKind.Task,
-            Status = RunStatus.Succeeded,
-            InputJson = "{}",
-            OutputJson = "1",
-            RootRunId = "run-1",
-            CreatedAt = T0,
-        };
-        var transition = new RunEvent("run-1", T0, RunStatus.Succeeded, 1, "worker-a", null);
-        var line = new RunLogLine("run-1", 1, T0, LogLevel.Information, "done", 1);
-        var point = new MetricPoint("run-1", "loss", 1, 0.5, T0);
-        var entry = new CacheEntry("key-1", run.RoutineId, "1", "run-1", T0);
-        await Task.WhenAll(
-            Store.SaveRunAsync(run, transition),
-            Store.AppendLogsAsync([line]),
-            Store.AppendMetricsAsync([point]),
-            Store.PutCachedAsync(entry));
-        await ((SqliteRunStore)Store).DisposeAsync();
-
-        var reopened = await OpenAsync(DefaultPath);
-
-        Assert.Equal(run, await reopened.GetRunAsync("run-1"));
-        Assert.Equal([transition], await reopened.GetHistoryAsync("run-1"));
-        Assert.Equal([line], await reopened.GetLogsAsync("run-1"));
-        Assert.Equal([point], await reopened.GetMetricsAsync("run-1"));
-        Assert.Equal(entry, await reopened.GetCachedAsync("key-1"));
     }
 
     [Fact]

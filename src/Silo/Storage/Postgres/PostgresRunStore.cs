@@ -1,12 +1,13 @@
 using System.Data;
+using System.Data.Common;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 using Routines.Client;
+
+using static Routines.Silo.Storage.StoredRows;
 
 namespace Routines.Silo.Storage.Postgres;
 
@@ -33,15 +34,6 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
     private const string ConnectionStringKey = "Routines:Cluster:ConnectionString";
     private const string MigrateOnStartKey = "Routines:Cluster:MigrateOnStart";
     private const string MigrateHint = $"Run `migrate` against this database first, or set {MigrateOnStartKey}=true so the service migrates it on start.";
-
-    // Stored exactly as the SQLite store stores them, so both stores hold the same JSON: only settable properties
-    // (computed ones such as RunError.Root refer back to the error and are derived again on read), with a depth limit
-    // generous enough for an error chain that nests once per failed child workflow.
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        MaxDepth = 256,
-        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { StoreOnlySettableProperties } },
-    };
 
     private readonly PostgresRunStoreOptions _options;
     private readonly NpgsqlDataSource _dataSource;
@@ -425,15 +417,6 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
         return command;
     }
 
-    private static async Task<IReadOnlyList<T>> ReadAllAsync<T>(
-        NpgsqlCommand command, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken)
-    {
-        var items = new List<T>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) items.Add(map(reader));
-        return items;
-    }
-
     // ---------------------------------------------------------------- rows and values
 
     /// <summary>The columns of <c>runs</c>, in the order <see cref="ReadRun"/> reads them.</summary>
@@ -497,53 +480,9 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
 
     private static readonly string RunColumnList = string.Join(", ", Runs.ColumnNames);
 
-    private static RunInfo ReadRun(NpgsqlDataReader r) => new()
-    {
-        RunId = r.GetString(0),
-        RoutineId = r.GetString(1),
-        RoutineName = r.GetString(2),
-        RoutineVersion = r.GetString(3),
-        Kind = Enum.Parse<RoutineKind>(r.GetString(4)),
-        Status = Enum.Parse<RunStatus>(r.GetString(5)),
-        Attempt = r.GetInt32(6),
-        MaxAttempts = r.GetInt32(7),
-        InputJson = r.GetString(8),
-        OutputJson = NullableString(r, 9),
-        Error = FromJson<RunError>(r, 10),
-        ParentRunId = NullableString(r, 11),
-        RootRunId = r.GetString(12),
-        ParentAttempt = r.GetInt32(13),
-        CreatedAt = Time(r, 14),
-        StartedAt = NullableTime(r, 15),
-        FinishedAt = NullableTime(r, 16),
-        Worker = NullableString(r, 17),
-        CachedFromRunId = NullableString(r, 18),
-        WaitReason = NullableString(r, 19),
-        Progress = r.IsDBNull(23)
-            ? null
-            : new RunProgress(r.GetInt64(20), r.GetInt64(21), NullableString(r, 22), Time(r, 23)),
-        Options = FromJson<CallOptions>(r, 24),
-    };
+    private static RunInfo ReadRun(DbDataReader r) => StoredRows.ReadRun(r, Time);
 
-    private static void StoreOnlySettableProperties(JsonTypeInfo typeInfo)
-    {
-        if (typeInfo.Kind != JsonTypeInfoKind.Object) return;
-        for (var i = typeInfo.Properties.Count - 1; i >= 0; i--)
-        {
-            if (typeInfo.Properties[i].Set is null) typeInfo.Properties.RemoveAt(i);
-        }
-    }
-
-    private static string? ToJson<T>(T? value) where T : class => value is null ? null : JsonSerializer.Serialize(value, Json);
-
-    private static T? FromJson<T>(NpgsqlDataReader r, int ordinal) where T : class =>
-        r.IsDBNull(ordinal) ? null : JsonSerializer.Deserialize<T>(r.GetString(ordinal), Json);
-
-    private static string? NullableString(NpgsqlDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
-
-    private static DateTimeOffset Time(NpgsqlDataReader r, int ordinal) => r.GetFieldValue<DateTimeOffset>(ordinal);
-
-    private static DateTimeOffset? NullableTime(NpgsqlDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : Time(r, ordinal);
+    private static DateTimeOffset Time(DbDataReader r, int ordinal) => r.GetFieldValue<DateTimeOffset>(ordinal);
 
     /// <summary>
     /// A UTC instant truncated to the millisecond, the precision the SQLite store keeps, so a time reads back, and

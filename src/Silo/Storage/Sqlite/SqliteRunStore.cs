@@ -1,11 +1,12 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Routines.Client;
+
+using static Routines.Silo.Storage.StoredRows;
 
 namespace Routines.Silo.Storage.Sqlite;
 
@@ -30,15 +31,6 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
 
     /// <summary>Schema migrations; entry <c>i</c> brings the schema to version <c>i + 1</c>. Append, never edit.</summary>
     private static readonly string[] Migrations = [SchemaV1];
-
-    // Errors and call options are stored as JSON text. Only settable properties are stored: computed ones (such as
-    // RunError.Root, which refers back to the error itself) are derived again on read. The depth limit is generous
-    // because an error chain nests once per failed child workflow.
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        MaxDepth = 256,
-        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { StoreOnlySettableProperties } },
-    };
 
     private readonly SqliteRunStoreOptions _options;
     private readonly string _path;
@@ -379,15 +371,6 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
     private static Task<IReadOnlyList<RunInfo>> ReadRunsAsync(SqliteCommand command, CancellationToken cancellationToken) =>
         ReadAllAsync(command, ReadRun, cancellationToken);
 
-    private static async Task<IReadOnlyList<T>> ReadAllAsync<T>(
-        SqliteCommand command, Func<SqliteDataReader, T> map, CancellationToken cancellationToken)
-    {
-        var items = new List<T>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) items.Add(map(reader));
-        return items;
-    }
-
     // ---------------------------------------------------------------- run rows
 
     /// <summary>The columns of <c>runs</c>; <see cref="RunValues"/> and <see cref="ReadRun"/> use this order.</summary>
@@ -409,51 +392,7 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
         run.Progress?.Current, run.Progress?.Total, run.Progress?.Message, UnixMs(run.Progress?.UpdatedAt), ToJson(run.Options),
     ];
 
-    private static RunInfo ReadRun(SqliteDataReader r) => new()
-    {
-        RunId = r.GetString(0),
-        RoutineId = r.GetString(1),
-        RoutineName = r.GetString(2),
-        RoutineVersion = r.GetString(3),
-        Kind = Enum.Parse<RoutineKind>(r.GetString(4)),
-        Status = Enum.Parse<RunStatus>(r.GetString(5)),
-        Attempt = r.GetInt32(6),
-        MaxAttempts = r.GetInt32(7),
-        InputJson = r.GetString(8),
-        OutputJson = NullableString(r, 9),
-        Error = FromJson<RunError>(r, 10),
-        ParentRunId = NullableString(r, 11),
-        RootRunId = r.GetString(12),
-        ParentAttempt = r.GetInt32(13),
-        CreatedAt = FromUnixMs(r.GetInt64(14)),
-        StartedAt = NullableTime(r, 15),
-        FinishedAt = NullableTime(r, 16),
-        Worker = NullableString(r, 17),
-        CachedFromRunId = NullableString(r, 18),
-        WaitReason = NullableString(r, 19),
-        Progress = r.IsDBNull(23)
-            ? null
-            : new RunProgress(r.GetInt64(20), r.GetInt64(21), NullableString(r, 22), FromUnixMs(r.GetInt64(23))),
-        Options = FromJson<CallOptions>(r, 24),
-    };
-
-    private static void StoreOnlySettableProperties(JsonTypeInfo typeInfo)
-    {
-        if (typeInfo.Kind != JsonTypeInfoKind.Object) return;
-        for (var i = typeInfo.Properties.Count - 1; i >= 0; i--)
-        {
-            if (typeInfo.Properties[i].Set is null) typeInfo.Properties.RemoveAt(i);
-        }
-    }
-
-    private static string? ToJson<T>(T? value) where T : class => value is null ? null : JsonSerializer.Serialize(value, Json);
-
-    private static T? FromJson<T>(SqliteDataReader r, int ordinal) where T : class =>
-        r.IsDBNull(ordinal) ? null : JsonSerializer.Deserialize<T>(r.GetString(ordinal), Json);
-
-    private static string? NullableString(SqliteDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
-
-    private static DateTimeOffset? NullableTime(SqliteDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : FromUnixMs(r.GetInt64(ordinal));
+    private static RunInfo ReadRun(DbDataReader r) => StoredRows.ReadRun(r, (reader, ordinal) => FromUnixMs(reader.GetInt64(ordinal)));
 
     // Times are INTEGER Unix milliseconds (UTC): they sort and compare as numbers in indexes and range filters.
     private static long UnixMs(DateTimeOffset time) => time.ToUnixTimeMilliseconds();

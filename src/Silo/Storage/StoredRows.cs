@@ -1,0 +1,81 @@
+using System.Data.Common;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Routines.Client;
+
+namespace Routines.Silo.Storage;
+
+/// <summary>
+/// What the SQLite and PostgreSQL stores share about rows, so both hold the same JSON and read a run the same way:
+/// the JSON errors and call options are kept in, reading a result set, and turning a <c>runs</c> row (the same
+/// column order in both schemas) into a <see cref="RunInfo"/>. Each store reads its own time columns.
+/// </summary>
+internal static class StoredRows
+{
+    // Only settable properties are stored: computed ones (such as RunError.Root, which refers back to the error
+    // itself) are derived again on read. The depth limit is generous because an error chain nests once per failed
+    // child workflow.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        MaxDepth = 256,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { StoreOnlySettableProperties } },
+    };
+
+    public static string? ToJson<T>(T? value) where T : class => value is null ? null : JsonSerializer.Serialize(value, Json);
+
+    public static T? FromJson<T>(DbDataReader r, int ordinal) where T : class =>
+        r.IsDBNull(ordinal) ? null : JsonSerializer.Deserialize<T>(r.GetString(ordinal), Json);
+
+    public static string? NullableString(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
+
+    public static async Task<IReadOnlyList<T>> ReadAllAsync<T>(DbCommand command, Func<DbDataReader, T> map, CancellationToken cancellationToken)
+    {
+        var items = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) items.Add(map(reader));
+        return items;
+    }
+
+    /// <summary>A <c>runs</c> row; <paramref name="time"/> reads a non-null time column the way its store keeps times.</summary>
+    public static RunInfo ReadRun(DbDataReader r, Func<DbDataReader, int, DateTimeOffset> time)
+    {
+        DateTimeOffset? NullableTime(int ordinal) => r.IsDBNull(ordinal) ? null : time(r, ordinal);
+
+        return new RunInfo
+        {
+            RunId = r.GetString(0),
+            RoutineId = r.GetString(1),
+            RoutineName = r.GetString(2),
+            RoutineVersion = r.GetString(3),
+            Kind = Enum.Parse<RoutineKind>(r.GetString(4)),
+            Status = Enum.Parse<RunStatus>(r.GetString(5)),
+            Attempt = r.GetInt32(6),
+            MaxAttempts = r.GetInt32(7),
+            InputJson = r.GetString(8),
+            OutputJson = NullableString(r, 9),
+            Error = FromJson<RunError>(r, 10),
+            ParentRunId = NullableString(r, 11),
+            RootRunId = r.GetString(12),
+            ParentAttempt = r.GetInt32(13),
+            CreatedAt = time(r, 14),
+            StartedAt = NullableTime(15),
+            FinishedAt = NullableTime(16),
+            Worker = NullableString(r, 17),
+            CachedFromRunId = NullableString(r, 18),
+            WaitReason = NullableString(r, 19),
+            Progress = r.IsDBNull(23)
+                ? null
+                : new RunProgress(r.GetInt64(20), r.GetInt64(21), NullableString(r, 22), time(r, 23)),
+            Options = FromJson<CallOptions>(r, 24),
+        };
+    }
+
+    private static void StoreOnlySettableProperties(JsonTypeInfo typeInfo)
+    {
+        if (typeInfo.Kind != JsonTypeInfoKind.Object) return;
+        for (var i = typeInfo.Properties.Count - 1; i >= 0; i--)
+        {
+            if (typeInfo.Properties[i].Set is null) typeInfo.Properties.RemoveAt(i);
+        }
+    }
+}
