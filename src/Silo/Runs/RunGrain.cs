@@ -73,10 +73,12 @@ internal sealed partial class RunGrain(
             return _run!;
         }
 
-        // The Pending record and the dispatch overlap: the store's single writer keeps Pending before Running, and
-        // the caller hears back only once both are durable.
-        var recorded = TransitionAsync(run, request.ParentRunId is null ? "submitted" : $"called by run {request.ParentRunId}");
-        await DispatchAsync();
+        // Dispatch before the first write: the Pending record (with why it waits, if it must) and the Running one are
+        // queued back to back, so the store commits them together, and the caller hears back once both are durable.
+        var grant = await AcquireAsync(run);
+        var recorded = TransitionAsync(grant.WorkerId is null ? run with { WaitReason = grant.WaitReason } : run,
+            request.ParentRunId is null ? "submitted" : $"called by run {request.ParentRunId}");
+        if (grant.WorkerId is { } worker) await StartOnAsync(worker);
         await recorded;
         return _run!;
     }
@@ -233,11 +235,15 @@ internal sealed partial class RunGrain(
 
     async Task DispatchAsync()
     {
-        var routine = RoutineId.Parse(_run!.RoutineId);
-        var execution = _run.Options?.Execution ?? catalog.TryGet(_run.RoutineId)?.Execution ?? ExecutionPolicy.Remote;
-        var grant = await Dispatcher.AcquireAsync(new SlotRequest(RunId, routine, execution, _callerWorker));
+        var grant = await AcquireAsync(_run!);
         if (grant.WorkerId is { } worker) await StartOnAsync(worker);
-        else await TransitionAsync(_run with { WaitReason = grant.WaitReason }, $"waiting: {grant.WaitReason}");
+        else await TransitionAsync(_run! with { WaitReason = grant.WaitReason }, $"waiting: {grant.WaitReason}");
+    }
+
+    Task<SlotGrant> AcquireAsync(RunInfo run)
+    {
+        var execution = run.Options?.Execution ?? catalog.TryGet(run.RoutineId)?.Execution ?? ExecutionPolicy.Remote;
+        return Dispatcher.AcquireAsync(new SlotRequest(RunId, RoutineId.Parse(run.RoutineId), execution, _callerWorker));
     }
 
     async Task StartOnAsync(string worker)

@@ -198,10 +198,9 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
                 var rows = new WriteRows();
                 foreach (var write in batch) write.AddTo(rows);
 
+                // One round trip: the statements of a batch sent together run as one implicit transaction.
                 await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
-                await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
                 await WriteAsync(connection, rows, CancellationToken.None).ConfigureAwait(false);
-                await transaction.CommitAsync().ConfigureAwait(false);
                 return null;
             }
             catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure
