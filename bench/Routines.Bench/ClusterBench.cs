@@ -61,7 +61,7 @@ internal static class ClusterBench
     {
         // Long enough for the JIT to finish its tiers in every process: the numbers are for a service that has been up a while.
         await Task.WhenAll(Enumerable.Range(0, 2_000).Select(_ => Baseline(grains)));
-        await ParallelAsync(5_000, 500, i => SubmitAndWaitAsync(routines, "noop", new Step(i)));
+        await ParallelAsync(20_000, 1_000, i => SubmitAndWaitAsync(routines, "noop", new Step(i)));
         for (var i = 0; i < 300; i++) await SubmitAndWaitAsync(routines, "noop", new Step(i));
         await TimedRunAsync(routines, "(warm-up) fan-out of 1,000", "fan_out", new Shape(1_000), quiet: true);
     }
