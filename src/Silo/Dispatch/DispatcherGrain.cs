@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.GrainDirectory;
 using Orleans.Runtime;
 using Routines.Client;
 using Routines.Cluster;
@@ -17,6 +18,7 @@ namespace Routines.Silo.Dispatch;
 /// runs are handed back to be dispatched again.
 /// </summary>
 [Reentrant]
+[GrainDirectory(GrainDirectoryName = ServiceGrainDirectory.Name)]
 internal sealed partial class DispatcherGrain(
     RoutineCatalog catalog,
     IRunStore store,

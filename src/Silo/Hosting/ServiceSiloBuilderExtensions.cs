@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Routines.Silo.Dispatch;
 using Routines.Silo.Runs;
@@ -56,6 +57,7 @@ public static class ServiceSiloBuilderExtensions
         {
             services.AddSingleton<WorkerPlacementDirector>();
             services.AddPlacementDirector<WorkerPlacement, WorkerPlacementDirector>();
+            services.AddGrainDirectory(ServiceGrainDirectory.Name, (_, _) => new ServiceGrainDirectory());
         }
 
         return services;

@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Logging;
+using Orleans.GrainDirectory;
 using Routines.Client;
 using Routines.Cluster;
 using Routines.Serialization;
 using Routines.Silo.Dispatch;
+using Routines.Silo.Hosting;
 using Routines.Silo.Storage;
 
 namespace Routines.Silo.Runs;
@@ -12,6 +14,7 @@ namespace Routines.Silo.Runs;
 /// with a history event before anyone is told. Calls return at once; user code runs on a worker, whose result
 /// comes back through <see cref="CompleteAsync"/>.
 /// </summary>
+[GrainDirectory(GrainDirectoryName = ServiceGrainDirectory.Name)]
 internal sealed partial class RunGrain(
     IRunStore store,
     RoutineCatalog catalog,

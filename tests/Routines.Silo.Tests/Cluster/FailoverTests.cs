@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Routines.Client;
+using Routines.Cluster;
 using Routines.Serialization;
 using Routines.Silo.Tests.Fixtures;
 using Routines.Tests.Shared;
@@ -90,6 +91,48 @@ public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper
 
             Assert.All(Enumerable.Range(0, 6), i => Assert.True(executions.GetValueOrDefault($"{key}-{i}") >= 1));
             Assert.Equal(6, (await cluster.Client.ListChildrenAsync(handle.RunId)).Count);
+        }
+    }
+
+    [Fact]
+    public async Task KilledWorker_LeavesTheServicesGrainsActive()
+    {
+        // Orleans' default grain directory keeps each entry on the silo its hash picks, workers included, and deactivates
+        // the grains whose entries a dead silo held: a killed worker would take run grains' timers and the dispatcher's
+        // state with it. Sixty runs wait in line while a bystander worker is killed; none of their grains may go.
+        using var busy = cluster.StartWorker("directory-a", "WorkerAlpha", slots: 1);
+        var bystander = cluster.StartWorker("directory-b", "WorkerBeta", slots: 1);
+        await cluster.WaitForWorkersAsync(2, ws => ws.Any(w => w.Name == "directory-a") && ws.Any(w => w.Name == "directory-b"));
+        var occupying = new List<RunHandle>();
+        for (var i = 0; i < 2; i++) occupying.Add(await cluster.Client.SubmitAsync("step", Json(new { key = Key(), milliseconds = 60_000 })));
+        foreach (var handle in occupying) await WaitForAsync(handle.RunId, r => r.Status == RunStatus.Running, "both slots to be taken");
+        var waiting = await Task.WhenAll(Enumerable.Range(0, 60).Select(_ => cluster.Client.SubmitAsync("step", Json(new { key = Key(), milliseconds = 1 }))));
+        var runType = cluster.Grains.GetGrain<IRunGrain>(waiting[0].RunId).GetGrainId().Type;
+        var management = cluster.Grains.GetGrain<IManagementGrain>(0);
+        async Task<int> StillActiveAsync()
+        {
+            var active = (await management.GetActiveGrains(runType)).Select(g => g.Key.ToString()).ToHashSet();
+            return waiting.Count(h => active.Contains(h.RunId));
+        }
+
+        try
+        {
+            Assert.Equal(60, await StillActiveAsync());
+            bystander.KillHard();
+            await Eventually.TrueAsync(async () => (await cluster.Client.ListWorkersAsync()).All(w => w.Name != "directory-b"),
+                TimeSpan.FromSeconds(30), "the service to drop the killed worker");
+
+            // The service learnt of the death; a deactivation it started then would finish within moments.
+            for (var check = 0; check < 6; check++)
+            {
+                Assert.Equal(60, await StillActiveAsync());
+                await Task.Delay(500);
+            }
+        }
+        finally
+        {
+            await Task.WhenAll(waiting.Concat(occupying).Select(h => h.CancelAsync("test done")));
+            bystander.Dispose();
         }
     }
 

@@ -29,6 +29,9 @@ public class ClusterFixture : IAsyncLifetime
 
     public IRoutinesClient Client => _client!.Services.GetRequiredService<IRoutinesClient>();
 
+    /// <summary>The raw Orleans client, for what only the runtime can tell (which grains are active).</summary>
+    public IClusterClient Grains => _client!.Services.GetRequiredService<IClusterClient>();
+
     public int GatewayPort { get; } = FreePort.Next();
 
     public async Task InitializeAsync()
