@@ -21,7 +21,7 @@ public interface IDispatcherGrain : IGrainWithIntegerKey
     /// </summary>
     Task<SlotGrant> AcquireAsync(SlotRequest request);
 
-    /// <summary>A worker finished an attempt and has a slot free again.</summary>
+    /// <summary>The run's attempt on that worker ended (its run grain heard the result): the slot is free again.</summary>
     [OneWay]
     Task ReleaseAsync(string workerId, string runId);
 

@@ -91,6 +91,8 @@ internal sealed partial class DispatcherGrain(
     public async Task<SlotGrant> AcquireAsync(SlotRequest request)
     {
         await StartAsync();
+        // A run asking again (a retry, a hand-back) no longer uses the slot it was granted before.
+        if (_assignments.TryGetValue(request.RunId, out var held) && Release(held, request.RunId) is { } freed) DrainQueuesOnto(freed);
         var capable = _workers.Values.Where(w => w.CanTake(request.Routine)).ToList();
         var key = new QueueKey(request.Routine, null);
         if (request.Execution != ExecutionPolicy.Remote && request.CallerWorker is { } caller)

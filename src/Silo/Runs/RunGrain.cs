@@ -169,6 +169,9 @@ internal sealed partial class RunGrain(
     public async Task CompleteAsync(int attempt, AttemptResult result)
     {
         await EnsureLoadedAsync();
+        // The attempt's slot is freed with its result, here, rather than by a second message from the worker. A result
+        // that arrives after a cancel still frees it: the routine has stopped only now.
+        if (_run is { Worker: { } worker } && attempt == _run.Attempt) Dispatcher.ReleaseAsync(worker, RunId).Ignore();
         if (_run is null || _run.Status != RunStatus.Running || attempt != _run.Attempt)
         {
             LogStaleResult(RunId, attempt, _run?.Attempt ?? 0, _run?.Status);

@@ -34,14 +34,12 @@ internal sealed class Executions(
             var error = new RunError(typeof(RoutineNotFoundException).FullName!,
                 $"Worker {workerId} does not host {request.Routine.Display}; it was dispatched here by mistake.");
             _ = ReportAsync(run, request.Attempt, new AttemptResult(RunStatus.Failed, Error: error));
-            Release(workerId, request.RunId);
             return;
         }
 
         if (_stopping)
         {
             _ = ReportAsync(run, request.Attempt, new AttemptResult(RunStatus.Cancelled, HandedBack: true));
-            Release(workerId, request.RunId);
             return;
         }
 
@@ -99,10 +97,7 @@ internal sealed class Executions(
         await ReportAsync(run, attempt.Request.Attempt, result);
         _running.TryRemove((attempt.Request.RunId, attempt.Request.Attempt), out _);
         attempt.Dispose();
-        Release(workerId, attempt.Request.RunId);
     }
-
-    void Release(string workerId, string runId) => grains.GetGrain<IDispatcherGrain>(0).ReleaseAsync(workerId, runId).Ignore();
 
     async Task<AttemptResult> ExecuteAsync(string workerId, Attempt attempt)
     {
