@@ -11,13 +11,13 @@ public sealed class RoutinesClient(IGrainFactory grains) : IRoutinesClient
 
     IRunQueryGrain Queries => grains.GetGrain<IRunQueryGrain>(0);
 
-    IDispatcherGrain Dispatcher => grains.GetGrain<IDispatcherGrain>(0);
+    IDispatcherGrain Dispatcher => grains.Dispatcher();
 
     public async Task<RunHandle> SubmitAsync(string routineId, string inputJson, CallOptions? options = null, CancellationToken cancellationToken = default)
     {
         ExecutionScope.ThrowIfInTask(routineId);
         var runId = NewRunId();
-        await grains.GetGrain<IRunGrain>(runId).SubmitAsync(new RunRequest { RoutineId = routineId, InputJson = inputJson, Options = options })
+        await grains.Run(runId).SubmitAsync(new RunRequest { RoutineId = routineId, InputJson = inputJson, Options = options })
             .WaitAsync(cancellationToken);
         return new RunHandle(this, runId);
     }
@@ -29,16 +29,16 @@ public sealed class RoutinesClient(IGrainFactory grains) : IRoutinesClient
     }
 
     public Task<RunInfo?> GetRunAsync(string runId, CancellationToken cancellationToken = default)
-        => grains.GetGrain<IRunGrain>(runId).GetAsync().WaitAsync(cancellationToken);
+        => grains.Run(runId).GetAsync().WaitAsync(cancellationToken);
 
     public Task CancelAsync(string runId, string reason = "cancelled by a user", CancellationToken cancellationToken = default)
-        => grains.GetGrain<IRunGrain>(runId).CancelAsync(reason).WaitAsync(cancellationToken);
+        => grains.Run(runId).CancelAsync(reason).WaitAsync(cancellationToken);
 
     public async Task<RunInfo> WaitAsync(string runId, CancellationToken cancellationToken = default)
     {
         while (true)
         {
-            var run = await grains.GetGrain<IRunGrain>(runId).WaitAsync(PollWindow).WaitAsync(cancellationToken)
+            var run = await grains.Run(runId).WaitAsync(PollWindow).WaitAsync(cancellationToken)
                       ?? throw new InvalidOperationException($"There is no run {runId}.");
             if (run.Status.IsTerminal()) return run;
         }

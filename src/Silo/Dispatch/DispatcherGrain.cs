@@ -210,7 +210,7 @@ internal sealed partial class DispatcherGrain(
         {
             _assignments.Remove(runId);
             _grantedAt.Remove(runId);
-            GrainFactory.GetGrain<IRunGrain>(runId).WorkerLostAsync(worker.Id, $"worker {worker.Name} was lost ({reason})").Ignore();
+            GrainFactory.Run(runId).WorkerLostAsync(worker.Id, $"worker {worker.Name} was lost ({reason})").Ignore();
         }
     }
 
@@ -222,7 +222,7 @@ internal sealed partial class DispatcherGrain(
         var lost = 0;
         foreach (var run in unfinished)
         {
-            var grain = GrainFactory.GetGrain<IRunGrain>(run.RunId);
+            var grain = GrainFactory.Run(run.RunId);
             if (run.Status == RunStatus.Pending)
             {
                 grain.ResumeAsync().Ignore();
@@ -256,7 +256,7 @@ internal sealed partial class DispatcherGrain(
                 worker.BusySlots++;
             }
 
-            GrainFactory.GetGrain<IRunGrain>(run.RunId).AssignAsync(worker.Id).Ignore();
+            GrainFactory.Run(run.RunId).AssignAsync(worker.Id).Ignore();
         }
     }
 

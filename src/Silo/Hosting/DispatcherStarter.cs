@@ -7,5 +7,5 @@ namespace Routines.Silo.Hosting;
 internal sealed class DispatcherStarter(IGrainFactory grains) : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle)
-        => lifecycle.Subscribe<DispatcherStarter>(ServiceLifecycleStage.Active, _ => grains.GetGrain<IDispatcherGrain>(0).StartAsync());
+        => lifecycle.Subscribe<DispatcherStarter>(ServiceLifecycleStage.Active, _ => grains.Dispatcher().StartAsync());
 }

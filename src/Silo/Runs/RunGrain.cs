@@ -33,7 +33,7 @@ internal sealed partial class RunGrain(
 
     string RunId => this.GetPrimaryKeyString();
 
-    IDispatcherGrain Dispatcher => GrainFactory.GetGrain<IDispatcherGrain>(0);
+    IDispatcherGrain Dispatcher => GrainFactory.Dispatcher();
 
     public async Task<RunInfo> SubmitAsync(RunRequest request)
     {
@@ -106,14 +106,14 @@ internal sealed partial class RunGrain(
         if (_run is null || _run.Status.IsTerminal()) return;
 
         if (_run.Status == RunStatus.Pending) Dispatcher.ForgetAsync(RunId).Ignore();
-        else if (_run.Worker is { } worker) GrainFactory.GetGrain<IWorkerGrain>(worker).CancelAsync(RunId, _run.Attempt).Ignore();
+        else if (_run.Worker is { } worker) GrainFactory.Worker(worker).CancelAsync(RunId, _run.Attempt).Ignore();
 
         var error = new RunError(typeof(RoutineCancelledException).FullName!, $"Cancelled: {reason}", RunId: RunId, RoutineId: _run.RoutineId);
         await TransitionAsync(_run with { Status = RunStatus.Cancelled, Error = error, FinishedAt = clock.GetUtcNow() }, reason);
 
         var children = await store.ListChildrenAsync(RunId);
         await Task.WhenAll(children.Where(c => !c.Status.IsTerminal())
-            .Select(c => GrainFactory.GetGrain<IRunGrain>(c.RunId).CancelAsync($"parent run {RunId} was cancelled")));
+            .Select(c => GrainFactory.Run(c.RunId).CancelAsync($"parent run {RunId} was cancelled")));
     }
 
     public async Task AssignAsync(string workerId)
@@ -210,7 +210,7 @@ internal sealed partial class RunGrain(
     {
         await EnsureLoadedAsync();
         if (_run is { Status: RunStatus.Running, Worker: { } worker })
-            GrainFactory.GetGrain<IWorkerGrain>(worker).ChildFinishedAsync(RunId, _run.Attempt, child).Ignore();
+            GrainFactory.Worker(worker).ChildFinishedAsync(RunId, _run.Attempt, child).Ignore();
     }
 
     /// <summary>A replayed call (same deterministic id): return the recorded run, restarting it if it did not succeed.</summary>
@@ -268,7 +268,7 @@ internal sealed partial class RunGrain(
                     Status = RunStatus.Running, Attempt = attempt, Worker = worker, WaitReason = null,
                     StartedAt = run.StartedAt ?? clock.GetUtcNow(),
                 }, $"attempt {attempt} started on {worker}"),
-                GrainFactory.GetGrain<IWorkerGrain>(worker).StartAsync(request));
+                GrainFactory.Worker(worker).StartAsync(request));
         }
         catch (Exception exception) when (exception is not RunStoreException && _run!.Status == RunStatus.Running)
         {
@@ -289,7 +289,7 @@ internal sealed partial class RunGrain(
         StopTimer();
         var run = _run!;
         if (run.Status == RunStatus.Running && run.Worker is { } worker)
-            GrainFactory.GetGrain<IWorkerGrain>(worker).CancelAsync(RunId, run.Attempt).Ignore();
+            GrainFactory.Worker(worker).CancelAsync(RunId, run.Attempt).Ignore();
 
         var retry = run.Options?.Retry ?? catalog.TryGet(run.RoutineId)?.Retry ?? new RetryPolicy();
         var what = status == RunStatus.TimedOut ? "timed out" : "failed";
@@ -322,7 +322,7 @@ internal sealed partial class RunGrain(
     {
         StopTimer();
         _terminal.TrySetResult();
-        if (run.ParentRunId is { } parent) GrainFactory.GetGrain<IRunGrain>(parent).ChildFinishedAsync(run).Ignore();
+        if (run.ParentRunId is { } parent) GrainFactory.Run(parent).ChildFinishedAsync(run).Ignore();
         DeactivateOnIdle();
     }
 

@@ -28,7 +28,7 @@ internal sealed class Executions(
     public void Start(string workerId, ExecutionRequest request)
     {
         var routine = registry.Find(request.Routine);
-        var run = grains.GetGrain<IRunGrain>(request.RunId);
+        var run = grains.Run(request.RunId);
         if (routine is null)
         {
             var error = new RunError(typeof(RoutineNotFoundException).FullName!,

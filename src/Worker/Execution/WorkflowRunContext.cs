@@ -37,7 +37,7 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
         attempt.Children[childId] = finished;
         try
         {
-            var child = grains.GetGrain<IRunGrain>(childId);
+            var child = grains.Run(childId);
             var run = await child.SubmitAsync(new RunRequest
             {
                 RoutineId = routineId,

@@ -101,7 +101,7 @@ internal sealed partial class WorkerHeartbeats(
         }
     }
 
-    Task SendAsync(bool initializing = false) => grains.GetGrain<IDispatcherGrain>(0).HeartbeatAsync(new WorkerHeartbeat(
+    Task SendAsync(bool initializing = false) => grains.Dispatcher().HeartbeatAsync(new WorkerHeartbeat(
         WorkerId, silo.Name, options.Value.Slots, registry.Descriptors, executions.Running(), _terminating, initializing));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat to the service failed ({Reason}); retrying.")]
