@@ -81,8 +81,10 @@ internal sealed partial class DispatcherGrain(
         worker.Descriptors = heartbeat.Routines;
         worker.Routines = heartbeat.Routines.Select(r => r.Id).ToHashSet();
         worker.LastHeartbeat = now;
-        worker.Terminating = heartbeat.Terminating;
-        worker.Initializing = heartbeat.Initializing;
+        // Beats are separate messages and can arrive out of order (a worker's INITIALIZING beat has been seen to land
+        // after its first ready one): a worker that reported ready, or stopping, never goes back.
+        worker.Terminating |= heartbeat.Terminating;
+        worker.Ready |= !heartbeat.Initializing;
         if (routinesChanged) catalog.Update(_workers.Values.SelectMany(w => w.Descriptors));
         ReleaseUnreported(worker, heartbeat.Running, now);
         DrainQueuesOnto(worker);
@@ -307,7 +309,10 @@ internal sealed partial class DispatcherGrain(
 
         public bool Terminating { get; set; }
 
-        public bool Initializing { get; set; }
+        /// <summary>Has reported ready once: until then the worker is INITIALIZING and takes no runs.</summary>
+        public bool Ready { get; set; }
+
+        public bool Initializing => !Ready;
 
         public int FreeSlots => Slots - BusySlots;
 
