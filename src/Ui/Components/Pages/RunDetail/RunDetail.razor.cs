@@ -18,8 +18,7 @@ public sealed partial class RunDetail : IDisposable
     bool _missing;
     bool _acting;
     DateTimeOffset _now;
-    PeriodicTimer? _timer;
-    CancellationTokenSource _stop = new();
+    LiveRefresh? _live;
     string? _loadedRunId;
 
     [Inject] ConsoleData Data { get; set; } = null!;
@@ -45,9 +44,7 @@ public sealed partial class RunDetail : IDisposable
         _loadedRunId = RunId;
 
         // A click in the tree reuses this component for another run: start over.
-        await _stop.CancelAsync();
-        _timer?.Dispose();
-        _stop = new CancellationTokenSource();
+        _live?.Dispose();
         _run = null;
         _tree = [];
         _history = [];
@@ -55,34 +52,19 @@ public sealed partial class RunDetail : IDisposable
         _error = null;
         _missing = false;
 
-        await RefreshAsync(_stop.Token);
-        _timer = new PeriodicTimer(Options.RefreshInterval, Time);
-        _ = RefreshLoopAsync(_timer, _stop.Token);
-    }
-
-    async Task RefreshLoopAsync(PeriodicTimer timer, CancellationToken cancellationToken)
-    {
-        try
+        var quietTicks = 0;
+        _live = LiveRefresh.Start(Options.RefreshInterval, Time, cancellationToken =>
         {
-            var quietTicks = 0;
-            while (await timer.WaitForNextTickAsync(cancellationToken))
+            // Once the whole tree has finished, a few more reads catch the last writes, then the page rests.
+            if (_run is not null && _run.Status.IsTerminal() && _tree.All(r => r.Status.IsTerminal()) && ++quietTicks > 3) return Task.CompletedTask;
+            if (_run is null || !_run.Status.IsTerminal()) quietTicks = 0;
+            return InvokeAsync(async () =>
             {
-                // Once the whole tree has finished, a few more reads catch the last writes, then the page rests.
-                if (_run is not null && _run.Status.IsTerminal() && _tree.All(r => r.Status.IsTerminal()) && ++quietTicks > 3) continue;
-                if (_run is null || !_run.Status.IsTerminal()) quietTicks = 0;
-                await InvokeAsync(async () =>
-                {
-                    await RefreshAsync(cancellationToken);
-                    StateHasChanged();
-                });
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
-        }
+                await RefreshAsync(cancellationToken);
+                StateHasChanged();
+            });
+        });
+        await RefreshAsync(_live.Stopping);
     }
 
     async Task RefreshAsync(CancellationToken cancellationToken)
@@ -136,47 +118,32 @@ public sealed partial class RunDetail : IDisposable
         _ => progress.Message ?? $"{progress.Current}",
     };
 
-    async Task CancelAsync()
-    {
-        var confirmed = await Dialogs.ShowMessageBoxAsync("Cancel this run?",
-            $"{_run!.RoutineName} ({_run.RunId}) and its unfinished children will be cancelled. This cannot be undone.",
-            yesText: "Cancel run", cancelText: "Keep running");
-        if (confirmed != true) return;
-
-        _acting = true;
-        try
+    Task CancelAsync() => ConfirmThenAsync("Cancel this run?",
+        $"{_run!.RoutineName} ({_run.RunId}) and its unfinished children will be cancelled. This cannot be undone.",
+        "Cancel run", "Keep running", "Could not cancel", async () =>
         {
             var user = Authentication is null ? "a user" : (await Authentication).User.Identity?.Name ?? "a user";
             await Data.CancelAsync(RunId, user);
             Snackbar.Add("Cancellation requested.", Severity.Info);
-            await RefreshAsync(_stop.Token);
-        }
-        catch (Exception exception)
-        {
-            _error = $"Could not cancel: {exception.Message}";
-        }
-        finally
-        {
-            _acting = false;
-        }
-    }
+            await RefreshAsync(_live!.Stopping);
+        });
 
-    async Task RetryAsync()
+    Task RetryAsync() => ConfirmThenAsync("Retry this run?",
+        $"{_run!.RoutineName} runs again with the same input, as a new run.",
+        "Retry", "Back", "Could not retry", async () => Navigation.NavigateTo($"runs/{await Data.RetryAsync(RunId)}"));
+
+    /// <summary>Asks first; while the action runs the buttons are disabled, and a failure shows in the page's error panel.</summary>
+    async Task ConfirmThenAsync(string title, string message, string yes, string no, string failure, Func<Task> action)
     {
-        var confirmed = await Dialogs.ShowMessageBoxAsync("Retry this run?",
-            $"{_run!.RoutineName} runs again with the same input, as a new run.",
-            yesText: "Retry", cancelText: "Back");
-        if (confirmed != true) return;
-
+        if (await Dialogs.ShowMessageBoxAsync(title, message, yesText: yes, cancelText: no) != true) return;
         _acting = true;
         try
         {
-            var newRunId = await Data.RetryAsync(RunId);
-            Navigation.NavigateTo($"runs/{newRunId}");
+            await action();
         }
         catch (Exception exception)
         {
-            _error = $"Could not retry: {exception.Message}";
+            _error = $"{failure}: {exception.Message}";
         }
         finally
         {
@@ -184,10 +151,5 @@ public sealed partial class RunDetail : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _timer?.Dispose();
-        _stop.Dispose();
-    }
+    public void Dispose() => _live?.Dispose();
 }

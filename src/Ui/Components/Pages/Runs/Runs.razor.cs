@@ -27,8 +27,7 @@ public sealed partial class Runs : IDisposable
     string? _error;
     string? _queryTime;
     DateTimeOffset _now;
-    PeriodicTimer? _timer;
-    readonly CancellationTokenSource _stop = new();
+    LiveRefresh? _live;
 
     [Inject] ConsoleData Data { get; set; } = null!;
 
@@ -69,8 +68,13 @@ public sealed partial class Runs : IDisposable
     {
         Range ??= "any";
         _now = Time.GetUtcNow();
-        _timer = new PeriodicTimer(Options.RefreshInterval, Time);
-        _ = RefreshLoopAsync(_timer);
+        _live = LiveRefresh.Start(Options.RefreshInterval, Time, _ => Live && _table is { } table
+            ? InvokeAsync(async () =>
+            {
+                await table.ReloadServerData();
+                StateHasChanged();
+            })
+            : Task.CompletedTask);
     }
 
     protected override async Task OnParametersSetAsync()
@@ -122,28 +126,6 @@ public sealed partial class Runs : IDisposable
         }
     }
 
-    async Task RefreshLoopAsync(PeriodicTimer timer)
-    {
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stop.Token))
-            {
-                if (!Live || _table is null) continue;
-                await InvokeAsync(async () =>
-                {
-                    await _table.ReloadServerData();
-                    StateHasChanged();
-                });
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
-
     Task SetStatusAsync(RunStatus? status) => Go(new() { ["status"] = status?.ToString() });
 
     Task SetRoutineAsync(string? routine) => Go(new() { ["routine"] = string.IsNullOrWhiteSpace(routine) ? null : routine });
@@ -167,10 +149,5 @@ public sealed partial class Runs : IDisposable
 
     static string Short(string runId) => runId.Length > 14 ? $"{runId[..8]}…{runId[^6..]}" : runId;
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _timer?.Dispose();
-        _stop.Dispose();
-    }
+    public void Dispose() => _live?.Dispose();
 }

@@ -12,8 +12,7 @@ public sealed partial class Workers : IDisposable
     IReadOnlyList<WorkerInfo>? _workers;
     string? _error;
     DateTimeOffset _now;
-    PeriodicTimer? _timer;
-    readonly CancellationTokenSource _stop = new();
+    LiveRefresh? _live;
 
     [Inject] ConsoleData Data { get; set; } = null!;
 
@@ -23,41 +22,23 @@ public sealed partial class Workers : IDisposable
 
     protected override async Task OnInitializedAsync()
     {
+        _live = LiveRefresh.Start(Options.RefreshInterval, Time, _ => InvokeAsync(async () =>
+        {
+            await RefreshAsync();
+            StateHasChanged();
+        }));
         await RefreshAsync();
-        _timer = new PeriodicTimer(Options.RefreshInterval, Time);
-        _ = LoopAsync(_timer);
-    }
-
-    async Task LoopAsync(PeriodicTimer timer)
-    {
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stop.Token))
-            {
-                await InvokeAsync(async () =>
-                {
-                    await RefreshAsync();
-                    StateHasChanged();
-                });
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
-        }
     }
 
     async Task RefreshAsync()
     {
         try
         {
-            _workers = [.. (await Data.ListWorkersAsync(_stop.Token)).OrderBy(w => w.Name, StringComparer.Ordinal)];
+            _workers = [.. (await Data.ListWorkersAsync(_live!.Stopping)).OrderBy(w => w.Name, StringComparer.Ordinal)];
             _now = Time.GetUtcNow();
             _error = null;
         }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (_live!.Stopping.IsCancellationRequested)
         {
         }
         catch (Exception exception)
@@ -75,10 +56,5 @@ public sealed partial class Workers : IDisposable
         _ => Color.Default,
     };
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _timer?.Dispose();
-        _stop.Dispose();
-    }
+    public void Dispose() => _live?.Dispose();
 }
