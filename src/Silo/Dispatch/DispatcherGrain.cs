@@ -38,6 +38,7 @@ internal sealed partial class DispatcherGrain(
     /// <summary>A grant its worker has not reported running for this long is taken as finished (a lost release).</summary>
     static readonly TimeSpan UnreportedGrant = TimeSpan.FromSeconds(10);
     readonly HashSet<string> _forgotten = [];
+    readonly HashSet<string> _queued = [];
     long _sequence;
     bool _started;
 
@@ -120,7 +121,8 @@ internal sealed partial class DispatcherGrain(
         var reason = capable.Count == 0
             ? $"no live worker advertises {request.Routine.Display}"
             : $"all {capable.Count} capable worker{(capable.Count == 1 ? " is" : "s are")} busy, {queue.Count} ahead";
-        queue.Enqueue(new QueuedRun(request.RunId, ++_sequence, request.Routine.Kind!.Value));
+        // A run already in line (one resumed by recovery, say) keeps its place: queued twice, it would be granted twice.
+        if (_queued.Add(request.RunId)) queue.Enqueue(new QueuedRun(request.RunId, ++_sequence, request.Routine.Kind!.Value));
         return new SlotGrant(null, reason);
     }
 
@@ -271,12 +273,14 @@ internal sealed partial class DispatcherGrain(
             foreach (var key in new[] { new QueueKey(routine, null), new QueueKey(routine, worker.Id) })
             {
                 if (!_queues.TryGetValue(key, out var queue)) continue;
-                while (queue.TryPeek(out var head) && _forgotten.Remove(head.RunId)) queue.Dequeue();
+                while (queue.TryPeek(out var head) && _forgotten.Remove(head.RunId)) _queued.Remove(queue.Dequeue().RunId);
                 if (queue.Count > 0 && (oldest is null || queue.Peek().Sequence < oldest.Peek().Sequence)) oldest = queue;
             }
         }
 
-        return oldest?.Dequeue();
+        if (oldest?.Dequeue() is not { } next) return null;
+        _queued.Remove(next.RunId);
+        return next;
     }
 
     Queue<QueuedRun> QueueOf(QueueKey key)

@@ -6,8 +6,8 @@ using Routines.Worker.Tests.Routines;
 
 namespace Routines.Worker.Tests;
 
-/// <summary>The dispatcher's picture of a worker, fed the way a worker feeds it.</summary>
-public sealed class DispatcherHeartbeatTests
+/// <summary>The dispatcher's picture of workers and of the line of waiting runs, fed the way workers and run grains feed it.</summary>
+public sealed class DispatcherTests
 {
     [Fact]
     public async Task LateInitializingHeartbeat_DoesNotTakeAReadyWorkerOutOfService()
@@ -24,5 +24,21 @@ public sealed class DispatcherHeartbeatTests
         Assert.Equal(WorkerStatus.Idle, Assert.Single(await env.Client.ListWorkersAsync()).Status);
         var grant = await dispatcher.AcquireAsync(new SlotRequest("late-beat-probe", routines[0].Id));
         Assert.Equal(worker.WorkerId, grant.WorkerId);
+    }
+
+    [Fact]
+    public async Task RunAskingAgainWhileInLine_KeepsOnePlace()
+    {
+        await using var env = await RoutineTestEnvironment.StartAsync([typeof(Add).Assembly], s => s.AddSingleton(new Executions()), slots: 1);
+        var dispatcher = env.Services.GetRequiredService<IGrainFactory>().Dispatcher();
+        var task = (await dispatcher.ListRoutinesAsync()).First(r => r.Id.Kind == RoutineKind.Task).Id;
+        Assert.NotNull((await dispatcher.AcquireAsync(new SlotRequest("holds-the-slot", task))).WorkerId);
+
+        // A Pending run is asked for again when the dispatcher recovers after a restart, while it may still be in line.
+        Assert.Null((await dispatcher.AcquireAsync(new SlotRequest("in-line", task))).WorkerId);
+        Assert.Null((await dispatcher.AcquireAsync(new SlotRequest("in-line", task))).WorkerId);
+        var next = await dispatcher.AcquireAsync(new SlotRequest("next", task));
+
+        Assert.EndsWith("busy, 1 ahead", next.WaitReason);
     }
 }
