@@ -19,12 +19,16 @@ public sealed record TrainedModel(double[][] Weights, double[] Biases, double Fi
 /// <remarks>
 /// This is where the heavy work belongs: in a task, which the engine runs on a worker's execution slot, retries on
 /// failure, times out and caches. It reports each epoch (progress, loss, accuracy) so the CLI and console can chart
-/// it live, and checks the cancellation token once per epoch so a cancelled run stops within one epoch.
+/// it live, and checks the cancellation token once per epoch so a cancelled run stops within one epoch. Metrics are
+/// logged for at most about <see cref="MetricPointsPerSeries"/> epochs per series (every epoch of a short run, every
+/// n-th of a long one, always the last): a chart needs no more, and a 100,000-epoch run should not write 200,000 rows.
 /// </remarks>
 [Routine("train_model", Version = "1.0.0", Description = "Trains a softmax classifier with mini-batch gradient descent.")]
 [Retry(NonRetryable = new[] { typeof(ArgumentException) })]
 public sealed class TrainModel : RoutineTask<TrainInput, TrainedModel>
 {
+    const int MetricPointsPerSeries = 200;
+
     public override Task<TrainedModel> RunAsync(TrainInput input, RoutineContext ctx)
     {
         var h = input.Hyperparameters;
@@ -44,6 +48,7 @@ public sealed class TrainModel : RoutineTask<TrainInput, TrainedModel>
         var random = new Random(h.Seed);
         var order = Enumerable.Range(0, n).ToArray();
         var batchSize = Math.Min(h.BatchSize, n);
+        var metricEvery = Math.Max(1, h.Epochs / MetricPointsPerSeries);
         double loss = double.NaN, accuracy = 0;
 
         for (var epoch = 1; epoch <= h.Epochs; epoch++)
@@ -85,8 +90,11 @@ public sealed class TrainModel : RoutineTask<TrainInput, TrainedModel>
             }
 
             ctx.ReportProgress(epoch, h.Epochs, $"epoch {epoch}");
-            ctx.LogMetric("loss", loss, step: epoch);
-            ctx.LogMetric("train_accuracy", accuracy, step: epoch);
+            if (epoch % metricEvery == 0 || epoch == h.Epochs)
+            {
+                ctx.LogMetric("loss", loss, step: epoch);
+                ctx.LogMetric("train_accuracy", accuracy, step: epoch);
+            }
         }
 
         ctx.Logger.LogInformation(

@@ -72,8 +72,9 @@ public sealed class ConsoleEndToEndTests(ConsoleFixture cluster) : IClassFixture
         var page = await cluster.LoggedInPageAsync();
         try
         {
-            // Long enough (tens of seconds of training) that it is still running when the cancel arrives.
-            await cluster.SubmitSampleWorkflowAsync(page, ("epochs", 3000), ("batchSize", 1), ("seed", 11));
+            // Minutes of training if nothing stopped it (30,000 epochs take about 6 s here), so it is certainly still
+            // running when the cancel arrives, however slow the machine is to get there.
+            await cluster.SubmitSampleWorkflowAsync(page, ("epochs", 1_000_000), ("batchSize", 1), ("seed", 11));
 
             await Expect(page.Locator(".run-progress")).ToBeVisibleAsync();
             await page.ClickAsync(".cancel-run");
