@@ -37,7 +37,16 @@ internal static class ClusterBench
 
             await WarmUpAsync(routines, grains);
             await RawBaselineAsync(grains);
-            await ThroughputAsync(routines, runs: 10_000, inFlight: 1_000);
+            // --rounds N: more throughput rounds, e.g. to give a profiler a steady window.
+            var rounds = args.SkipWhile(a => a != "--rounds").Skip(1).Select(int.Parse).FirstOrDefault(3);
+            var cpu = new CpuMeter([
+                ("service", () => [service.Id]),
+                ("workers", () => processes.Where(p => p != service).Select(p => p.Id)),
+                ("PostgreSQL", () => [postgres.ProcessId, .. CpuMeter.ChildrenOf(postgres.ProcessId)]),
+                ("client", () => [System.Environment.ProcessId]),
+            ]);
+            await ThroughputAsync(routines, runs: 10_000, inFlight: 10_000, rounds, cpu);
+            await ThroughputAsync(routines, runs: 10_000, inFlight: 1_000, rounds, cpu);
             await LatencyAsync(routines, runs: 1_000);
             await TimedRunAsync(routines, "fan-out of 10,000 children, end to end", "fan_out", new Shape(10_000));
             var chain = await TimedRunAsync(routines, "chain of 100 sequential no-op tasks", "sequence", new Shape(100));
@@ -83,19 +92,22 @@ internal static class ClusterBench
     /// <summary>The cheapest call the service offers: the dispatcher's in-memory worker list, no store access.</summary>
     static Task Baseline(IClusterClient grains) => grains.GetGrain<Routines.Cluster.IDispatcherGrain>(0).ListWorkersAsync();
 
-    /// <summary>Three rounds, since two cores shared by five processes make one round noisy.</summary>
-    static async Task ThroughputAsync(IRoutinesClient routines, int runs, int inFlight)
+    /// <summary>Several rounds (three by default), since two cores shared by five processes make one round noisy.</summary>
+    static async Task ThroughputAsync(IRoutinesClient routines, int runs, int inFlight, int rounds, CpuMeter cpu)
     {
         var rates = new List<double>();
-        for (var round = 0; round < 3; round++)
+        var before = cpu.Read();
+        for (var round = 0; round < rounds; round++)
         {
             var sw = Stopwatch.StartNew();
             await ParallelAsync(runs, inFlight, i => SubmitAndWaitAsync(routines, "noop", new Step(i)));
             rates.Add(runs / sw.Elapsed.TotalSeconds);
         }
 
+        var after = cpu.Read();
         Console.WriteLine($"durable no-op task runs, {runs:N0} submitted with {inFlight:N0} in flight, submit to recorded result: "
                         + $"median {Percentile(rates, 50):0} runs/s (rounds: {string.Join(", ", rates.Select(r => r.ToString("0")))})");
+        Console.WriteLine($"  {CpuMeter.PerRun(before, after, runs * rounds)}");
     }
 
     static async Task LatencyAsync(IRoutinesClient routines, int runs)

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Routines.Cluster;
 using Routines.Client;
 using Routines.Worker.Tests.Routines;
 
@@ -184,6 +186,22 @@ public sealed class RunLifecycleTests(EngineFixture fixture) : IClassFixture<Eng
         var run = await fixture.Env.RunAsync("sleepy", new DelayInput(Key(), Seconds: 0.8), new CallOptions { Timeout = TimeSpan.FromSeconds(20) });
 
         Assert.Equal(RunStatus.Succeeded, run.Status);
+    }
+
+    [Fact]
+    public async Task WaitingOnARun_ReturnsItStillRunningWhenTheWindowCloses_AndFinishedOnceItEnds()
+    {
+        var key = Key();
+        var handle = await fixture.Env.Client.SubmitAsync("sleepy", $$"""{"key":"{{key}}","seconds":1.5}""",
+            new CallOptions { Timeout = TimeSpan.FromSeconds(20) });
+        await fixture.Executions.StartedSignal(key).Task;
+        var grain = fixture.Env.Services.GetRequiredService<IGrainFactory>().Run(handle.RunId);
+
+        var early = await grain.WaitAsync(TimeSpan.FromMilliseconds(100));
+        var late = await grain.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(RunStatus.Running, early?.Status);
+        Assert.Equal(RunStatus.Succeeded, late?.Status);
     }
 
     [Fact]

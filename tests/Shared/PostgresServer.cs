@@ -24,6 +24,9 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The server's main process (postmaster); every connection is a child of it.</summary>
+    public int ProcessId => int.Parse(File.ReadLines(Path.Combine(_dataDirectory, "postmaster.pid")).First());
+
     /// <summary>The connection string of the maintenance database.</summary>
     public string AdminConnectionString => ConnectionString("postgres");
 

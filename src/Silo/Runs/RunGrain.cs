@@ -96,7 +96,10 @@ internal sealed partial class RunGrain(
     {
         await EnsureLoadedAsync();
         if (_run is null || _run.Status.IsTerminal()) return _run;
-        await Task.WhenAny(_terminal.Task, Task.Delay(maxWait, clock));
+        // WaitAsync drops its timer when the run ends first; a bare Task.Delay would live out its whole window (20 s
+        // for the client), and at thousands of runs a second those dangling timers were a large share of the heap.
+        await _terminal.Task.WaitAsync(maxWait, clock)
+            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
         return _run;
     }
 
