@@ -49,6 +49,17 @@ public sealed class BadInputTests(EngineFixture fixture) : IClassFixture<EngineF
     }
 
     [Fact]
+    public async Task FieldGivenTwice_IsNamed_AndRecordsNothing()
+    {
+        var before = await RunCountAsync();
+        var error = await Assert.ThrowsAsync<InvalidRoutineInputException>(() => fixture.Env.Client.SubmitAsync("add", """{"a": 1, "b": 2, "A": 3}"""));
+
+        Assert.Equal("$.A", error.Path);
+        Assert.Contains("more than once", error.Problem);
+        Assert.Equal(before, await RunCountAsync());
+    }
+
+    [Fact]
     public async Task MissingRequiredField_IsNamed()
     {
         var error = await Assert.ThrowsAsync<InvalidRoutineInputException>(() => fixture.Env.Client.SubmitAsync("add", """{"a": 1}"""));

@@ -365,6 +365,9 @@ public static class InputValidator
         {
             var required = schema.Required;
             Span<bool> present = required.Length <= 128 ? stackalloc bool[required.Length] : new bool[required.Length];
+            // A field given twice would be read as its last copy without a word: refuse it instead. Declared fields
+            // match case-insensitively, as the dialect reads them; other keys (a dictionary's) are distinct by case.
+            HashSet<string>? declaredSeen = null, otherSeen = null;
             foreach (var member in value.EnumerateObject())
             {
                 var name = member.Name;
@@ -377,9 +380,13 @@ public static class InputValidator
                     memberSchema = ignoringCase; // The dialect reads names case-insensitively (JsonSerializerDefaults.Web).
                 }
 
+                var firstTime = memberSchema is not null
+                    ? (declaredSeen ??= new(StringComparer.OrdinalIgnoreCase)).Add(name)
+                    : (otherSeen ??= new(StringComparer.Ordinal)).Add(name);
                 memberSchema ??= schema.AdditionalProperties;
                 var length = EnterProperty(name);
-                if (memberSchema is not null) Check(memberSchema, member.Value, problems);
+                if (!firstTime) Report(problems, "this field is given more than once; give it once");
+                else if (memberSchema is not null) Check(memberSchema, member.Value, problems);
                 else if (schema.ClosedObject) Report(problems, UnknownField(schema, name));
                 path.Length = length;
             }

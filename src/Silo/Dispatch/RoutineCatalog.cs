@@ -13,6 +13,9 @@ public sealed class RoutineCatalog
     readonly ConcurrentDictionary<RoutineId, RoutineDescriptor> _byId = new();
     readonly ConcurrentDictionary<RoutineId, JsonNode> _inputSchemas = new();
 
+    /// <summary>By the id's canonical text, which is what run records carry: a run's every step looks its routine up.</summary>
+    readonly ConcurrentDictionary<string, RoutineDescriptor> _byText = new(StringComparer.Ordinal);
+
     volatile HashSet<RoutineId> _live = [];
 
     /// <summary>Records what the live workers offer; descriptors of routines no longer offered stay for existing runs.</summary>
@@ -24,6 +27,7 @@ public sealed class RoutineCatalog
             if (!_byId.TryGetValue(routine.Id, out var known) || known != routine)
             {
                 _byId[routine.Id] = routine;
+                _byText[routine.Id.ToString()] = routine;
                 _inputSchemas.TryRemove(routine.Id, out _);
             }
 
@@ -36,7 +40,8 @@ public sealed class RoutineCatalog
 
     /// <summary>The routine an exact id names, or null (bare names and unknown ids need <see cref="Resolve"/>).</summary>
     public RoutineDescriptor? TryGet(string routineId)
-        => RoutineId.TryParse(routineId, out var id, out _) && id.IsExact && _byId.TryGetValue(id, out var routine) ? routine : null;
+        => _byText.TryGetValue(routineId, out var known) ? known
+         : RoutineId.TryParse(routineId, out var id, out _) && id.IsExact && _byId.TryGetValue(id, out var routine) ? routine : null;
 
     /// <summary>The parsed input schema, parsed once per routine.</summary>
     internal JsonNode InputSchemaOf(RoutineDescriptor routine)

@@ -171,6 +171,20 @@ public sealed class InputValidatorTests
         => Assert.Empty(Problems(Valid.Replace("\"epochs\"", "\"Epochs\"", StringComparison.Ordinal)));
 
     [Fact]
+    public void AFieldGivenTwice_IsAProblem_IgnoringCaseForDeclaredFields_ButNotForDictionaryKeys()
+    {
+        Assert.Equal(["$.epochs: this field is given more than once; give it once"],
+            Problems(Valid.Replace("\"epochs\": 10,", "\"epochs\": 10, \"epochs\": 20,", StringComparison.Ordinal)));
+        Assert.Equal(["$.Epochs: this field is given more than once; give it once"],
+            Problems(Valid.Replace("\"epochs\": 10,", "\"epochs\": 10, \"Epochs\": 20,", StringComparison.Ordinal)));
+
+        var sweep = RoutineSchema.For(typeof(SweepSettings));
+        Assert.Empty(Problems("""{ "metric": "loss", "trials": 1, "grid": { "lr": 0.1, "LR": 0.2 } }""", sweep));
+        Assert.Equal(["$.grid.lr: this field is given more than once; give it once"],
+            Problems("""{ "metric": "loss", "trials": 1, "grid": { "lr": 0.1, "lr": 0.2 } }""", sweep));
+    }
+
+    [Fact]
     public void OddFieldNames_AreQuotedInThePath()
         => Assert.Equal(["$['learning rate']"], InputValidator.Validate(Train, With("learning rate", "1")).Select(p => p.Path));
 
