@@ -1,6 +1,7 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 
 namespace Routines.Silo.Runs;
 
@@ -10,19 +11,41 @@ internal static class CacheKey
     public static string For(RoutineId routine, string canonicalInputJson)
         => $"{routine.Name}:{routine.Version}:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalInputJson)))}";
 
-    /// <summary>Compact JSON with object members sorted by name, so equal inputs hash equally however they were written.</summary>
+    /// <summary>
+    /// Compact JSON with object members sorted by name, so equal inputs hash equally however they were written.
+    /// Values are written as they were read (numbers keep their text). The input is validated first, so no object
+    /// has a member twice.
+    /// </summary>
     public static string Canonicalize(string json)
     {
-        var node = JsonNode.Parse(json);
-        return Sort(node)?.ToJsonString() ?? "null";
+        using var document = JsonDocument.Parse(json);
+        var buffer = new ArrayBufferWriter<byte>(json.Length + 16);
+        using (var writer = new Utf8JsonWriter(buffer)) Write(document.RootElement, writer);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    static JsonNode? Sort(JsonNode? node) => node switch
+    static void Write(JsonElement element, Utf8JsonWriter writer)
     {
-        JsonObject obj => new JsonObject(obj.OrderBy(p => p.Key, StringComparer.Ordinal)
-            .Select(p => KeyValuePair.Create(p.Key, Sort(p.Value)))),
-        JsonArray array => new JsonArray(array.Select(Sort).ToArray()),
-        JsonValue value => value.DeepClone(),
-        _ => null,
-    };
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                writer.WriteStartObject();
+                foreach (var member in element.EnumerateObject().OrderBy(m => m.Name, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(member.Name);
+                    Write(member.Value, writer);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                writer.WriteStartArray();
+                foreach (var item in element.EnumerateArray()) Write(item, writer);
+                writer.WriteEndArray();
+                break;
+            default:
+                element.WriteTo(writer);
+                break;
+        }
+    }
 }
