@@ -17,6 +17,8 @@ internal sealed class FakeRoutinesClient : IRoutinesClient
 
     public List<RunFilter> Filters { get; } = [];
 
+    public List<MetricPoint> Metrics { get; } = [];
+
     /// <summary>While set, listing runs fails as the Orleans client does when no gateway answers.</summary>
     public volatile bool Unreachable;
 
@@ -81,7 +83,8 @@ internal sealed class FakeRoutinesClient : IRoutinesClient
     public Task<IReadOnlyList<RunLogLine>> GetLogsAsync(string runId, long afterSequence = 0, int limit = 1000, CancellationToken cancellationToken = default)
         => Task.FromResult<IReadOnlyList<RunLogLine>>([]);
 
-    public Task<IReadOnlyList<MetricPoint>> GetMetricsAsync(string runId, CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<MetricPoint>>([]);
+    public Task<IReadOnlyList<MetricPoint>> GetMetricsAsync(string runId, CancellationToken cancellationToken = default)
+        => Task.FromResult<IReadOnlyList<MetricPoint>>([.. Metrics.Where(m => m.RunId == runId)]);
 
     public Task<IReadOnlyList<RunEvent>> GetHistoryAsync(string runId, CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<RunEvent>>([]);
 

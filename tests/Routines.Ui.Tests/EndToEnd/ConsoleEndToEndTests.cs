@@ -57,6 +57,9 @@ public sealed class ConsoleEndToEndTests(ConsoleFixture cluster) : IClassFixture
             await page.Locator(".compare-candidates .mud-chip").Nth(0).ClickAsync();
             await page.Locator(".compare-candidates .mud-chip").Nth(1).ClickAsync();
             await Expect(page.Locator(".metric-chart[data-metric='loss'] svg").First).ToBeVisibleAsync();
+            // Two grid points of one search differ in their hyperparameters, and each has a last loss.
+            await Expect(page.Locator(".compare-row.differs[data-field^='hyperparameters.']").First).ToBeVisibleAsync();
+            await Expect(page.Locator(".compare-metric[data-metric='loss'] td")).ToHaveCountAsync(3);
             await ConsoleFixture.ScreenshotAsync(page, "08-compare");
         }
         catch (Exception exception)

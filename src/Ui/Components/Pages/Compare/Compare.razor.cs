@@ -5,8 +5,8 @@ using Routines.Ui.Services;
 namespace Routines.Ui.Components.Pages.Compare;
 
 /// <summary>
-/// Overlays the metric series of several runs of one routine (a hyperparameter search's candidates) and shows their
-/// inputs side by side. The selection lives in the address: <c>compare?routine=train_model&amp;runs=a,b,c</c>.
+/// Overlays the metric series of several runs of one routine (a hyperparameter search's candidates) and lines them up
+/// in one table: the input fields that differ (or all of them) and each metric's last value, then the whole inputs. The selection lives in the address: <c>compare?routine=train_model&amp;runs=a,b,c</c>.
 /// </summary>
 public sealed partial class Compare
 {
@@ -17,6 +17,7 @@ public sealed partial class Compare
     HashSet<string> _selected = [];
     string? _error;
     bool _loading;
+    bool _onlyDifferences = true;
 
     [Inject] ConsoleData Data { get; set; } = null!;
 
@@ -78,6 +79,11 @@ public sealed partial class Compare
         }));
         return Task.CompletedTask;
     }
+
+    /// <summary>Long values (a training set passed inline) are cut in the cell; the tooltip holds more of them.</summary>
+    static string? Shorten(string? value) => value is { Length: > 80 } ? $"{value[..77]}…" : value;
+
+    static string? Tooltip(string? value) => value is { Length: > 80 } ? (value.Length > 2000 ? $"{value[..2000]}…" : value) : null;
 
     /// <summary>A run's short name in legends: its input in brief when small, else its id's tail.</summary>
     static string Label(RunInfo run)
