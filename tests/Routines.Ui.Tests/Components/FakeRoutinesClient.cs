@@ -62,6 +62,7 @@ internal sealed class FakeRoutinesClient : IRoutinesClient
                 && (filter.RootRunId is null || r.RootRunId == filter.RootRunId)
                 && (!filter.RootsOnly || r.ParentRunId is null)
                 && (filter.CreatedAfter is null || r.CreatedAt >= filter.CreatedAfter)
+                && (filter.CreatedBefore is null || r.CreatedAt < filter.CreatedBefore)
                 && (filter.Search is null || r.RunId.Contains(filter.Search, StringComparison.OrdinalIgnoreCase) || r.RoutineName.Contains(filter.Search, StringComparison.OrdinalIgnoreCase)))
             .OrderByDescending(r => r.CreatedAt).ToList();
         return Task.FromResult(new RunPage([.. matching.Skip(filter.Skip).Take(filter.Take)], matching.Count));

@@ -56,6 +56,40 @@ public sealed class RunsTableTests : ConsoleTestContext
     }
 
     [Fact]
+    public void BetweenDates_ListsTheRunsCreatedOnThoseDays_BothIncluded()
+    {
+        var day = new DateTimeOffset(2020, 3, 10, 0, 0, 0, TimeSpan.Zero);
+        Client.Runs.AddRange(
+        [
+            FakeRoutinesClient.Run("before", "old_job", RunStatus.Succeeded, day.AddTicks(-1)),
+            FakeRoutinesClient.Run("first-day", "old_job", RunStatus.Succeeded, day),
+            FakeRoutinesClient.Run("last-day", "old_job", RunStatus.Succeeded, day.AddDays(2).AddHours(23)),
+            FakeRoutinesClient.Run("after", "old_job", RunStatus.Succeeded, day.AddDays(3)),
+        ]);
+
+        var cut = At("runs?range=dates&from=2020-03-10&to=2020-03-12");
+
+        cut.WaitForAssertion(() => Assert.Equal(["last-day", "first-day"], RunIds(cut)));
+        var filter = Client.Filters.Last(f => f.Take > 1);
+        Assert.Equal(day, filter.CreatedAfter);
+        Assert.Equal(day.AddDays(3), filter.CreatedBefore);
+        Assert.NotNull(cut.Find(".filter-days"));
+        Assert.Empty(cut.FindAll(".date-problem"));
+    }
+
+    [Theory]
+    [InlineData("from=10.03.2020&to=2020-03-12", "'from' in the address is not a date written yyyy-MM-dd (it is '10.03.2020')")]
+    [InlineData("from=2020-03-12&to=2020-03-10", "The date range starts after it ends (2020-03-12 to 2020-03-10)")]
+    public void BetweenDates_WithBadDays_SaysWhatIsWrong_AndDoesNotFilterByThem(string days, string problem)
+    {
+        var cut = At($"runs?range=dates&{days}");
+
+        cut.WaitForAssertion(() => Assert.Contains(problem, cut.Find(".date-problem").TextContent));
+        var filter = Client.Filters.Last(f => f.Take > 1);
+        Assert.Null(filter.CreatedAfter);
+    }
+
+    [Fact]
     public void ClickingAStatusCount_PutsTheFilterInTheAddress()
     {
         var cut = At("runs");
@@ -116,6 +150,8 @@ public sealed class RunsTableTests : ConsoleTestContext
         Services.GetRequiredService<NavigationManager>().NavigateTo(address);
         return Render<Runs>();
     }
+
+    static string[] RunIds(IRenderedComponent<Runs> cut) => [.. cut.FindAll(".run-link").Select(a => a.TextContent.Trim())];
 
     static string[] Routines(IRenderedComponent<Runs> cut) => [.. cut.FindAll(".run-routine").Select(td => td.TextContent.Trim())];
 }

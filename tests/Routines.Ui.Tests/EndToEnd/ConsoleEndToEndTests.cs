@@ -31,8 +31,9 @@ public sealed class ConsoleEndToEndTests(ConsoleFixture cluster) : IClassFixture
             // The run's page: log lines and progress arrive while it runs.
             await page.WaitForURLAsync(ConsoleFixture.RunPage());
             await Expect(page.Locator("#page-title")).ToHaveTextAsync("train_and_pick_model");
-            await Expect(page.Locator(".log-line").First).ToBeVisibleAsync();
-            await Expect(page.Locator(".tree-node")).Not.ToHaveCountAsync(1);
+            // The workflow's own log is its leaderboard, written last; a busy machine (the cancel test's training
+            // winding down) may take longer than the default 5 s to get there.
+            await Expect(page.Locator(".tree-node")).Not.ToHaveCountAsync(1, new() { Timeout = 60_000 });
             await Expect(page.Locator(".log-line", new() { HasTextString = "Leaderboard" })).ToBeVisibleAsync(new() { Timeout = 60_000 });
             await Expect(page.Locator(".mud-chip[data-status]").First).ToHaveAttributeAsync("data-status", "Succeeded", new() { Timeout = 60_000 });
             await Expect(page.Locator(".tree-node")).ToHaveCountAsync(1 + 3 + 6 + 12);
@@ -52,6 +53,13 @@ public sealed class ConsoleEndToEndTests(ConsoleFixture cluster) : IClassFixture
             await page.ClickAsync("a[href='runs']");
             await Expect(page.Locator(".runs-row").First).ToBeVisibleAsync();
             await ConsoleFixture.ScreenshotAsync(page, "07-runs");
+            // From yesterday, so a run made just before midnight (UTC) is still in range.
+            var from = DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            var to = DateTime.UtcNow.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            await page.GotoAsync($"{cluster.BaseUrl}/runs?range=dates&from={from}&to={to}");
+            await Expect(page.Locator(".filter-days input").First).ToHaveValueAsync(from);
+            await Expect(page.Locator(".runs-row").First).ToBeVisibleAsync();
+            await ConsoleFixture.ScreenshotAsync(page, "07b-runs-between-dates");
 
             await page.GotoAsync($"{cluster.BaseUrl}/compare?routine=train_model");
             await page.Locator(".compare-candidates .mud-chip").Nth(0).ClickAsync();
@@ -87,6 +95,10 @@ public sealed class ConsoleEndToEndTests(ConsoleFixture cluster) : IClassFixture
 
             await Expect(page.Locator(".mud-chip[data-status]").First).ToHaveAttributeAsync("data-status", "Cancelled", new() { Timeout = 60_000 });
             await ConsoleFixture.ScreenshotAsync(page, "10-cancelled");
+
+            // The training really stopped: the worker is idle again, its slots free for the next run.
+            await page.ClickAsync("a[href='workers']");
+            await Expect(page.Locator("[data-worker-status]").First).ToHaveAttributeAsync("data-worker-status", "Idle", new() { Timeout = 30_000 });
         }
         catch (Exception exception)
         {

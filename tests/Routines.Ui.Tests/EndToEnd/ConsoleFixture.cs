@@ -96,6 +96,8 @@ public partial class ConsoleFixture : IAsyncLifetime
     {
         var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
         context.SetDefaultTimeout(30_000);
+        // Assertions too: five real processes and Chromium share two cores, where 5 s (Playwright's default) is tight.
+        Assertions.SetDefaultExpectTimeout(20_000);
         var page = await context.NewPageAsync();
         await page.GotoAsync($"{BaseUrl}/runs");
         await page.WaitForURLAsync("**/login**");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using Routines.Client;
@@ -20,7 +21,11 @@ public sealed partial class Runs : IDisposable
         ("24h", "Last 24 hours", TimeSpan.FromDays(1)),
         ("7d", "Last 7 days", TimeSpan.FromDays(7)),
         ("30d", "Last 30 days", TimeSpan.FromDays(30)),
+        (BetweenDates, "Custom dates", null),
     ];
+
+    /// <summary>The range whose bounds are the <c>from</c> and <c>to</c> days (UTC, both included) in the address.</summary>
+    const string BetweenDates = "dates";
 
     MudTable<RunInfo>? _table;
     IReadOnlyDictionary<RunStatus, int>? _counts;
@@ -48,6 +53,12 @@ public sealed partial class Runs : IDisposable
 
     [SupplyParameterFromQuery(Name = "range")]
     public string? Range { get; set; }
+
+    [SupplyParameterFromQuery(Name = "from")]
+    public string? From { get; set; }
+
+    [SupplyParameterFromQuery(Name = "to")]
+    public string? To { get; set; }
 
     [SupplyParameterFromQuery(Name = "q")]
     public string? Q { get; set; }
@@ -83,16 +94,52 @@ public sealed partial class Runs : IDisposable
         if (_table is not null) await _table.ReloadServerData();
     }
 
-    internal RunFilter Filter(int skip, int take) => new()
+    internal RunFilter Filter(int skip, int take)
     {
-        Status = Status,
-        RoutineName = string.IsNullOrWhiteSpace(Routine) ? null : Routine.Trim(),
-        Search = string.IsNullOrWhiteSpace(Q) ? null : Q.Trim(),
-        CreatedAfter = Ranges.FirstOrDefault(r => r.Key == Range).Age is { } age ? Time.GetUtcNow() - age : null,
-        RootsOnly = RootsOnly,
-        Skip = skip,
-        Take = take,
-    };
+        var (after, before) = Range == BetweenDates ? Days().Bounds
+            : (Ranges.FirstOrDefault(r => r.Key == Range).Age is { } age ? Time.GetUtcNow() - age : (DateTimeOffset?)null, null);
+        return new()
+        {
+            Status = Status,
+            RoutineName = string.IsNullOrWhiteSpace(Routine) ? null : Routine.Trim(),
+            Search = string.IsNullOrWhiteSpace(Q) ? null : Q.Trim(),
+            CreatedAfter = after,
+            CreatedBefore = before,
+            RootsOnly = RootsOnly,
+            Skip = skip,
+            Take = take,
+        };
+    }
+
+    /// <summary>
+    /// The address's <c>from</c>/<c>to</c> days as created-at bounds (from midnight UTC on the first to midnight after the
+    /// last), or the reason they cannot be used; a bound that cannot be read filters nothing, and the page says so.
+    /// </summary>
+    internal ((DateTimeOffset? After, DateTimeOffset? Before) Bounds, string? Problem) Days()
+    {
+        var from = Day(From, "from", out var fromProblem);
+        var to = Day(To, "to", out var toProblem);
+        if ((fromProblem ?? toProblem) is { } problem) return ((from?.Start, to?.End), problem);
+        if (from is { } f && to is { } t && f.Start > t.Start)
+            return ((null, null), $"The date range starts after it ends ({From} to {To}): no date filter is applied.");
+        return ((from?.Start, to?.End), null);
+    }
+
+    static (DateTimeOffset Start, DateTimeOffset End)? Day(string? text, string name, out string? problem)
+    {
+        problem = null;
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        if (DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        {
+            var start = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            return (start, start.AddDays(1));
+        }
+
+        problem = $"'{name}' in the address is not a date written yyyy-MM-dd (it is '{text}'), so that end of the range is open.";
+        return null;
+    }
+
+    DateRange PickedDays => new(Days().Bounds.After?.UtcDateTime, Days().Bounds.Before?.UtcDateTime.AddDays(-1));
 
     async Task<TableData<RunInfo>> LoadAsync(TableState state, CancellationToken cancellationToken)
     {
@@ -130,7 +177,23 @@ public sealed partial class Runs : IDisposable
 
     Task SetRoutineAsync(string? routine) => Go(new() { ["routine"] = string.IsNullOrWhiteSpace(routine) ? null : routine });
 
-    Task SetRangeAsync(string range) => Go(new() { ["range"] = range == "any" ? null : range });
+    Task SetRangeAsync(string range)
+    {
+        // Between dates starts as the last seven days (today included), ready to be narrowed in the picker.
+        var today = DateOnly.FromDateTime(Time.GetUtcNow().UtcDateTime);
+        return Go(new()
+        {
+            ["range"] = range == "any" ? null : range,
+            ["from"] = range == BetweenDates ? today.AddDays(-6).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
+            ["to"] = range == BetweenDates ? today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
+        });
+    }
+
+    Task SetDaysAsync(DateRange? days) => Go(new()
+    {
+        ["from"] = days?.Start?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        ["to"] = days?.End?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+    });
 
     Task SetSearchAsync(string? q) => Go(new() { ["q"] = string.IsNullOrWhiteSpace(q) ? null : q });
 
