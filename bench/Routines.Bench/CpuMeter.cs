@@ -2,8 +2,8 @@ namespace Routines.Bench;
 
 /// <summary>
 /// CPU time (user + system) each part of the cluster has used so far, read from /proc. Wall-clock rates on a shared
-/// two-core machine move by ±15 % between identical runs; CPU time per run moves far less, so it is what tells
-/// whether a change made a run cheaper, and where the cost sits.
+/// two-core machine move by up to 30 % between identical runs; CPU time per run moves less, and it shows where the
+/// cost of a run sits.
 /// </summary>
 internal sealed class CpuMeter(IReadOnlyList<(string Part, Func<IEnumerable<int>> Processes)> parts)
 {

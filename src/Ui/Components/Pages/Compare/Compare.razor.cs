@@ -6,7 +6,8 @@ namespace Routines.Ui.Components.Pages.Compare;
 
 /// <summary>
 /// Overlays the metric series of several runs of one routine (a hyperparameter search's candidates) and lines them up
-/// in one table: the input fields that differ (or all of them) and each metric's last value, then the whole inputs. The selection lives in the address: <c>compare?routine=train_model&amp;runs=a,b,c</c>.
+/// in one table: the input fields that differ (or all of them) and each metric's last value, then the whole inputs.
+/// The selection lives in the address: <c>compare?routine=train_model&amp;runs=a,b,c</c>.
 /// </summary>
 public sealed partial class Compare
 {

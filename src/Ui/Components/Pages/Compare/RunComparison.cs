@@ -5,7 +5,7 @@ using Routines.Client;
 namespace Routines.Ui.Components.Pages.Compare;
 
 /// <summary>One line of the comparison table: a field or metric and its value in each run (null where a run has none).</summary>
-public sealed record ComparisonRow(string Label, IReadOnlyList<string?> Values)
+internal sealed record ComparisonRow(string Label, IReadOnlyList<string?> Values)
 {
     public bool Differs => Values.Distinct(StringComparer.Ordinal).Skip(1).Any();
 }
@@ -14,7 +14,7 @@ public sealed record ComparisonRow(string Label, IReadOnlyList<string?> Values)
 /// The Compare page's table, one column per run: every input field (nested objects flattened to dotted paths, arrays
 /// compared as a whole so a training set stays one line) and the last value of every metric.
 /// </summary>
-public static class RunComparison
+internal static class RunComparison
 {
     /// <summary>The input fields, in the order they first appear (stored inputs are canonical, so by name).</summary>
     public static IReadOnlyList<ComparisonRow> Inputs(IReadOnlyList<RunInfo> runs)

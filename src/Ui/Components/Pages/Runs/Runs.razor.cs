@@ -179,7 +179,7 @@ public sealed partial class Runs : IDisposable
 
     Task SetRangeAsync(string range)
     {
-        // Between dates starts as the last seven days (today included), ready to be narrowed in the picker.
+        // Custom dates start as the last seven days (today included), ready to be narrowed in the picker.
         var today = DateOnly.FromDateTime(Time.GetUtcNow().UtcDateTime);
         return Go(new()
         {
