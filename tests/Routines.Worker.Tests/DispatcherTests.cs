@@ -41,4 +41,22 @@ public sealed class DispatcherTests
 
         Assert.EndsWith("busy, 1 ahead", next.WaitReason);
     }
+
+    [Fact]
+    public async Task AWorkerWhoseSiloIsNotInTheCluster_IsGivenNothing()
+    {
+        await using var env = await RoutineTestEnvironment.StartAsync([typeof(Add).Assembly], s => s.AddSingleton(new Executions()), slots: 1);
+        var dispatcher = env.Services.GetRequiredService<IGrainFactory>().Dispatcher();
+        var real = Assert.Single(await env.Client.ListWorkersAsync());
+
+        // A worker whose silo has left the cluster, still listed until the dispatcher's next check drops it, with
+        // far more free slots than the live one: the dispatcher must not pick it.
+        var gone = "127.0.0.1:9@1";
+        await dispatcher.HeartbeatAsync(new WorkerHeartbeat(gone, "gone", 64, await dispatcher.ListRoutinesAsync(), [], Terminating: false));
+        var run = await env.RunAsync("add", new AddInput(1, 2));
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal(1, run.Attempt);
+        Assert.Equal(real.WorkerId, run.Worker);
+    }
 }

@@ -96,7 +96,7 @@ internal sealed partial class DispatcherGrain(
         await StartAsync();
         // A run asking again (a retry, a hand-back) no longer uses the slot it was granted before.
         if (_assignments.TryGetValue(request.RunId, out var held) && Release(held, request.RunId) is { } freed) DrainQueuesOnto(freed);
-        var capable = _workers.Values.Where(w => w.CanTake(request.Routine)).ToList();
+        var capable = _workers.Values.Where(w => w.CanTake(request.Routine) && IsLive(w)).ToList();
         var key = new QueueKey(request.Routine, null);
         if (request.Execution != ExecutionPolicy.Remote && request.CallerWorker is { } caller)
         {
@@ -242,10 +242,16 @@ internal sealed partial class DispatcherGrain(
         if (unfinished.Count > 0) LogRecovered(resumed, lost);
     }
 
+    /// <summary>
+    /// Membership can know a worker's silo is gone a moment before the check below drops the worker (it runs every
+    /// second): such a worker is given nothing, or its runs would be sent to a silo Orleans no longer places on.
+    /// </summary>
+    bool IsLive(WorkerState worker) => membership.CurrentSnapshot.GetSiloStatus(worker.Silo) == SiloStatus.Active;
+
     /// <summary>Gives the worker's free slots to the oldest queued runs it can execute.</summary>
     void DrainQueuesOnto(WorkerState worker)
     {
-        if (worker.Terminating || worker.Initializing) return;
+        if (worker.Terminating || worker.Initializing || !IsLive(worker)) return;
         while (NextRunFor(worker) is { } run)
         {
             _assignments[run.RunId] = worker.Id;

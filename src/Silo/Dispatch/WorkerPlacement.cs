@@ -25,6 +25,12 @@ internal sealed class WorkerPlacementDirector : IPlacementDirector
         var workerId = target.GrainIdentity.Key.ToString()!;
         var silo = SiloAddress.FromParsableString(workerId);
         if (context.GetCompatibleSilos(target).Contains(silo)) return Task.FromResult(silo);
-        throw new OrleansException($"Worker {workerId} is not a live worker silo of this cluster.");
+        throw new WorkerNotLiveException(workerId);
     }
+}
+
+/// <summary>A call addressed to a worker whose silo has left the cluster (or never joined it).</summary>
+public sealed class WorkerNotLiveException : OrleansException
+{
+    public WorkerNotLiveException(string workerId) : base($"Worker {workerId} is not a live worker silo of this cluster.") { }
 }

@@ -25,6 +25,9 @@ internal sealed partial class RunGrain(
     /// <summary>How long after its timeout a silent attempt is declared timed out by the service itself.</summary>
     static readonly TimeSpan WatchdogGrace = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a run whose start could not reach its worker waits before it is dispatched again.</summary>
+    static readonly TimeSpan UnreachableWorkerPause = TimeSpan.FromSeconds(1);
+
     RunInfo? _run;
     Task? _loading;
     string? _callerWorker; // for Local / PreferLocal execution; kept in memory only, so locality is best effort
@@ -140,14 +143,23 @@ internal sealed partial class RunGrain(
     }
 
     /// <summary>The attempt ended without a verdict (its worker died or stopped): run it again, its retry budget intact.</summary>
-    async Task HandBackAsync(string reason)
+    async Task HandBackAsync(string reason, TimeSpan? pause = null)
     {
         StopTimer();
         var run = _run!;
         await TransitionAsync(run with { Status = RunStatus.Pending, MaxAttempts = run.MaxAttempts + 1, WaitReason = reason },
             $"attempt {run.Attempt} handed back: {reason}");
-        await DispatchAsync();
+        if (pause is { } wait) StartTimer(wait, DispatchAsync);
+        else await DispatchAsync();
     }
+
+    /// <summary>Failures that mean a message could not reach its silo, as opposed to the call failing there.</summary>
+    static bool IsUnreachable(Exception exception) => exception switch
+    {
+        WorkerNotLiveException or SiloUnavailableException or OrleansMessageRejectionException => true,
+        { InnerException: { } inner } => IsUnreachable(inner),
+        _ => false,
+    };
 
     public async Task ReportAsync(int attempt, RunTelemetry telemetry)
     {
@@ -272,6 +284,15 @@ internal sealed partial class RunGrain(
                     StartedAt = run.StartedAt ?? clock.GetUtcNow(),
                 }, $"attempt {attempt} started on {worker}"),
                 GrainFactory.Worker(worker).StartAsync(request));
+        }
+        catch (Exception exception) when (IsUnreachable(exception) && _run!.Status == RunStatus.Running)
+        {
+            // The start never reached the worker: its silo died or left between the grant and the start. The routine
+            // did not fail, so no retry is spent; the run waits a moment (by then membership has usually dropped the
+            // worker) and is dispatched again.
+            await HandBackAsync($"worker {worker} could not be reached to start attempt {attempt} ({exception.Message})",
+                pause: UnreachableWorkerPause);
+            return;
         }
         catch (Exception exception) when (exception is not RunStoreException && _run!.Status == RunStatus.Running)
         {
