@@ -29,6 +29,10 @@ internal sealed partial class RunGrain(
     static readonly TimeSpan UnreachableWorkerPause = TimeSpan.FromSeconds(1);
 
     RunInfo? _run;
+    // The run as last stored, which is all a reader is shown: _run changes a moment before its write is durable, and
+    // a wait that answered from it could report a result the store (and the task cache) did not have yet.
+    RunInfo? _recorded;
+    long _changes, _recordedChange;
     Task? _loading;
     string? _callerWorker; // for Local / PreferLocal execution; kept in memory only, so locality is best effort
     IGrainTimer? _timer;
@@ -92,18 +96,18 @@ internal sealed partial class RunGrain(
     public async Task<RunInfo?> GetAsync()
     {
         await EnsureLoadedAsync();
-        return _run;
+        return _recorded;
     }
 
     public async Task<RunInfo?> WaitAsync(TimeSpan maxWait)
     {
         await EnsureLoadedAsync();
-        if (_run is null || _run.Status.IsTerminal()) return _run;
+        if (_recorded is null || _recorded.Status.IsTerminal()) return _recorded;
         // WaitAsync drops its timer when the run ends first; a bare Task.Delay would live out its whole window (20 s
         // for the client), and at thousands of runs a second those dangling timers were a large share of the heap.
         await _terminal.Task.WaitAsync(maxWait, clock)
             .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
-        return _run;
+        return _recorded;
     }
 
     public async Task CancelAsync(string reason)
@@ -169,13 +173,17 @@ internal sealed partial class RunGrain(
         var writes = new List<Task>(3);
         if (telemetry.Logs.Count > 0) writes.Add(store.AppendLogsAsync(telemetry.Logs));
         if (telemetry.Metrics.Count > 0) writes.Add(store.AppendMetricsAsync(telemetry.Metrics));
+        RunInfo? withProgress = null;
+        var change = 0L;
         if (telemetry.Progress is { } progress && attempt == _run.Attempt && !_run.Status.IsTerminal())
         {
-            _run = _run with { Progress = progress };
-            writes.Add(store.SaveRunAsync(_run, transition: null));
+            withProgress = _run = _run with { Progress = progress };
+            change = ++_changes;
+            writes.Add(store.SaveRunAsync(withProgress, transition: null));
         }
 
         await Task.WhenAll(writes);
+        if (withProgress is not null) Recorded(withProgress, change);
         foreach (var line in telemetry.Logs) hub.Publish(new RunUpdate(_run.RootRunId, Log: line));
         foreach (var point in telemetry.Metrics) hub.Publish(new RunUpdate(_run.RootRunId, Metric: point));
         if (telemetry.Progress is not null) hub.Publish(new RunUpdate(_run.RootRunId, Run: _run));
@@ -337,9 +345,18 @@ internal sealed partial class RunGrain(
         _run = next;
         var changed = previous is null || previous.Status != next.Status || previous.Attempt != next.Attempt;
         var transition = changed ? new RunEvent(RunId, clock.GetUtcNow(), next.Status, next.Attempt, next.Worker, reason) : null;
+        var change = ++_changes;
         await store.SaveRunAsync(next, transition);
+        Recorded(next, change);
         hub.Publish(new RunUpdate(next.RootRunId, Run: next));
         if (next.Status.IsTerminal() && previous?.Status.IsTerminal() != true) OnTerminal(next);
+    }
+
+    /// <summary>Keeps the newest stored version: two writes queued in one turn may complete in either order.</summary>
+    void Recorded(RunInfo run, long change)
+    {
+        if (change < _recordedChange) return;
+        (_recorded, _recordedChange) = (run, change);
     }
 
     void OnTerminal(RunInfo run)
@@ -387,5 +404,5 @@ internal sealed partial class RunGrain(
 
     Task EnsureLoadedAsync() => _loading ??= LoadAsync();
 
-    async Task LoadAsync() => _run ??= await store.GetRunAsync(RunId);
+    async Task LoadAsync() => _recorded = _run ??= await store.GetRunAsync(RunId);
 }
