@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -17,7 +18,8 @@ internal static class ClusterBench
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        Console.WriteLine($"Routines cluster benchmarks — service + 2 workers + PostgreSQL 15 on {System.Environment.ProcessorCount} cores");
+        _workerSlots = OptionValue(args, "--worker-slots") ?? _workerSlots;
+        Console.WriteLine($"Routines cluster benchmarks — service + 2 workers ({_workerSlots} slots each) + PostgreSQL 15 on {System.Environment.ProcessorCount} cores");
         await using var postgres = await PostgresServer.StartAsync();
         var connectionString = await postgres.CreateDatabaseAsync("bench");
         var gatewayPort = FreePort.Next();
@@ -38,7 +40,7 @@ internal static class ClusterBench
             await WarmUpAsync(routines, grains);
             await RawBaselineAsync(grains);
             // --rounds N: more throughput rounds, e.g. to give a profiler a steady window.
-            var rounds = args.SkipWhile(a => a != "--rounds").Skip(1).Select(int.Parse).FirstOrDefault(3);
+            var rounds = OptionValue(args, "--rounds") ?? 3;
             var cpu = new CpuMeter([
                 ("service", () => [service.Id]),
                 ("workers", () => processes.Where(p => p != service).Select(p => p.Id)),
@@ -187,11 +189,17 @@ internal static class ClusterBench
         return sorted[Math.Clamp((int)Math.Ceiling(percentile / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
     }
 
+    static int? OptionValue(string[] args, string option)
+        => args.SkipWhile(a => a != option).Skip(1).Select(v => (int?)int.Parse(v, CultureInfo.InvariantCulture)).FirstOrDefault();
+
     static string Json(object input) => JsonSerializer.Serialize(input, RoutineJson.Default);
+
+    /// <summary>Each worker's slots: 64 unless <c>--worker-slots N</c> says otherwise.</summary>
+    static int _workerSlots = 64;
 
     static TestProcess StartWorker(string name, string connectionString) =>
         TestProcess.Start(typeof(ClusterBench).Assembly.Location, Directory.GetCurrentDirectory(),
-            ["worker", "--slots", "64"], ProcessEnvironment(connectionString, name, 0), name);
+            ["worker", "--slots", _workerSlots.ToString(CultureInfo.InvariantCulture)], ProcessEnvironment(connectionString, name, 0), name);
 
     static Dictionary<string, string> ProcessEnvironment(string connectionString, string name, int gatewayPort) => new()
     {
@@ -201,6 +209,8 @@ internal static class ClusterBench
         ["Routines__Cluster__GatewayPort"] = gatewayPort.ToString(),
         ["Routines__Cluster__SiloName"] = name,
         ["DOTNET_gcServer"] = "0",
+        // As k8s/base deploys them: a 64 MB gen0 budget (docs/cluster.md, "How fast").
+        ["DOTNET_GCgen0size"] = "0x4000000",
     };
 
     static async Task<IHost> ConnectAsync(string connectionString)
