@@ -160,7 +160,7 @@ internal sealed partial class RunGrain(
     /// <summary>Failures that mean a message could not reach its silo, as opposed to the call failing there.</summary>
     static bool IsUnreachable(Exception exception) => exception switch
     {
-        WorkerNotLiveException or SiloUnavailableException or OrleansMessageRejectionException => true,
+        WorkerNotLiveException or OrleansMessageRejectionException => true, // the latter includes SiloUnavailableException
         { InnerException: { } inner } => IsUnreachable(inner),
         _ => false,
     };
@@ -173,17 +173,13 @@ internal sealed partial class RunGrain(
         var writes = new List<Task>(3);
         if (telemetry.Logs.Count > 0) writes.Add(store.AppendLogsAsync(telemetry.Logs));
         if (telemetry.Metrics.Count > 0) writes.Add(store.AppendMetricsAsync(telemetry.Metrics));
-        RunInfo? withProgress = null;
-        var change = 0L;
         if (telemetry.Progress is { } progress && attempt == _run.Attempt && !_run.Status.IsTerminal())
         {
-            withProgress = _run = _run with { Progress = progress };
-            change = ++_changes;
-            writes.Add(store.SaveRunAsync(withProgress, transition: null));
+            _run = _run with { Progress = progress };
+            writes.Add(SaveAsync(_run, transition: null));
         }
 
         await Task.WhenAll(writes);
-        if (withProgress is not null) Recorded(withProgress, change);
         foreach (var line in telemetry.Logs) hub.Publish(new RunUpdate(_run.RootRunId, Log: line));
         foreach (var point in telemetry.Metrics) hub.Publish(new RunUpdate(_run.RootRunId, Metric: point));
         if (telemetry.Progress is not null) hub.Publish(new RunUpdate(_run.RootRunId, Run: _run));
@@ -345,18 +341,17 @@ internal sealed partial class RunGrain(
         _run = next;
         var changed = previous is null || previous.Status != next.Status || previous.Attempt != next.Attempt;
         var transition = changed ? new RunEvent(RunId, clock.GetUtcNow(), next.Status, next.Attempt, next.Worker, reason) : null;
-        var change = ++_changes;
-        await store.SaveRunAsync(next, transition);
-        Recorded(next, change);
+        await SaveAsync(next, transition);
         hub.Publish(new RunUpdate(next.RootRunId, Run: next));
         if (next.Status.IsTerminal() && previous?.Status.IsTerminal() != true) OnTerminal(next);
     }
 
-    /// <summary>Keeps the newest stored version: two writes queued in one turn may complete in either order.</summary>
-    void Recorded(RunInfo run, long change)
+    /// <summary>Stores the record; once durable it is what readers see, unless a newer save (queued in the same turn) landed first.</summary>
+    async Task SaveAsync(RunInfo run, RunEvent? transition)
     {
-        if (change < _recordedChange) return;
-        (_recorded, _recordedChange) = (run, change);
+        var change = ++_changes;
+        await store.SaveRunAsync(run, transition);
+        if (change > _recordedChange) (_recorded, _recordedChange) = (run, change);
     }
 
     void OnTerminal(RunInfo run)
