@@ -49,6 +49,7 @@ internal static class ClusterBench
             ]);
             await ThroughputAsync(routines, runs: 10_000, inFlight: 10_000, rounds, cpu);
             await ThroughputAsync(routines, runs: 10_000, inFlight: 1_000, rounds, cpu);
+            await ThroughputAsync(routines, runs: 10_000, inFlight: 10_000, rounds, cpu, twoCalls: true);
             await LatencyAsync(routines, runs: 1_000);
             await TimedRunAsync(routines, "fan-out of 10,000 children, end to end", "fan_out", new Shape(10_000));
             var chain = await TimedRunAsync(routines, "chain of 100 sequential no-op tasks", "sequence", new Shape(100));
@@ -68,8 +69,8 @@ internal static class ClusterBench
     {
         // Long enough for the JIT to finish its tiers in every process: the numbers are for a service that has been up a while.
         await Task.WhenAll(Enumerable.Range(0, 2_000).Select(_ => Baseline(grains)));
-        await ParallelAsync(20_000, 1_000, i => SubmitAndWaitAsync(routines, "noop", new Step(i)));
-        for (var i = 0; i < 300; i++) await SubmitAndWaitAsync(routines, "noop", new Step(i));
+        await ParallelAsync(20_000, 1_000, i => ExecuteAsync(routines, "noop", new Step(i)));
+        for (var i = 0; i < 300; i++) await ExecuteAsync(routines, "noop", new Step(i));
         await TimedRunAsync(routines, "(warm-up) fan-out of 1,000", "fan_out", new Shape(1_000), quiet: true);
     }
 
@@ -95,41 +96,48 @@ internal static class ClusterBench
     static Task Baseline(IClusterClient grains) => grains.GetGrain<Routines.Cluster.IDispatcherGrain>(0).ListWorkersAsync();
 
     /// <summary>Several rounds (three by default), since two cores shared by five processes make one round noisy.</summary>
-    static async Task ThroughputAsync(IRoutinesClient routines, int runs, int inFlight, int rounds, CpuMeter cpu)
+    /// <param name="twoCalls">Submit, then wait, as a client that holds on to the handle does; otherwise ExecuteAsync, one call.</param>
+    static async Task ThroughputAsync(IRoutinesClient routines, int runs, int inFlight, int rounds, CpuMeter cpu, bool twoCalls = false)
     {
         var rates = new List<double>();
         var before = cpu.Read();
         for (var round = 0; round < rounds; round++)
         {
             var sw = Stopwatch.StartNew();
-            await ParallelAsync(runs, inFlight, i => SubmitAndWaitAsync(routines, "noop", new Step(i)));
+            await ParallelAsync(runs, inFlight, i => twoCalls ? SubmitThenWaitAsync(routines, "noop", new Step(i)) : ExecuteAsync(routines, "noop", new Step(i)));
             rates.Add(runs / sw.Elapsed.TotalSeconds);
         }
 
         var after = cpu.Read();
-        Console.WriteLine($"durable no-op task runs, {runs:N0} submitted with {inFlight:N0} in flight, submit to recorded result: "
+        Console.WriteLine($"durable no-op task runs, {runs:N0} submitted with {inFlight:N0} in flight{(twoCalls ? ", SubmitAsync then WaitAsync" : "")}, submit to recorded result: "
                         + $"median {Percentile(rates, 50):0} runs/s (rounds: {string.Join(", ", rates.Select(r => r.ToString("0")))})");
         Console.WriteLine($"  {CpuMeter.PerRun(before, after, runs * rounds)}");
     }
 
+    /// <summary>Sequential runs, alternating ExecuteAsync (one call) and SubmitAsync then WaitAsync (two), so both see the same machine.</summary>
     static async Task LatencyAsync(IRoutinesClient routines, int runs)
     {
-        var latencies = new List<double>();
-        for (var i = 0; i < runs; i++)
+        var oneCall = new List<double>();
+        var twoCalls = new List<double>();
+        for (var i = 0; i < 2 * runs; i++)
         {
             var one = Stopwatch.StartNew();
-            await SubmitAndWaitAsync(routines, "noop", new Step(i));
-            latencies.Add(one.Elapsed.TotalMilliseconds);
+            if (i % 2 == 0) await ExecuteAsync(routines, "noop", new Step(i));
+            else await SubmitThenWaitAsync(routines, "noop", new Step(i));
+            (i % 2 == 0 ? oneCall : twoCalls).Add(one.Elapsed.TotalMilliseconds);
         }
 
-        Console.WriteLine($"sequential submit → result, {runs:N0} runs: p50 {Percentile(latencies, 50):0.00} ms, p99 {Percentile(latencies, 99):0.00} ms"
-                        + $" (p10 {Percentile(latencies, 10):0.00}, p25 {Percentile(latencies, 25):0.00}, p75 {Percentile(latencies, 75):0.00}, p90 {Percentile(latencies, 90):0.00})");
+        foreach (var (how, latencies) in new[] { ("ExecuteAsync", oneCall), ("SubmitAsync then WaitAsync", twoCalls) })
+        {
+            Console.WriteLine($"sequential submit → result, {runs:N0} runs, {how}: p50 {Percentile(latencies, 50):0.00} ms, p99 {Percentile(latencies, 99):0.00} ms"
+                            + $" (p10 {Percentile(latencies, 10):0.00}, p25 {Percentile(latencies, 25):0.00}, p75 {Percentile(latencies, 75):0.00}, p90 {Percentile(latencies, 90):0.00})");
+        }
     }
 
     static async Task<TimeSpan> TimedRunAsync(IRoutinesClient routines, string what, string routine, object input, TimeSpan? timeout = null, bool quiet = false)
     {
         var sw = Stopwatch.StartNew();
-        await SubmitAndWaitAsync(routines, routine, input).WaitAsync(timeout ?? TimeSpan.FromMinutes(5));
+        await ExecuteAsync(routines, routine, input).WaitAsync(timeout ?? TimeSpan.FromMinutes(5));
         if (!quiet) Console.WriteLine($"{what}: {sw.Elapsed.TotalSeconds:0.00} s");
         return sw.Elapsed;
     }
@@ -167,11 +175,15 @@ internal static class ClusterBench
                         + $"max {times.Max():0.0} s (rounds: {string.Join(", ", times.Select(t => t.ToString("0.0")))})");
     }
 
-    static async Task SubmitAndWaitAsync(IRoutinesClient routines, string routine, object input)
+    static async Task ExecuteAsync(IRoutinesClient routines, string routine, object input)
+        => EnsureSucceeded(await routines.ExecuteAsync(routine, Json(input)));
+
+    static async Task SubmitThenWaitAsync(IRoutinesClient routines, string routine, object input)
+        => EnsureSucceeded(await (await routines.SubmitAsync(routine, Json(input))).WaitAsync());
+
+    static void EnsureSucceeded(RunInfo run)
     {
-        var handle = await routines.SubmitAsync(routine, Json(input));
-        var run = await handle.WaitAsync();
-        if (run.Status != RunStatus.Succeeded) throw new InvalidOperationException($"{routine} {run.Status}: {run.Error?.Message}");
+        if (run.Status != RunStatus.Succeeded) throw new InvalidOperationException($"{run.RoutineId} {run.Status}: {run.Error?.Message}");
     }
 
     static async Task ParallelAsync(int count, int inFlight, Func<int, Task> action)

@@ -37,6 +37,19 @@ public sealed class RunLifecycleTests(EngineFixture fixture) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task ARunsHandle_FollowsItsLog_UntilTheRunEnds()
+    {
+        var handle = await fixture.Env.Client.SubmitAsync("add", """{"a":1,"b":2}""");
+
+        var lines = new List<string>();
+        await foreach (var line in handle.FollowLogsAsync().WithCancellation(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token))
+            lines.Add(line.Message);
+
+        Assert.Contains("adding 1 and 2", lines);
+        Assert.Equal(RunStatus.Succeeded, (await handle.WaitAsync()).Status);
+    }
+
+    [Fact]
     public async Task Workflow_FansOutInParallel_AndEveryChildIsRecordedUnderItsParent()
     {
         var run = await fixture.Env.RunAsync("sum_pairs", new SumManyInput([100, 200, 300, 400]));
@@ -202,6 +215,28 @@ public sealed class RunLifecycleTests(EngineFixture fixture) : IClassFixture<Eng
 
         Assert.Equal(RunStatus.Running, early?.Status);
         Assert.Equal(RunStatus.Succeeded, late?.Status);
+    }
+
+    [Fact]
+    public async Task ExecutingARun_ReturnsItUnfinishedWhenTheWindowCloses_AndItsWaitHoldsNothing()
+    {
+        var grains = fixture.Env.Services.GetRequiredService<IGrainFactory>();
+        RunRequest LongWait(string key) => new() { RoutineId = "long_wait", InputJson = $$"""{"key":"{{key}}","seconds":60}""" };
+
+        var unfinished = await grains.Run(Key()).ExecuteAsync(LongWait(Key()), TimeSpan.FromMilliseconds(100));
+        await fixture.Env.Client.CancelAsync(unfinished.RunId, "test is done");
+
+        // A cancel reaches the grain while an execute call waits on it: were the wait holding the grain, the cancel
+        // would queue behind it and the call would return the run still running when its window closed.
+        var key = Key();
+        var runId = Key();
+        var executing = grains.Run(runId).ExecuteAsync(LongWait(key), TimeSpan.FromSeconds(20));
+        await fixture.Executions.StartedSignal(key).Task;
+        await fixture.Env.Client.CancelAsync(runId, "test cancels");
+        var cancelled = await executing;
+
+        Assert.False(unfinished.Status.IsTerminal());
+        Assert.Equal(RunStatus.Cancelled, cancelled.Status);
     }
 
     [Fact]

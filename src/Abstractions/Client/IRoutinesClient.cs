@@ -13,6 +13,14 @@ public interface IRoutinesClient
     /// <exception cref="InvalidRoutineInputException">The input does not fit the routine's input type.</exception>
     Task<RunHandle> SubmitAsync(string routineId, string inputJson, CallOptions? options = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Submits a run as <see cref="SubmitAsync"/> does and waits until it is terminal: the record carries the output or
+    /// the error. One call to the service where submit-then-wait makes two.
+    /// </summary>
+    /// <exception cref="RoutineNotFoundException">No live worker offers the routine.</exception>
+    /// <exception cref="InvalidRoutineInputException">The input does not fit the routine's input type.</exception>
+    Task<RunInfo> ExecuteAsync(string routineId, string inputJson, CallOptions? options = null, CancellationToken cancellationToken = default);
+
     /// <summary>Submits the routine and input of an earlier run again, as a new run.</summary>
     Task<RunHandle> RetryAsync(string runId, CancellationToken cancellationToken = default);
 

@@ -22,6 +22,15 @@ public sealed class RoutinesClient(IGrainFactory grains) : IRoutinesClient
         return new RunHandle(this, runId);
     }
 
+    public async Task<RunInfo> ExecuteAsync(string routineId, string inputJson, CallOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ExecutionScope.ThrowIfInTask(routineId);
+        var runId = NewRunId();
+        var run = await grains.Run(runId).ExecuteAsync(new RunRequest { RoutineId = routineId, InputJson = inputJson, Options = options }, PollWindow)
+            .WaitAsync(cancellationToken);
+        return run.Status.IsTerminal() ? run : await WaitAsync(runId, cancellationToken);
+    }
+
     public async Task<RunHandle> RetryAsync(string runId, CancellationToken cancellationToken = default)
     {
         var run = await GetRunAsync(runId, cancellationToken) ?? throw new InvalidOperationException($"There is no run {runId} to retry.");

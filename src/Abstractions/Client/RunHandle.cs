@@ -3,7 +3,7 @@ using Routines.Serialization;
 
 namespace Routines.Client;
 
-/// <summary>A submitted run: wait for it, read its result, or cancel it.</summary>
+/// <summary>A submitted run: wait for it, read its result, follow its log, or cancel it.</summary>
 public sealed class RunHandle(IRoutinesClient client, string runId)
 {
     public string RunId { get; } = runId;
@@ -17,6 +17,10 @@ public sealed class RunHandle(IRoutinesClient client, string runId)
         var run = await WaitAsync(cancellationToken);
         return JsonSerializer.Deserialize<TOutput>(RunOutcome.OutputOrThrow(run), json ?? RoutineJson.Default)!;
     }
+
+    /// <summary>The run's log lines, then new ones live until the run ends; resume with the last sequence seen.</summary>
+    public IAsyncEnumerable<RunLogLine> FollowLogsAsync(long afterSequence = 0, CancellationToken cancellationToken = default)
+        => client.FollowLogsAsync(RunId, afterSequence, cancellationToken);
 
     public Task CancelAsync(string reason = "cancelled by a user", CancellationToken cancellationToken = default)
         => client.CancelAsync(RunId, reason, cancellationToken);

@@ -15,6 +15,13 @@ public interface IRunGrain : IGrainWithStringKey
     /// </summary>
     Task<RunInfo> SubmitAsync(RunRequest request);
 
+    /// <summary>
+    /// <see cref="SubmitAsync"/>, then waits like <see cref="WaitAsync"/>: one call where a client that submits and
+    /// waits would make two. Interleaved, so the wait holds nothing; the submit queues like any other call.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<RunInfo> ExecuteAsync(RunRequest request, TimeSpan maxWait);
+
     /// <summary>The record, or null when no run has this id.</summary>
     [AlwaysInterleave]
     Task<RunInfo?> GetAsync();

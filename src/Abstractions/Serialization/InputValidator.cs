@@ -47,7 +47,6 @@ public static class InputValidator
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(inputJson);
-        var compiled = CompiledFor(schema);
 
         JsonDocument document;
         try
@@ -59,12 +58,17 @@ public static class InputValidator
             return [new InputProblem("$", Malformed(e, inputJson))];
         }
 
-        using (document)
-        {
-            var walker = new Walker();
-            walker.Check(compiled, document.RootElement, walker.Problems);
-            return walker.Problems;
-        }
+        using (document) return Validate(schema, document.RootElement);
+    }
+
+    /// <summary>All problems of an input already parsed, as <see cref="Validate(JsonNode, string)"/> finds them.</summary>
+    /// <exception cref="ArgumentException">The schema is not a schema, or a <c>$ref</c> in it points nowhere.</exception>
+    public static IReadOnlyList<InputProblem> Validate(JsonNode schema, JsonElement input)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        var walker = new Walker();
+        walker.Check(CompiledFor(schema), input, walker.Problems);
+        return walker.Problems;
     }
 
     static Schema CompiledFor(JsonNode schema)

@@ -276,17 +276,20 @@ internal sealed partial class DispatcherGrain(
         foreach (var routine in worker.Routines)
         {
             if (routine.Kind == RoutineKind.Task && worker.FreeSlots <= 0) continue;
-            foreach (var key in new[] { new QueueKey(routine, null), new QueueKey(routine, worker.Id) })
-            {
-                if (!_queues.TryGetValue(key, out var queue)) continue;
-                while (queue.TryPeek(out var head) && _forgotten.Remove(head.RunId)) _queued.Remove(queue.Dequeue().RunId);
-                if (queue.Count > 0 && (oldest is null || queue.Peek().Sequence < oldest.Peek().Sequence)) oldest = queue;
-            }
+            Consider(new QueueKey(routine, null));
+            Consider(new QueueKey(routine, worker.Id));
         }
 
         if (oldest?.Dequeue() is not { } next) return null;
         _queued.Remove(next.RunId);
         return next;
+
+        void Consider(QueueKey key)
+        {
+            if (!_queues.TryGetValue(key, out var queue)) return;
+            while (queue.TryPeek(out var head) && _forgotten.Remove(head.RunId)) _queued.Remove(queue.Dequeue().RunId);
+            if (queue.Count > 0 && (oldest is null || queue.Peek().Sequence < oldest.Peek().Sequence)) oldest = queue;
+        }
     }
 
     Queue<QueuedRun> QueueOf(QueueKey key)

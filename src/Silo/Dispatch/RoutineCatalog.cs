@@ -18,6 +18,9 @@ public sealed class RoutineCatalog
 
     volatile HashSet<RoutineId> _live = [];
 
+    /// <summary>The newest live version of each routine name: what a bare name resolves to, on every submit that gives one.</summary>
+    volatile Dictionary<string, RoutineDescriptor> _newestLive = new(StringComparer.Ordinal);
+
     /// <summary>Records what the live workers offer; descriptors of routines no longer offered stay for existing runs.</summary>
     internal void Update(IEnumerable<RoutineDescriptor> offered)
     {
@@ -34,6 +37,8 @@ public sealed class RoutineCatalog
             live.Add(routine.Id);
         }
 
+        _newestLive = live.Select(id => _byId[id]).GroupBy(r => r.Id.Name, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.MaxBy(r => r.Id.Version!, VersionComparer.Instance)!, StringComparer.Ordinal);
         _live = live;
     }
 
@@ -59,10 +64,9 @@ public sealed class RoutineCatalog
         var id = RoutineId.Parse(routineId);
 
         if (id.IsExact && _live.Contains(id) && _byId.TryGetValue(id, out var live)) return live;
-        var sameName = _byId.Values.Where(r => r.Id.Name == id.Name && _live.Contains(r.Id)).ToList();
-        if (!id.IsExact && sameName.Count > 0)
-            return sameName.MaxBy(r => r.Id.Version!, VersionComparer.Instance)!;
+        if (!id.IsExact && _newestLive.TryGetValue(id.Name, out var newest)) return newest;
 
+        var sameName = _byId.Values.Where(r => r.Id.Name == id.Name && _live.Contains(r.Id)).ToList();
         throw new RoutineNotFoundException(routineId, NotFoundMessage(id, sameName));
     }
 

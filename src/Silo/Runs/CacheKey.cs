@@ -19,10 +19,30 @@ internal static class CacheKey
     public static string Canonicalize(string json)
     {
         using var document = JsonDocument.Parse(json);
-        var buffer = new ArrayBufferWriter<byte>(json.Length + 16);
-        using (var writer = new Utf8JsonWriter(buffer)) Write(document.RootElement, writer);
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return Canonicalize(document.RootElement);
     }
+
+    /// <inheritdoc cref="Canonicalize(string)"/>
+    public static string Canonicalize(JsonElement input)
+    {
+        // Every submit canonicalizes its input: one buffer and writer per thread, since a writer asks for 4 KB at a time.
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        var writer = t_writer ??= new Utf8JsonWriter(buffer);
+        try
+        {
+            Write(input, writer);
+            writer.Flush();
+            return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        }
+        finally
+        {
+            writer.Reset(buffer);
+            buffer.ResetWrittenCount();
+        }
+    }
+
+    [ThreadStatic] static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] static Utf8JsonWriter? t_writer;
 
     static void Write(JsonElement element, Utf8JsonWriter writer)
     {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Orleans.GrainDirectory;
 using Routines.Client;
@@ -91,6 +92,13 @@ internal sealed partial class RunGrain(
         if (grant.WorkerId is { } worker) await StartOnAsync(worker);
         await recorded;
         return _run!;
+    }
+
+    public async Task<RunInfo> ExecuteAsync(RunRequest request, TimeSpan maxWait)
+    {
+        // Through the grain's own reference, so the submit waits its turn and runs alone, as it does when a client sends it.
+        var run = await GrainFactory.Run(RunId).SubmitAsync(request);
+        return run.Status.IsTerminal() ? run : (await WaitAsync(maxWait))!;
     }
 
     public async Task<RunInfo?> GetAsync()
@@ -369,17 +377,32 @@ internal sealed partial class RunGrain(
 
     static string CacheKeyOf(RunInfo run) => CacheKey.For(RoutineId.Parse(run.RoutineId), run.InputJson);
 
-    /// <summary>Checks the input against the routine's schema and returns it in canonical form.</summary>
+    /// <summary>Checks the input against the routine's schema and returns it in canonical form, from one parse.</summary>
     string ValidatedInput(RoutineDescriptor routine, string inputJson)
     {
-        var problems = InputValidator.Validate(catalog.InputSchemaOf(routine), inputJson);
-        if (problems.Count > 0)
+        var schema = catalog.InputSchemaOf(routine);
+        JsonDocument document;
+        try
         {
-            var rest = problems.Skip(1).Select(p => $"; and at {p.Path}: {p.Problem}");
-            throw new InvalidRoutineInputException(routine.Id.ToString(), problems[0].Path, problems[0].Problem + string.Concat(rest));
+            document = JsonDocument.Parse(inputJson);
+        }
+        catch (JsonException)
+        {
+            throw Invalid(routine, InputValidator.Validate(schema, inputJson)); // which says where the JSON breaks
         }
 
-        return CacheKey.Canonicalize(inputJson);
+        using (document)
+        {
+            var problems = InputValidator.Validate(schema, document.RootElement);
+            if (problems.Count > 0) throw Invalid(routine, problems);
+            return CacheKey.Canonicalize(document.RootElement);
+        }
+    }
+
+    static InvalidRoutineInputException Invalid(RoutineDescriptor routine, IReadOnlyList<InputProblem> problems)
+    {
+        var rest = problems.Skip(1).Select(p => $"; and at {p.Path}: {p.Problem}");
+        return new InvalidRoutineInputException(routine.Id.ToString(), problems[0].Path, problems[0].Problem + string.Concat(rest));
     }
 
     void StartTimer(TimeSpan dueTime, Func<Task> callback)

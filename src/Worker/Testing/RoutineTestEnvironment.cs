@@ -48,11 +48,8 @@ public sealed class RoutineTestEnvironment : IAsyncDisposable
     }
 
     /// <summary>Submits a run and waits for its terminal record.</summary>
-    public async Task<RunInfo> RunAsync(string routineId, object? input, CallOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        var handle = await Client.SubmitAsync(routineId, JsonSerializer.Serialize(input, RoutineJson.Default), options, cancellationToken);
-        return await handle.WaitAsync(cancellationToken);
-    }
+    public Task<RunInfo> RunAsync(string routineId, object? input, CallOptions? options = null, CancellationToken cancellationToken = default)
+        => Client.ExecuteAsync(routineId, JsonSerializer.Serialize(input, RoutineJson.Default), options, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

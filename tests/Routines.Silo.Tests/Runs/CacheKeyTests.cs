@@ -29,4 +29,13 @@ public sealed class CacheKeyTests
         Assert.NotEqual(key, CacheKey.For(id, CacheKey.Canonicalize("""{"a": 2, "b": 1}""")));
         Assert.StartsWith("add:1.0.0:", key);
     }
+
+    [Fact]
+    public void Canonicalizing_OneInputAfterAnother_WritesEachAlone()
+    {
+        // Each thread reuses one buffer and writer: a second input must not carry anything of the first.
+        Assert.Equal("""{"a":{"b":1}}""", CacheKey.Canonicalize("""{ "a": { "b": 1 } }"""));
+        Assert.Equal("[2]", CacheKey.Canonicalize(" [ 2 ] "));
+        Assert.Equal("3", CacheKey.Canonicalize("3"));
+    }
 }

@@ -99,5 +99,7 @@ internal sealed class FakeRoutinesClient : IRoutinesClient
 
     public Task CancelAsync(string runId, string reason = "cancelled by a user", CancellationToken cancellationToken = default) => Task.CompletedTask;
 
+    public Task<RunInfo> ExecuteAsync(string routineId, string inputJson, CallOptions? options = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
     public Task<RunInfo> WaitAsync(string runId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 }
