@@ -240,6 +240,40 @@ public sealed class RunLifecycleTests(EngineFixture fixture) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task AResultForAnAttemptThatIsNotTheCurrentOne_IsIgnored_AndNoResultIsAppliedTwice()
+    {
+        var run = await fixture.Env.RunAsync("flaky", new KeyInput(Key(), FailTimes: 1));
+        var history = await fixture.Env.Client.GetHistoryAsync(run.RunId);
+        var grain = fixture.Env.Services.GetRequiredService<IGrainFactory>().Run(run.RunId);
+
+        // Late reports: the failed attempt 1 now claiming success, and attempt 2's result again, as a failure.
+        await grain.CompleteAsync(1, new AttemptResult(RunStatus.Succeeded, """{"key":"stale","attempt":1}"""));
+        await grain.CompleteAsync(2, new AttemptResult(RunStatus.Failed, Error: new RunError("Late", "a duplicate report")));
+
+        var after = await fixture.Env.Client.GetRunAsync(run.RunId);
+        Assert.Equal(2, run.Attempt);
+        Assert.Equal(RunStatus.Succeeded, after?.Status);
+        Assert.Equal(run.OutputJson, after?.OutputJson);
+        Assert.Equal(history.Count, (await fixture.Env.Client.GetHistoryAsync(run.RunId)).Count);
+    }
+
+    [Fact]
+    public async Task AResultForAnotherAttempt_DoesNotEndTheRunningOne()
+    {
+        var key = Key();
+        var handle = await fixture.Env.Client.SubmitAsync("long_wait", $$"""{"key":"{{key}}","seconds":60}""");
+        await fixture.Executions.StartedSignal(key).Task;
+        var grain = fixture.Env.Services.GetRequiredService<IGrainFactory>().Run(handle.RunId);
+
+        await grain.CompleteAsync(2, new AttemptResult(RunStatus.Succeeded, $$"""{"key":"{{key}}","attempt":2}"""));
+        var running = await fixture.Env.Client.GetRunAsync(handle.RunId);
+        await handle.CancelAsync("test is done");
+
+        Assert.Equal(RunStatus.Running, running?.Status);
+        Assert.Equal(1, running?.Attempt);
+    }
+
+    [Fact]
     public async Task CancellingAWorkflow_CancelsItsRunningChildren()
     {
         var key = Key();

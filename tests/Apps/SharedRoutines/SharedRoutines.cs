@@ -48,6 +48,18 @@ public sealed class Fan : RoutineWorkflow<FanInput, int>
     }
 }
 
+/// <summary>Fans out steps that run on this workflow's own worker while it has a free slot (execution policy PreferLocal).</summary>
+[Routine("prefer_local_fan")]
+public sealed class PreferLocalFan : RoutineWorkflow<FanInput, IReadOnlyList<StepOutput>>
+{
+    public override async Task<IReadOnlyList<StepOutput>> RunAsync(FanInput input, WorkflowContext ctx)
+    {
+        var preferLocal = new CallOptions { Execution = ExecutionPolicy.PreferLocal };
+        return await Task.WhenAll(Enumerable.Range(0, input.Children)
+            .Select(i => ctx.CallAsync<Step, StepOutput>(new StepInput($"{input.Key}-{i}", input.Milliseconds), preferLocal)));
+    }
+}
+
 /// <summary>Fans out steps that must run on this workflow's own worker (execution policy Local).</summary>
 [Routine("local_fan")]
 public sealed class LocalFan : RoutineWorkflow<FanInput, int>

@@ -21,4 +21,14 @@ namespace Routines.Tests.Apps
             return Task.FromResult(new StepOutput(input.Name, Environment.ProcessId, Environment.GetEnvironmentVariable("WORKER_NAME") ?? "?"));
         }
     }
+
+    public sealed record Wait(string Name, int Milliseconds);
+
+    /// <summary>Only Alpha hosts this workflow, and it waits on a task only Beta hosts: Alpha only waits (HANGING).</summary>
+    [Routine("alpha_waits_on_beta")]
+    public sealed class AlphaWaitsOnBeta : RoutineWorkflow<Wait, StepOutput>
+    {
+        public override Task<StepOutput> RunAsync(Wait input, WorkflowContext ctx)
+            => ctx.CallAsync<StepOutput>("beta_only", new { name = input.Name, milliseconds = input.Milliseconds });
+    }
 }

@@ -8,17 +8,18 @@ namespace Routines.Tests.Apps
 {
     using Routines;
 
-    public sealed record Who(string Name);
+    public sealed record Who(string Name, int Milliseconds = 0);
 
     /// <summary>Only the Beta project hosts this routine: capability routing must send it here.</summary>
     [Routine("beta_only")]
     [Cache(false)]
     public sealed class BetaOnly : RoutineTask<Who, StepOutput>
     {
-        public override Task<StepOutput> RunAsync(Who input, RoutineContext ctx)
+        public override async Task<StepOutput> RunAsync(Who input, RoutineContext ctx)
         {
+            await Task.Delay(input.Milliseconds, ctx.CancellationToken);
             Journal.Record("beta_only");
-            return Task.FromResult(new StepOutput(input.Name, Environment.ProcessId, Environment.GetEnvironmentVariable("WORKER_NAME") ?? "?"));
+            return new StepOutput(input.Name, Environment.ProcessId, Environment.GetEnvironmentVariable("WORKER_NAME") ?? "?");
         }
     }
 }

@@ -116,4 +116,38 @@ public sealed class ClusterTests(ClusterFixture cluster, Xunit.Abstractions.ITes
         Assert.Equal(6, children.Count);
         Assert.All(children, c => Assert.Equal(run.Worker, c.Worker));
     }
+
+    [Fact]
+    public async Task PreferLocalPolicy_RunsChildrenOnTheCallingWorkerWhileItHasAFreeSlot_AndElsewhereAfter()
+    {
+        // Both workers have two free slots. Remote (the default) would spread two children one per worker.
+        var two = await RunAsync("prefer_local_fan", new { key = Key(), children = 2, milliseconds = 1000 });
+        // The third child finds its workflow's worker full and goes to the other.
+        var three = await RunAsync("prefer_local_fan", new { key = Key(), children = 3, milliseconds = 1000 });
+
+        Assert.Equal(RunStatus.Succeeded, two.Status);
+        Assert.All(await cluster.Client.ListChildrenAsync(two.RunId), c => Assert.Equal(two.Worker, c.Worker));
+        Assert.Equal(RunStatus.Succeeded, three.Status);
+        var children = await cluster.Client.ListChildrenAsync(three.RunId);
+        Assert.Equal(2, children.Count(c => c.Worker == three.Worker));
+        Assert.Single(children, c => c.Worker != three.Worker);
+    }
+
+    [Fact]
+    public async Task AWorkerWaitingOnlyOnChildren_IsHanging_WhileTheWorkerRunningThemIsWorking()
+    {
+        var handle = await cluster.Client.SubmitAsync("alpha_waits_on_beta", Json(new { name = Key(), milliseconds = 3000 }));
+
+        await Eventually.TrueAsync(async () =>
+        {
+            var workers = await cluster.Client.ListWorkersAsync();
+            return workers.Any(w => w is { Name: "alpha", Status: WorkerStatus.Hanging }) && workers.Any(w => w is { Name: "beta", Status: WorkerStatus.Working });
+        }, TimeSpan.FromSeconds(20), "alpha HANGING and beta WORKING");
+        var run = await handle.WaitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Contains("\"worker\":\"beta\"", run.OutputJson);
+        await Eventually.TrueAsync(async () => (await cluster.Client.ListWorkersAsync()).All(w => w.Status == WorkerStatus.Idle),
+            TimeSpan.FromSeconds(20), "both workers IDLE again");
+    }
 }
