@@ -97,8 +97,12 @@ internal sealed partial class RunGrain(
     public async Task<RunInfo> ExecuteAsync(RunRequest request, TimeSpan maxWait)
     {
         // Through the grain's own reference, so the submit waits its turn and runs alone, as it does when a client sends it.
+        var started = clock.GetTimestamp();
         var run = await GrainFactory.Run(RunId).SubmitAsync(request);
-        return run.Status.IsTerminal() ? run : (await WaitAsync(maxWait))!;
+        if (run.Status.IsTerminal()) return run;
+        // The window counts from the call's arrival, so a slow submit does not push the answer past the call timeout.
+        var left = maxWait - clock.GetElapsedTime(started);
+        return left > TimeSpan.Zero ? (await WaitAsync(left))! : run;
     }
 
     public async Task<RunInfo?> GetAsync()
