@@ -47,9 +47,10 @@ internal static class ClusterBench
                 ("PostgreSQL", () => [postgres.ProcessId, .. CpuMeter.ChildrenOf(postgres.ProcessId)]),
                 ("client", () => [System.Environment.ProcessId]),
             ]);
-            await ThroughputAsync(routines, runs: 10_000, inFlight: 10_000, rounds, cpu);
-            await ThroughputAsync(routines, runs: 10_000, inFlight: 1_000, rounds, cpu);
-            await ThroughputAsync(routines, runs: 10_000, inFlight: 10_000, rounds, cpu, twoCalls: true);
+            await ThroughputAsync(runs: 10_000, rounds, cpu,
+                new Load("all submitted at once, ExecuteAsync", 10_000, i => ExecuteAsync(routines, "noop", new Step(i))),
+                new Load("1,000 in flight, ExecuteAsync", 1_000, i => ExecuteAsync(routines, "noop", new Step(i))),
+                new Load("all submitted at once, SubmitAsync then WaitAsync", 10_000, i => SubmitThenWaitAsync(routines, "noop", new Step(i))));
             await LatencyAsync(routines, runs: 1_000);
             await TimedRunAsync(routines, "fan-out of 10,000 children, end to end", "fan_out", new Shape(10_000));
             var chain = await TimedRunAsync(routines, "chain of 100 sequential no-op tasks", "sequence", new Shape(100));
@@ -95,23 +96,37 @@ internal static class ClusterBench
     /// <summary>The cheapest call the service offers: the dispatcher's in-memory worker list, no store access.</summary>
     static Task Baseline(IClusterClient grains) => grains.GetGrain<Routines.Cluster.IDispatcherGrain>(0).ListWorkersAsync();
 
-    /// <summary>Several rounds (three by default), since two cores shared by five processes make one round noisy.</summary>
-    /// <param name="twoCalls">Submit, then wait, as a client that holds on to the handle does; otherwise ExecuteAsync, one call.</param>
-    static async Task ThroughputAsync(IRoutinesClient routines, int runs, int inFlight, int rounds, CpuMeter cpu, bool twoCalls = false)
+    /// <summary>One way of keeping runs in flight: how many at a time, and the call that runs one.</summary>
+    sealed record Load(string Name, int InFlight, Func<int, Task> RunOne);
+
+    /// <summary>
+    /// Several rounds of each load (three by default), the loads taking turns round by round: two cores shared by five
+    /// processes make one round noisy, and a machine that speeds up or slows down meanwhile affects every load alike.
+    /// </summary>
+    static async Task ThroughputAsync(int runs, int rounds, CpuMeter cpu, params Load[] loads)
     {
-        var rates = new List<double>();
-        var before = cpu.Read();
+        var rates = loads.Select(_ => new List<double>()).ToArray();
+        var none = cpu.Read().Select(p => (p.Part, Cpu: TimeSpan.Zero)).ToList();
+        var spent = loads.Select(_ => none).ToArray();
         for (var round = 0; round < rounds; round++)
         {
-            var sw = Stopwatch.StartNew();
-            await ParallelAsync(runs, inFlight, i => twoCalls ? SubmitThenWaitAsync(routines, "noop", new Step(i)) : ExecuteAsync(routines, "noop", new Step(i)));
-            rates.Add(runs / sw.Elapsed.TotalSeconds);
+            for (var i = 0; i < loads.Length; i++)
+            {
+                var before = cpu.Read();
+                var sw = Stopwatch.StartNew();
+                await ParallelAsync(runs, loads[i].InFlight, loads[i].RunOne);
+                rates[i].Add(runs / sw.Elapsed.TotalSeconds);
+                var after = cpu.Read();
+                spent[i] = [.. spent[i].Select((s, p) => (s.Part, s.Cpu + after[p].Cpu - before[p].Cpu))];
+            }
         }
 
-        var after = cpu.Read();
-        Console.WriteLine($"durable no-op task runs, {runs:N0} submitted with {inFlight:N0} in flight{(twoCalls ? ", SubmitAsync then WaitAsync" : "")}, submit to recorded result: "
-                        + $"median {Percentile(rates, 50):0} runs/s (rounds: {string.Join(", ", rates.Select(r => r.ToString("0")))})");
-        Console.WriteLine($"  {CpuMeter.PerRun(before, after, runs * rounds)}");
+        for (var i = 0; i < loads.Length; i++)
+        {
+            Console.WriteLine($"durable no-op task runs, {runs:N0} a round, {loads[i].Name}, submit to recorded result: "
+                            + $"median {Percentile(rates[i], 50):0} runs/s (rounds: {string.Join(", ", rates[i].Select(r => r.ToString("0")))})");
+            Console.WriteLine($"  {CpuMeter.PerRun(none, spent[i], runs * rounds)}");
+        }
     }
 
     /// <summary>Sequential runs, alternating ExecuteAsync (one call) and SubmitAsync then WaitAsync (two), so both see the same machine.</summary>
