@@ -19,6 +19,21 @@ public sealed class BadInputTests(EngineFixture fixture) : IClassFixture<EngineF
     }
 
     [Fact]
+    public async Task ExecuteAsync_RefusesBadInputAsSubmitDoes_AndRecordsNothing()
+    {
+        var before = await RunCountAsync();
+        var unknown = await Assert.ThrowsAsync<RoutineNotFoundException>(() => fixture.Env.Client.ExecuteAsync("ad", "{}"));
+        var malformed = await Assert.ThrowsAsync<InvalidRoutineInputException>(() => fixture.Env.Client.ExecuteAsync("add", """{"a": 1,"""));
+        var mistyped = await Assert.ThrowsAsync<InvalidRoutineInputException>(() => fixture.Env.Client.ExecuteAsync("add", """{"a": "ten", "b": 2}"""));
+
+        Assert.Contains("Did you mean add", unknown.Message);
+        Assert.Equal("$", malformed.Path);
+        Assert.Contains("malformed JSON", malformed.Message);
+        Assert.Equal("$.a", mistyped.Path);
+        Assert.Equal(before, await RunCountAsync());
+    }
+
+    [Fact]
     public async Task UnknownVersion_SaysWhichVersionsAreOffered()
     {
         var error = await Assert.ThrowsAsync<RoutineNotFoundException>(() => fixture.Env.Client.SubmitAsync("tname:add:9.9.9", "{}"));
