@@ -16,13 +16,6 @@ internal static class CacheKey
     /// Values are written as they were read (numbers keep their text). The input is validated first, so no object
     /// has a member twice.
     /// </summary>
-    public static string Canonicalize(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return Canonicalize(document.RootElement);
-    }
-
-    /// <inheritdoc cref="Canonicalize(string)"/>
     public static string Canonicalize(JsonElement input)
     {
         // Every submit canonicalizes its input: one buffer and writer per thread, since a writer asks for 4 KB at a time.

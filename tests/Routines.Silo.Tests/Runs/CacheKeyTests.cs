@@ -8,6 +8,12 @@ namespace Routines.Silo.Tests.Runs;
 /// </summary>
 public sealed class CacheKeyTests
 {
+    static string Canonical(string json)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        return CacheKey.Canonicalize(document.RootElement);
+    }
+
     [Theory]
     [InlineData("""{ "b": 1, "a": { "z": [3, 2, { "y": 1, "x": 2 }] } }""", """{"a":{"z":[3,2,{"x":2,"y":1}]},"b":1}""")]
     [InlineData("""{"n": 1.50e3, "big": 123456789012345678901234567890, "t": true, "nul": null}""",
@@ -17,16 +23,16 @@ public sealed class CacheKeyTests
     [InlineData("""[ {"b":1, "a":2}, "x" ]""", """[{"a":2,"b":1},"x"]""")]
     [InlineData(" null ", "null")]
     public void Canonicalize_SortsMembersOrdinally_AndKeepsValuesAsWritten(string input, string canonical)
-        => Assert.Equal(canonical, CacheKey.Canonicalize(input));
+        => Assert.Equal(canonical, Canonical(input));
 
     [Fact]
     public void EqualInputs_WrittenDifferently_HaveOneKey()
     {
         var id = RoutineId.Parse("tname:add:1.0.0");
-        var key = CacheKey.For(id, CacheKey.Canonicalize("""{"a": 1, "b": 2}"""));
+        var key = CacheKey.For(id, Canonical("""{"a": 1, "b": 2}"""));
 
-        Assert.Equal(key, CacheKey.For(id, CacheKey.Canonicalize("{\n  \"b\":2,\"a\":1 }")));
-        Assert.NotEqual(key, CacheKey.For(id, CacheKey.Canonicalize("""{"a": 2, "b": 1}""")));
+        Assert.Equal(key, CacheKey.For(id, Canonical("{\n  \"b\":2,\"a\":1 }")));
+        Assert.NotEqual(key, CacheKey.For(id, Canonical("""{"a": 2, "b": 1}""")));
         Assert.StartsWith("add:1.0.0:", key);
     }
 
@@ -34,8 +40,8 @@ public sealed class CacheKeyTests
     public void Canonicalizing_OneInputAfterAnother_WritesEachAlone()
     {
         // Each thread reuses one buffer and writer: a second input must not carry anything of the first.
-        Assert.Equal("""{"a":{"b":1}}""", CacheKey.Canonicalize("""{ "a": { "b": 1 } }"""));
-        Assert.Equal("[2]", CacheKey.Canonicalize(" [ 2 ] "));
-        Assert.Equal("3", CacheKey.Canonicalize("3"));
+        Assert.Equal("""{"a":{"b":1}}""", Canonical("""{ "a": { "b": 1 } }"""));
+        Assert.Equal("[2]", Canonical(" [ 2 ] "));
+        Assert.Equal("3", Canonical("3"));
     }
 }
