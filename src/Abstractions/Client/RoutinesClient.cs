@@ -15,20 +15,23 @@ public sealed class RoutinesClient(IGrainFactory grains) : IRoutinesClient
 
     public async Task<RunHandle> SubmitAsync(string routineId, string inputJson, CallOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ExecutionScope.ThrowIfInTask(routineId);
-        var runId = NewRunId();
-        await grains.Run(runId).SubmitAsync(new RunRequest { RoutineId = routineId, InputJson = inputJson, Options = options })
-            .WaitAsync(cancellationToken);
+        var (runId, request) = NewRun(routineId, inputJson, options);
+        await grains.Run(runId).SubmitAsync(request).WaitAsync(cancellationToken);
         return new RunHandle(this, runId);
     }
 
     public async Task<RunInfo> ExecuteAsync(string routineId, string inputJson, CallOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ExecutionScope.ThrowIfInTask(routineId);
-        var runId = NewRunId();
-        var run = await grains.Run(runId).ExecuteAsync(new RunRequest { RoutineId = routineId, InputJson = inputJson, Options = options }, PollWindow)
-            .WaitAsync(cancellationToken);
+        var (runId, request) = NewRun(routineId, inputJson, options);
+        var run = await grains.Run(runId).ExecuteAsync(request, PollWindow).WaitAsync(cancellationToken);
         return run.Status.IsTerminal() ? run : await WaitAsync(runId, cancellationToken);
+    }
+
+    /// <summary>A fresh run id and the request that starts the run; a task may not start runs.</summary>
+    static (string RunId, RunRequest Request) NewRun(string routineId, string inputJson, CallOptions? options)
+    {
+        ExecutionScope.ThrowIfInTask(routineId);
+        return (NewRunId(), new RunRequest { RoutineId = routineId, InputJson = inputJson, Options = options });
     }
 
     public async Task<RunHandle> RetryAsync(string runId, CancellationToken cancellationToken = default)
