@@ -12,12 +12,15 @@ public static class EngineGrains
     static readonly StringKeyed<IRunGrain> Runs = new();
     static readonly StringKeyed<IWorkerGrain> Workers = new();
     static readonly ConditionalWeakTable<IGrainFactory, IDispatcherGrain> Dispatchers = new();
+    static readonly ConditionalWeakTable<IGrainFactory, IAttemptResultsGrain> Results = new();
 
     public static IRunGrain Run(this IGrainFactory grains, string runId) => Runs.Get(grains, runId);
 
     public static IWorkerGrain Worker(this IGrainFactory grains, string workerId) => Workers.Get(grains, workerId);
 
     public static IDispatcherGrain Dispatcher(this IGrainFactory grains) => Dispatchers.GetValue(grains, g => g.GetGrain<IDispatcherGrain>(0));
+
+    public static IAttemptResultsGrain AttemptResults(this IGrainFactory grains) => Results.GetValue(grains, g => g.GetGrain<IAttemptResultsGrain>(0));
 
     sealed class StringKeyed<T> where T : IGrainWithStringKey
     {

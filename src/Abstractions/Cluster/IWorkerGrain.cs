@@ -6,8 +6,11 @@ namespace Routines.Cluster;
 /// <summary>The entry point of one worker silo (keyed by worker id, always activated on that silo).</summary>
 public interface IWorkerGrain : IGrainWithStringKey
 {
-    /// <summary>Starts an attempt off the grain scheduler and returns at once; the result goes to the run's grain.</summary>
-    Task StartAsync(ExecutionRequest request);
+    /// <summary>
+    /// Starts the attempts off the grain scheduler and returns at once; their results go to
+    /// <see cref="IAttemptResultsGrain"/>. The service sends the starts for one worker in batches.
+    /// </summary>
+    Task StartAsync(IReadOnlyList<ExecutionRequest> requests);
 
     /// <summary>Signals the attempt's cancellation token.</summary>
     [OneWay]

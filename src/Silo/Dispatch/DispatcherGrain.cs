@@ -22,6 +22,7 @@ namespace Routines.Silo.Dispatch;
 internal sealed partial class DispatcherGrain(
     RoutineCatalog catalog,
     IRunStore store,
+    WorkerStarts starts,
     IClusterMembershipService membership,
     IOptions<RoutinesServiceOptions> options,
     TimeProvider clock,
@@ -207,6 +208,7 @@ internal sealed partial class DispatcherGrain(
     void Lose(WorkerState worker, string reason)
     {
         _workers.Remove(worker.Id);
+        starts.Forget(worker.Id);
         catalog.Update(_workers.Values.SelectMany(w => w.Descriptors));
         var runs = _assignments.Where(a => a.Value == worker.Id).Select(a => a.Key).ToList();
         LogWorkerLost(worker.Name, worker.Id, reason, runs.Count);

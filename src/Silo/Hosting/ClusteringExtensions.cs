@@ -52,6 +52,7 @@ public static class ClusteringExtensions
                 o.Classes.Remove(typeof(RunGrain));
                 o.Classes.Remove(typeof(DispatcherGrain));
                 o.Classes.Remove(typeof(RunQueryGrain));
+                o.Classes.Remove(typeof(AttemptResultsGrain));
             });
         }
 

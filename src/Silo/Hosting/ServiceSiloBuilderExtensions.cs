@@ -23,6 +23,7 @@ public static class ServiceSiloBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RoutineCatalog>();
         services.TryAddSingleton<RunEventHub>();
+        services.TryAddSingleton<WorkerStarts>();
         services.TryAddSingleton<IRunStore>(CreateStore);
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, StoreInitializer>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DispatcherStarter>();

@@ -20,6 +20,7 @@ internal sealed partial class RunGrain(
     IRunStore store,
     RoutineCatalog catalog,
     RunEventHub hub,
+    WorkerStarts starts,
     TimeProvider clock,
     ILogger<RunGrain> logger) : Grain, IRunGrain
 {
@@ -299,7 +300,7 @@ internal sealed partial class RunGrain(
                     Status = RunStatus.Running, Attempt = attempt, Worker = worker, WaitReason = null,
                     StartedAt = run.StartedAt ?? clock.GetUtcNow(),
                 }, $"attempt {attempt} started on {worker}"),
-                GrainFactory.Worker(worker).StartAsync(request));
+                starts.SendAsync(worker, request));
         }
         catch (Exception exception) when (IsUnreachable(exception) && _run!.Status == RunStatus.Running)
         {

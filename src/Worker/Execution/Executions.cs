@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Routines.Client;
 using Routines.Cluster;
+using Routines.Silo.Hosting;
 using Routines.Worker.Catalog;
 
 namespace Routines.Worker.Execution;
@@ -20,32 +21,46 @@ internal sealed class Executions(
 {
     readonly ConcurrentDictionary<(string RunId, int Attempt), Attempt> _running = new();
     volatile bool _stopping;
+    readonly BatchingSender<AttemptReport> _results = new(batch => grains.AttemptResults().DeliverAsync(batch));
 
     /// <summary>The worker is stopping: attempts that still arrive are handed straight back.</summary>
     public void StopAccepting() => _stopping = true;
 
-    /// <summary>Starts the attempt and returns at once.</summary>
+    /// <summary>Starts the attempt and returns at once; one that cannot start is reported failed, never dropped.</summary>
     public void Start(string workerId, ExecutionRequest request)
     {
+        try
+        {
+            StartOrReport(workerId, request);
+        }
+        catch (Exception exception)
+        {
+            _ = ReportAsync(request, new AttemptResult(RunStatus.Failed, Error: new RunError(exception.GetType().FullName!,
+                $"Worker {workerId} could not start attempt {request.Attempt}: {exception.Message}", exception.StackTrace)));
+        }
+    }
+
+    void StartOrReport(string workerId, ExecutionRequest request)
+    {
         var routine = registry.Find(request.Routine);
-        var run = grains.Run(request.RunId);
         if (routine is null)
         {
             var error = new RunError(typeof(RoutineNotFoundException).FullName!,
                 $"Worker {workerId} does not host {request.Routine.Display}; it was dispatched here by mistake.");
-            _ = ReportAsync(run, request.Attempt, new AttemptResult(RunStatus.Failed, Error: error));
+            _ = ReportAsync(request, new AttemptResult(RunStatus.Failed, Error: error));
             return;
         }
 
         if (_stopping)
         {
-            _ = ReportAsync(run, request.Attempt, new AttemptResult(RunStatus.Cancelled, HandedBack: true));
+            _ = ReportAsync(request, new AttemptResult(RunStatus.Cancelled, HandedBack: true));
             return;
         }
 
+        var run = grains.Run(request.RunId);
         var attempt = new Attempt(request, routine, new TelemetryBuffer(run, request.RunId, request.Attempt, clock));
         _running[(request.RunId, request.Attempt)] = attempt;
-        _ = Task.Run(() => RunAsync(workerId, run, attempt));
+        _ = Task.Run(() => RunAsync(workerId, attempt));
     }
 
     public void Cancel(string runId, int attempt)
@@ -84,7 +99,7 @@ internal sealed class Executions(
         await WaitIdleAsync(deadline.Token);
     }
 
-    async Task RunAsync(string workerId, IRunGrain run, Attempt attempt)
+    async Task RunAsync(string workerId, Attempt attempt)
     {
         AttemptResult result;
         await using (attempt.Telemetry)
@@ -94,7 +109,7 @@ internal sealed class Executions(
 
         // Reported before the attempt leaves the running set: a stopping worker waits for the set to empty, so it
         // never shuts its messaging down under an undelivered result.
-        await ReportAsync(run, attempt.Request.Attempt, result);
+        await ReportAsync(attempt.Request, result);
         _running.TryRemove((attempt.Request.RunId, attempt.Request.Attempt), out _);
         attempt.Dispose();
     }
@@ -136,16 +151,17 @@ internal sealed class Executions(
     }
 
     /// <summary>
-    /// Delivers the result, retrying for about a minute: the service may be restarting, and a lost result would leave
-    /// the run to its watchdog.
+    /// Delivers the result, with the other attempts' results that are ready (one call for many), retrying for about a
+    /// minute: the service may be restarting, and a lost result would leave the run to its watchdog.
     /// </summary>
-    static async Task ReportAsync(IRunGrain run, int attempt, AttemptResult result)
+    async Task ReportAsync(ExecutionRequest request, AttemptResult result)
     {
+        var report = new AttemptReport(request.RunId, request.Attempt, result);
         for (var tries = 1; ; tries++)
         {
             try
             {
-                await run.CompleteAsync(attempt, result);
+                await _results.SendAsync(report);
                 return;
             }
             catch (Exception) when (tries < 30)

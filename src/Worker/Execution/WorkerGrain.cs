@@ -9,9 +9,10 @@ namespace Routines.Worker.Execution;
 [WorkerPlacement, Reentrant]
 internal sealed class WorkerGrain(Executions executions) : Grain, IWorkerGrain
 {
-    public Task StartAsync(ExecutionRequest request)
+    public Task StartAsync(IReadOnlyList<ExecutionRequest> requests)
     {
-        executions.Start(this.GetPrimaryKeyString(), request);
+        var workerId = this.GetPrimaryKeyString();
+        foreach (var request in requests) executions.Start(workerId, request);
         return Task.CompletedTask;
     }
 
