@@ -27,7 +27,7 @@ internal static class ClusterBench
         try
         {
             var service = TestProcess.Start(Dll("src/Silo", "Routines.Silo.dll"), Directory.GetCurrentDirectory(), [],
-                ProcessEnvironment(connectionString, "service", gatewayPort), "service");
+                ProcessEnvironment(connectionString, "service", gatewayPort, gen0Budget: "0x10000000"), "service");
             processes.Add(service);
             await service.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
             using var client = await ConnectAsync(connectionString);
@@ -226,9 +226,9 @@ internal static class ClusterBench
 
     static TestProcess StartWorker(string name, string connectionString) =>
         TestProcess.Start(typeof(ClusterBench).Assembly.Location, Directory.GetCurrentDirectory(),
-            ["worker", "--slots", _workerSlots.ToString(CultureInfo.InvariantCulture)], ProcessEnvironment(connectionString, name, 0), name);
+            ["worker", "--slots", _workerSlots.ToString(CultureInfo.InvariantCulture)], ProcessEnvironment(connectionString, name, 0, gen0Budget: "0x4000000"), name);
 
-    static Dictionary<string, string> ProcessEnvironment(string connectionString, string name, int gatewayPort) => new()
+    static Dictionary<string, string> ProcessEnvironment(string connectionString, string name, int gatewayPort, string gen0Budget) => new()
     {
         ["Routines__Cluster__Provider"] = "Postgres",
         ["Routines__Cluster__ConnectionString"] = connectionString,
@@ -236,8 +236,8 @@ internal static class ClusterBench
         ["Routines__Cluster__GatewayPort"] = gatewayPort.ToString(),
         ["Routines__Cluster__SiloName"] = name,
         ["DOTNET_gcServer"] = "0",
-        // As k8s/base deploys them: a 64 MB gen0 budget (docs/cluster.md, "How fast").
-        ["DOTNET_GCgen0size"] = "0x4000000",
+        // As k8s/base deploys them: a 256 MB gen0 budget for the service, 64 MB for workers (docs/cluster.md, "How fast").
+        ["DOTNET_GCgen0size"] = gen0Budget,
     };
 
     static async Task<IHost> ConnectAsync(string connectionString)
