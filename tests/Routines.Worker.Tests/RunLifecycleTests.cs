@@ -194,6 +194,19 @@ public sealed class RunLifecycleTests(EngineFixture fixture) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task AnAttemptWhoseWorkerFallsSilent_IsTimedOutByTheService()
+    {
+        // The worker reports nothing for 16 s; the service gives up at the timeout (0.3 s) plus its 10 s grace.
+        var run = await fixture.Env.RunAsync("frozen", new DelayInput(Key(), Seconds: 16));
+
+        Assert.Equal(RunStatus.TimedOut, run.Status);
+        Assert.StartsWith("Attempt 1 gave no result within its timeout of 00:00:00.3", run.Error?.Message);
+        Assert.Contains("(+10 s grace)", run.Error?.Message);
+        var history = await fixture.Store.GetHistoryAsync(run.RunId);
+        Assert.Equal([RunStatus.Pending, RunStatus.Running, RunStatus.TimedOut], history.Select(h => h.Status));
+    }
+
+    [Fact]
     public async Task PerCallTimeout_OverridesTheDeclaredOne()
     {
         var run = await fixture.Env.RunAsync("sleepy", new DelayInput(Key(), Seconds: 0.8), new CallOptions { Timeout = TimeSpan.FromSeconds(20) });

@@ -100,6 +100,22 @@ public sealed class Stubborn : RoutineTask<DelayInput, Done>
     }
 }
 
+/// <summary>
+/// Blocks its thread without ever awaiting, so its worker cannot even notice the timeout until it returns: only the
+/// service's own watchdog can end the run in time.
+/// </summary>
+[Routine("frozen")]
+[Timeout(0.3)]
+[Retry(MaxAttempts = 1)]
+public sealed class Frozen : RoutineTask<DelayInput, Done>
+{
+    public override Task<Done> RunAsync(DelayInput input, RoutineContext ctx)
+    {
+        Thread.Sleep(TimeSpan.FromSeconds(input.Seconds));
+        return Task.FromResult(new Done(input.Key, ctx.Attempt));
+    }
+}
+
 [Routine("long_wait")]
 [Retry(MaxAttempts = 1)]
 public sealed class LongWait(Executions executions) : RoutineTask<DelayInput, Done>
