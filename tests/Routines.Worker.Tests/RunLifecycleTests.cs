@@ -196,8 +196,10 @@ public sealed class RunLifecycleTests(EngineFixture fixture) : IClassFixture<Eng
     [Fact]
     public async Task AnAttemptWhoseWorkerFallsSilent_IsTimedOutByTheService()
     {
-        // The worker reports nothing for 16 s; the service gives up at the timeout (0.3 s) plus its 10 s grace.
-        var run = await fixture.Env.RunAsync("frozen", new DelayInput(Key(), Seconds: 16));
+        // The worker reports nothing until released; the service gives up at the timeout (0.3 s) plus its 10 s grace.
+        var key = Key();
+        var run = await fixture.Env.RunAsync("frozen", new KeyInput(key));
+        fixture.Executions.ReleaseSignal(key).TrySetResult();
 
         Assert.Equal(RunStatus.TimedOut, run.Status);
         Assert.StartsWith("Attempt 1 gave no result within its timeout of 00:00:00.3", run.Error?.Message);

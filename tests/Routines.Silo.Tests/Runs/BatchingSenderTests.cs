@@ -36,14 +36,20 @@ public sealed class BatchingSenderTests
         }
     }
 
-    [Fact]
-    public async Task AnIdleLinkSendsAtOnce_ItemsSentMeanwhileGoTogetherInTheNextCall()
+    /// <summary>A sender whose first call, carrying <paramref name="item"/>, is in flight.</summary>
+    static async Task<(HeldCalls Calls, BatchingSender<int> Sender, Task First)> FirstCallInFlightAsync(int item)
     {
         var calls = new HeldCalls();
         var sender = new BatchingSender<int>(calls.Send);
-
-        var first = sender.SendAsync(1);
+        var first = sender.SendAsync(item);
         await calls.WaitForCallsAsync(1);
+        return (calls, sender, first);
+    }
+
+    [Fact]
+    public async Task AnIdleLinkSendsAtOnce_ItemsSentMeanwhileGoTogetherInTheNextCall()
+    {
+        var (calls, sender, first) = await FirstCallInFlightAsync(1);
         var rest = Enumerable.Range(2, 5).Select(sender.SendAsync).ToList();
         Assert.Equal([1], calls.Batches[0]);
         Assert.False(first.IsCompleted); // an item is sent when the call carrying it returns, not when it is queued
@@ -61,10 +67,7 @@ public sealed class BatchingSenderTests
     [Fact]
     public async Task AFailedCallFailsOnlyItsOwnItems_WithItsError()
     {
-        var calls = new HeldCalls();
-        var sender = new BatchingSender<int>(calls.Send);
-        var first = sender.SendAsync(1);
-        await calls.WaitForCallsAsync(1);
+        var (calls, sender, first) = await FirstCallInFlightAsync(1);
         var second = sender.SendAsync(2);
         var third = sender.SendAsync(3);
 
@@ -87,10 +90,7 @@ public sealed class BatchingSenderTests
     [Fact]
     public async Task ABacklogIsSentInBoundedCalls_InOrder()
     {
-        var calls = new HeldCalls();
-        var sender = new BatchingSender<int>(calls.Send);
-        var first = sender.SendAsync(0);
-        await calls.WaitForCallsAsync(1);
+        var (calls, sender, first) = await FirstCallInFlightAsync(0);
         var backlog = Enumerable.Range(1, 1_200).Select(sender.SendAsync).ToList();
 
         calls.Returns[0].SetResult();

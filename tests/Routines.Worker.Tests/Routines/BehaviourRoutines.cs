@@ -8,6 +8,7 @@ namespace Routines.Worker.Tests.Routines;
 public sealed class Executions
 {
     readonly ConcurrentDictionary<string, int> _counts = new();
+    readonly ConcurrentDictionary<string, TaskCompletionSource> _released = new();
 
     public int Increment(string key) => _counts.AddOrUpdate(key, 1, (_, n) => n + 1);
 
@@ -17,6 +18,9 @@ public sealed class Executions
     public ConcurrentDictionary<string, TaskCompletionSource> Started { get; } = new();
 
     public TaskCompletionSource StartedSignal(string key) => Started.GetOrAdd(key, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    /// <summary>Lets a routine that waits for the test go on.</summary>
+    public TaskCompletionSource ReleaseSignal(string key) => _released.GetOrAdd(key, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
 }
 
 public sealed record KeyInput(string Key, int FailTimes = 0);
@@ -101,17 +105,18 @@ public sealed class Stubborn : RoutineTask<DelayInput, Done>
 }
 
 /// <summary>
-/// Blocks its thread without ever awaiting, so its worker cannot even notice the timeout until it returns: only the
-/// service's own watchdog can end the run in time.
+/// Blocks its thread without ever awaiting until the test releases it, so its worker cannot even notice the timeout:
+/// only the service's own watchdog can end the run in time.
 /// </summary>
 [Routine("frozen")]
 [Timeout(0.3)]
 [Retry(MaxAttempts = 1)]
-public sealed class Frozen : RoutineTask<DelayInput, Done>
+public sealed class Frozen(Executions executions) : RoutineTask<KeyInput, Done>
 {
-    public override Task<Done> RunAsync(DelayInput input, RoutineContext ctx)
+    public override Task<Done> RunAsync(KeyInput input, RoutineContext ctx)
     {
-        Thread.Sleep(TimeSpan.FromSeconds(input.Seconds));
+        // Capped, so a test that fails before releasing it does not hold the worker's shutdown forever.
+        executions.ReleaseSignal(input.Key).Task.Wait(TimeSpan.FromSeconds(60));
         return Task.FromResult(new Done(input.Key, ctx.Attempt));
     }
 }
