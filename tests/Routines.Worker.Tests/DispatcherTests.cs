@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Routines.Client;
 using Routines.Cluster;
+using Routines.Silo.Dispatch;
 using Routines.Testing;
 using Routines.Worker.Tests.Routines;
 
@@ -14,6 +15,7 @@ public sealed class DispatcherTests
     {
         await using var env = await RoutineTestEnvironment.StartAsync([typeof(Add).Assembly], s => s.AddSingleton(new Executions()));
         var dispatcher = env.Services.GetRequiredService<IGrainFactory>().Dispatcher();
+        var slots = env.Services.GetRequiredService<Dispatcher>();
         var worker = Assert.Single(await env.Client.ListWorkersAsync());
         Assert.Equal(WorkerStatus.Idle, worker.Status);
 
@@ -22,7 +24,7 @@ public sealed class DispatcherTests
         await dispatcher.HeartbeatAsync(new WorkerHeartbeat(worker.WorkerId, worker.Name, worker.Slots, routines, [], Terminating: false, Initializing: true));
 
         Assert.Equal(WorkerStatus.Idle, Assert.Single(await env.Client.ListWorkersAsync()).Status);
-        var grant = await dispatcher.AcquireAsync(new SlotRequest("late-beat-probe", routines[0].Id));
+        var grant = slots.Acquire(new SlotRequest("late-beat-probe", routines[0].Id));
         Assert.Equal(worker.WorkerId, grant.WorkerId);
     }
 
@@ -30,14 +32,14 @@ public sealed class DispatcherTests
     public async Task RunAskingAgainWhileInLine_KeepsOnePlace()
     {
         await using var env = await RoutineTestEnvironment.StartAsync([typeof(Add).Assembly], s => s.AddSingleton(new Executions()), slots: 1);
-        var dispatcher = env.Services.GetRequiredService<IGrainFactory>().Dispatcher();
-        var task = (await dispatcher.ListRoutinesAsync()).First(r => r.Id.Kind == RoutineKind.Task).Id;
-        Assert.NotNull((await dispatcher.AcquireAsync(new SlotRequest("holds-the-slot", task))).WorkerId);
+        var dispatcher = env.Services.GetRequiredService<Dispatcher>();
+        var task = dispatcher.ListRoutines().First(r => r.Id.Kind == RoutineKind.Task).Id;
+        Assert.NotNull(dispatcher.Acquire(new SlotRequest("holds-the-slot", task)).WorkerId);
 
         // A Pending run is asked for again when the dispatcher recovers after a restart, while it may still be in line.
-        Assert.Null((await dispatcher.AcquireAsync(new SlotRequest("in-line", task))).WorkerId);
-        Assert.Null((await dispatcher.AcquireAsync(new SlotRequest("in-line", task))).WorkerId);
-        var next = await dispatcher.AcquireAsync(new SlotRequest("next", task));
+        Assert.Null(dispatcher.Acquire(new SlotRequest("in-line", task)).WorkerId);
+        Assert.Null(dispatcher.Acquire(new SlotRequest("in-line", task)).WorkerId);
+        var next = dispatcher.Acquire(new SlotRequest("next", task));
 
         Assert.EndsWith("busy, 1 ahead", next.WaitReason);
     }

@@ -24,6 +24,7 @@ public static class ServiceSiloBuilderExtensions
         services.TryAddSingleton<RoutineCatalog>();
         services.TryAddSingleton<RunEventHub>();
         services.TryAddSingleton<WorkerStarts>();
+        services.TryAddSingleton<Dispatcher>();
         services.TryAddSingleton<IRunStore>(CreateStore);
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, StoreInitializer>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DispatcherStarter>();

@@ -20,6 +20,7 @@ internal sealed partial class RunGrain(
     IRunStore store,
     RoutineCatalog catalog,
     RunEventHub hub,
+    Dispatcher dispatcher,
     WorkerStarts starts,
     TimeProvider clock,
     ILogger<RunGrain> logger) : Grain, IRunGrain
@@ -41,8 +42,6 @@ internal sealed partial class RunGrain(
     TaskCompletionSource _terminal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     string RunId => this.GetPrimaryKeyString();
-
-    IDispatcherGrain Dispatcher => GrainFactory.Dispatcher();
 
     public async Task<RunInfo> SubmitAsync(RunRequest request)
     {
@@ -87,7 +86,7 @@ internal sealed partial class RunGrain(
 
         // Dispatch before the first write: the Pending record (with why it waits, if it must) and the Running one are
         // queued back to back, so the store commits them together, and the caller hears back once both are durable.
-        var grant = await AcquireAsync(run);
+        var grant = Acquire(run);
         var recorded = TransitionAsync(grant.WorkerId is null ? run with { WaitReason = grant.WaitReason } : run,
             request.ParentRunId is null ? "submitted" : $"called by run {request.ParentRunId}");
         if (grant.WorkerId is { } worker) await StartOnAsync(worker);
@@ -128,7 +127,7 @@ internal sealed partial class RunGrain(
         await EnsureLoadedAsync();
         if (_run is null || _run.Status.IsTerminal()) return;
 
-        if (_run.Status == RunStatus.Pending) Dispatcher.ForgetAsync(RunId).Ignore();
+        if (_run.Status == RunStatus.Pending) dispatcher.Forget(RunId);
         else if (_run.Worker is { } worker) GrainFactory.Worker(worker).CancelAsync(RunId, _run.Attempt).Ignore();
 
         var error = new RunError(typeof(RoutineCancelledException).FullName!, $"Cancelled: {reason}", RunId: RunId, RoutineId: _run.RoutineId);
@@ -143,7 +142,7 @@ internal sealed partial class RunGrain(
     {
         await EnsureLoadedAsync();
         if (_run is { Status: RunStatus.Pending }) await StartOnAsync(workerId);
-        else Dispatcher.ReleaseAsync(workerId, RunId).Ignore();
+        else dispatcher.Release(workerId, RunId);
     }
 
     public async Task ResumeAsync()
@@ -203,7 +202,7 @@ internal sealed partial class RunGrain(
         await EnsureLoadedAsync();
         // The attempt's slot is freed with its result, here, rather than by a second message from the worker. A result
         // that arrives after a cancel still frees it: the routine has stopped only now.
-        if (_run is { Worker: { } worker } && attempt == _run.Attempt) Dispatcher.ReleaseAsync(worker, RunId).Ignore();
+        if (_run is { Worker: { } worker } && attempt == _run.Attempt) dispatcher.Release(worker, RunId);
         if (_run is null || _run.Status != RunStatus.Running || attempt != _run.Attempt)
         {
             LogStaleResult(RunId, attempt, _run?.Attempt ?? 0, _run?.Status);
@@ -273,15 +272,15 @@ internal sealed partial class RunGrain(
 
     async Task DispatchAsync()
     {
-        var grant = await AcquireAsync(_run!);
+        var grant = Acquire(_run!);
         if (grant.WorkerId is { } worker) await StartOnAsync(worker);
         else await TransitionAsync(_run! with { WaitReason = grant.WaitReason }, $"waiting: {grant.WaitReason}");
     }
 
-    Task<SlotGrant> AcquireAsync(RunInfo run)
+    SlotGrant Acquire(RunInfo run)
     {
         var execution = run.Options?.Execution ?? catalog.TryGet(run.RoutineId)?.Execution ?? ExecutionPolicy.Remote;
-        return Dispatcher.AcquireAsync(new SlotRequest(RunId, RoutineId.Parse(run.RoutineId), execution, _callerWorker));
+        return dispatcher.Acquire(new SlotRequest(RunId, RoutineId.Parse(run.RoutineId), execution, _callerWorker));
     }
 
     async Task StartOnAsync(string worker)

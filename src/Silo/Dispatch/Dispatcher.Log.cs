@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Routines.Silo.Dispatch;
 
-internal sealed partial class DispatcherGrain
+internal sealed partial class Dispatcher
 {
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Name} ({WorkerId}) joined with {Slots} slots and {Routines} routines.")]
     partial void LogWorkerJoined(string name, string workerId, int slots, int routines);

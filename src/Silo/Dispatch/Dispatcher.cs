@@ -1,0 +1,343 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Routines.Client;
+using Routines.Cluster;
+using Routines.Silo.Storage;
+
+namespace Routines.Silo.Dispatch;
+
+/// <summary>
+/// Capability-aware dispatch: a run goes only to a worker hosting its exact routine; a task takes a slot on the
+/// capable worker with the most free slots, or waits in its routine's queue. Workflows only orchestrate, so they
+/// take no task slot (otherwise workflows waiting on children could hold every slot and starve their own children).
+/// Workers report by heartbeat; a worker that membership declares dead (or that falls silent) is dropped and its
+/// runs are handed back to be dispatched again.
+/// </summary>
+/// <remarks>
+/// One per service silo (there is one, decision #12), called directly by the run grains there: a slot costs a lock,
+/// not two messages through a grain's queue (decision #26). <see cref="DispatcherGrain"/> is its address for workers
+/// and clients. Every call takes the lock for its whole length; the messages sent under it (a queued run's
+/// assignment, a lost worker's hand-backs) are only enqueued, so no grain code runs while it is held.
+/// </remarks>
+internal sealed partial class Dispatcher(
+    RoutineCatalog catalog,
+    IRunStore store,
+    WorkerStarts starts,
+    IClusterMembershipService membership,
+    IGrainFactory grains,
+    TimeProvider clock,
+    ILogger<Dispatcher> logger)
+{
+    /// <summary>A worker silent this long is considered gone even if membership has not said so yet.</summary>
+    static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>A grant its worker has not reported running for this long is taken as finished (a lost release).</summary>
+    static readonly TimeSpan UnreportedGrant = TimeSpan.FromSeconds(10);
+
+    readonly Lock _gate = new();
+    readonly Dictionary<string, WorkerState> _workers = [];
+    readonly Dictionary<QueueKey, Queue<QueuedRun>> _queues = [];
+    readonly Dictionary<string, string> _assignments = []; // run id → worker id, from grant to release
+    readonly Dictionary<string, DateTimeOffset> _grantedAt = [];
+    readonly HashSet<string> _forgotten = [];
+    readonly HashSet<string> _queued = [];
+    long _sequence;
+
+    /// <summary>A worker's periodic report; the first one registers it.</summary>
+    public void Heartbeat(WorkerHeartbeat heartbeat)
+    {
+        lock (_gate)
+        {
+            var now = clock.GetUtcNow();
+            if (!_workers.TryGetValue(heartbeat.WorkerId, out var worker))
+            {
+                worker = new WorkerState(heartbeat.WorkerId);
+                _workers[heartbeat.WorkerId] = worker;
+                // A restarted service learns what survived from the workers themselves.
+                foreach (var running in heartbeat.Running)
+                {
+                    if (!_assignments.TryAdd(running.RunId, worker.Id)) continue;
+                    _grantedAt[running.RunId] = now;
+                    if (running.Kind == RoutineKind.Workflow) worker.Workflows++;
+                    else worker.BusySlots++;
+                }
+
+                LogWorkerJoined(heartbeat.Name, heartbeat.WorkerId, heartbeat.Slots, heartbeat.Routines.Count);
+            }
+
+            var routinesChanged = !worker.Routines.SetEquals(heartbeat.Routines.Select(r => r.Id));
+            worker.Name = heartbeat.Name;
+            worker.Slots = heartbeat.Slots;
+            worker.Descriptors = heartbeat.Routines;
+            worker.Routines = heartbeat.Routines.Select(r => r.Id).ToHashSet();
+            worker.LastHeartbeat = now;
+            // Beats are separate messages and can arrive out of order (a worker's INITIALIZING beat has been seen to land
+            // after its first ready one): a worker that reported ready, or stopping, never goes back.
+            worker.Terminating |= heartbeat.Terminating;
+            worker.Ready |= !heartbeat.Initializing;
+            if (routinesChanged) catalog.Update(_workers.Values.SelectMany(w => w.Descriptors));
+            ReleaseUnreported(worker, heartbeat.Running, now);
+            DrainQueuesOnto(worker);
+        }
+    }
+
+    /// <summary>
+    /// A worker for the run, or no worker and the reason the run waits; the run's grain is then told by
+    /// <see cref="IRunGrain.AssignAsync"/> when a slot frees.
+    /// </summary>
+    public SlotGrant Acquire(SlotRequest request)
+    {
+        lock (_gate)
+        {
+            // A run asking again (a retry, a hand-back) no longer uses the slot it was granted before.
+            if (_assignments.TryGetValue(request.RunId, out var held) && FreeSlot(held, request.RunId) is { } freed) DrainQueuesOnto(freed);
+            var capable = _workers.Values.Where(w => w.CanTake(request.Routine) && IsLive(w)).ToList();
+            var key = new QueueKey(request.Routine, null);
+            if (request.Execution != ExecutionPolicy.Remote && request.CallerWorker is { } caller)
+            {
+                var local = capable.FirstOrDefault(w => w.Id == caller);
+                if (local is not null && (request.Routine.Kind == RoutineKind.Workflow || local.FreeSlots > 0) && QueueOf(new(request.Routine, caller)).Count == 0)
+                    return Grant(local, request.RunId, request.Routine.Kind);
+                if (request.Execution == ExecutionPolicy.Local)
+                {
+                    if (local is null) return new SlotGrant(null, $"the calling worker does not host {request.Routine.Display} (execution policy Local)");
+                    capable = [local];
+                    key = key with { Worker = caller };
+                }
+            }
+
+            if (request.Routine.Kind == RoutineKind.Workflow && capable.Count > 0)
+                return Grant(capable.MinBy(w => w.Workflows)!, request.RunId, RoutineKind.Workflow);
+
+            var queue = QueueOf(key);
+            var free = capable.Where(w => w.FreeSlots > 0).MaxBy(w => w.FreeSlots);
+            if (free is not null && queue.Count == 0) return Grant(free, request.RunId, RoutineKind.Task);
+
+            var reason = capable.Count == 0
+                ? $"no live worker advertises {request.Routine.Display}"
+                : $"all {capable.Count} capable worker{(capable.Count == 1 ? " is" : "s are")} busy, {queue.Count} ahead";
+            // A run already in line (one resumed by recovery, say) keeps its place: queued twice, it would be granted twice.
+            if (_queued.Add(request.RunId)) queue.Enqueue(new QueuedRun(request.RunId, ++_sequence, request.Routine.Kind!.Value));
+            return new SlotGrant(null, reason);
+        }
+    }
+
+    /// <summary>The run's attempt on that worker ended (its run grain heard the result): the slot is free again.</summary>
+    public void Release(string workerId, string runId)
+    {
+        lock (_gate)
+        {
+            if (FreeSlot(workerId, runId) is { } worker) DrainQueuesOnto(worker);
+        }
+    }
+
+    /// <summary>Drops a queued run (cancelled while Pending).</summary>
+    public void Forget(string runId)
+    {
+        lock (_gate) _forgotten.Add(runId);
+    }
+
+    public IReadOnlyList<WorkerInfo> ListWorkers()
+    {
+        lock (_gate)
+        {
+            return _workers.Values.OrderBy(w => w.Name, StringComparer.Ordinal).Select(w => new WorkerInfo(
+                w.Id, w.Name, w.Status, w.Slots, w.BusySlots, w.Workflows,
+                w.Routines.Select(r => r.ToString()).Order().ToList(), w.LastHeartbeat)).ToList();
+        }
+    }
+
+    public IReadOnlyList<RoutineDescriptor> ListRoutines() => catalog.Live;
+
+    /// <summary>Drops workers membership declares dead or that stopped sending heartbeats, and hands back their runs.</summary>
+    public void CheckWorkers()
+    {
+        lock (_gate)
+        {
+            var snapshot = membership.CurrentSnapshot;
+            var now = clock.GetUtcNow();
+            foreach (var worker in _workers.Values.ToList())
+            {
+                var status = snapshot.GetSiloStatus(worker.Silo);
+                var reason = status == SiloStatus.Dead ? "membership declared its silo dead"
+                    : now - worker.LastHeartbeat > HeartbeatTimeout ? $"no heartbeat for {HeartbeatTimeout.TotalSeconds:0} s"
+                    : null;
+                if (reason is not null) Lose(worker, reason);
+            }
+        }
+    }
+
+    /// <summary>After a service restart: dispatch Pending runs again, and hand back Running runs no live worker reported.</summary>
+    public async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        var unfinished = await store.ListUnfinishedRunsAsync(cancellationToken);
+        var resumed = 0;
+        var lost = 0;
+        lock (_gate)
+        {
+            foreach (var run in unfinished)
+            {
+                var grain = grains.Run(run.RunId);
+                if (run.Status == RunStatus.Pending)
+                {
+                    grain.ResumeAsync().Ignore();
+                    resumed++;
+                }
+                else if (!_assignments.ContainsKey(run.RunId))
+                {
+                    grain.WorkerLostAsync(run.Worker ?? "?", "no live worker reported it after the service restarted").Ignore();
+                    lost++;
+                }
+            }
+        }
+
+        if (unfinished.Count > 0) LogRecovered(resumed, lost);
+    }
+
+    /// <summary>Frees the slot of a run's grant; a late release of an earlier attempt leaves the current one alone.</summary>
+    WorkerState? FreeSlot(string workerId, string runId)
+    {
+        if (!_assignments.TryGetValue(runId, out var assigned) || assigned != workerId) return null;
+        _assignments.Remove(runId);
+        _grantedAt.Remove(runId);
+        if (!_workers.TryGetValue(workerId, out var worker)) return null;
+        if (worker.RunningWorkflowIds.Remove(runId)) worker.Workflows = Math.Max(0, worker.Workflows - 1);
+        else worker.BusySlots = Math.Max(0, worker.BusySlots - 1);
+        return worker;
+    }
+
+    /// <summary>
+    /// The worker is the authority on what it runs: grants it has not reported for a while ended without their release
+    /// reaching us (the service restarted between grant and start, say), so their slots are freed.
+    /// </summary>
+    void ReleaseUnreported(WorkerState worker, IReadOnlyList<RunningAttempt> running, DateTimeOffset now)
+    {
+        var reported = running.Select(r => r.RunId).ToHashSet();
+        var stale = _assignments
+            .Where(a => a.Value == worker.Id && !reported.Contains(a.Key) && now - _grantedAt.GetValueOrDefault(a.Key, now) > UnreportedGrant)
+            .Select(a => a.Key).ToList();
+        foreach (var runId in stale) FreeSlot(worker.Id, runId);
+    }
+
+    SlotGrant Grant(WorkerState worker, string runId, RoutineKind? kind)
+    {
+        _assignments[runId] = worker.Id;
+        _grantedAt[runId] = clock.GetUtcNow();
+        if (kind == RoutineKind.Workflow)
+        {
+            worker.Workflows++;
+            worker.RunningWorkflowIds.Add(runId);
+        }
+        else
+        {
+            worker.BusySlots++;
+        }
+
+        return new SlotGrant(worker.Id, null);
+    }
+
+    void Lose(WorkerState worker, string reason)
+    {
+        _workers.Remove(worker.Id);
+        starts.Forget(worker.Id);
+        catalog.Update(_workers.Values.SelectMany(w => w.Descriptors));
+        var runs = _assignments.Where(a => a.Value == worker.Id).Select(a => a.Key).ToList();
+        LogWorkerLost(worker.Name, worker.Id, reason, runs.Count);
+        foreach (var runId in runs)
+        {
+            _assignments.Remove(runId);
+            _grantedAt.Remove(runId);
+            grains.Run(runId).WorkerLostAsync(worker.Id, $"worker {worker.Name} was lost ({reason})").Ignore();
+        }
+    }
+
+    /// <summary>
+    /// Membership can know a worker's silo is gone a moment before the check above drops the worker (it runs every
+    /// second): such a worker is given nothing, or its runs would be sent to a silo Orleans no longer places on.
+    /// </summary>
+    bool IsLive(WorkerState worker) => membership.CurrentSnapshot.GetSiloStatus(worker.Silo) == SiloStatus.Active;
+
+    /// <summary>Gives the worker's free slots to the oldest queued runs it can execute.</summary>
+    void DrainQueuesOnto(WorkerState worker)
+    {
+        if (worker.Terminating || worker.Initializing || !IsLive(worker)) return;
+        while (NextRunFor(worker) is { } run)
+        {
+            Grant(worker, run.RunId, run.Kind);
+            grains.Run(run.RunId).AssignAsync(worker.Id).Ignore();
+        }
+    }
+
+    QueuedRun? NextRunFor(WorkerState worker)
+    {
+        Queue<QueuedRun>? oldest = null;
+        foreach (var routine in worker.Routines)
+        {
+            if (routine.Kind == RoutineKind.Task && worker.FreeSlots <= 0) continue;
+            Consider(new QueueKey(routine, null));
+            Consider(new QueueKey(routine, worker.Id));
+        }
+
+        if (oldest?.Dequeue() is not { } next) return null;
+        _queued.Remove(next.RunId);
+        return next;
+
+        void Consider(QueueKey key)
+        {
+            if (!_queues.TryGetValue(key, out var queue)) return;
+            while (queue.TryPeek(out var head) && _forgotten.Remove(head.RunId)) _queued.Remove(queue.Dequeue().RunId);
+            if (queue.Count > 0 && (oldest is null || queue.Peek().Sequence < oldest.Peek().Sequence)) oldest = queue;
+        }
+    }
+
+    Queue<QueuedRun> QueueOf(QueueKey key)
+    {
+        if (!_queues.TryGetValue(key, out var queue)) _queues[key] = queue = new Queue<QueuedRun>();
+        return queue;
+    }
+
+    sealed class WorkerState(string id)
+    {
+        public string Id { get; } = id;
+
+        public SiloAddress Silo { get; } = SiloAddress.FromParsableString(id);
+
+        public string Name { get; set; } = id;
+
+        public int Slots { get; set; }
+
+        public HashSet<RoutineId> Routines { get; set; } = [];
+
+        public IReadOnlyList<RoutineDescriptor> Descriptors { get; set; } = [];
+
+        public int BusySlots { get; set; }
+
+        public int Workflows { get; set; }
+
+        public HashSet<string> RunningWorkflowIds { get; } = [];
+
+        public DateTimeOffset LastHeartbeat { get; set; }
+
+        public bool Terminating { get; set; }
+
+        /// <summary>Has reported ready once: until then the worker is INITIALIZING and takes no runs.</summary>
+        public bool Ready { get; set; }
+
+        public bool Initializing => !Ready;
+
+        public int FreeSlots => Slots - BusySlots;
+
+        public bool CanTake(RoutineId routine) => !Terminating && !Initializing && Routines.Contains(routine);
+
+        public WorkerStatus Status => Terminating ? WorkerStatus.Terminating
+            : Initializing ? WorkerStatus.Initializing
+            : BusySlots > 0 ? WorkerStatus.Working
+            : Workflows > 0 ? WorkerStatus.Hanging
+            : WorkerStatus.Idle;
+    }
+
+    /// <summary>A queue per routine, and per routine and worker for runs that must run on their caller's worker.</summary>
+    readonly record struct QueueKey(RoutineId Routine, string? Worker);
+
+    sealed record QueuedRun(string RunId, long Sequence, RoutineKind Kind);
+}
