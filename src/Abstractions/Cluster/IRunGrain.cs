@@ -43,6 +43,10 @@ public interface IRunGrain : IGrainWithStringKey
     /// <summary>A worker reports the end of an attempt. Results of a stale attempt are ignored.</summary>
     Task CompleteAsync(int attempt, AttemptResult result);
 
+    /// <summary>The attempt's worker gave no result by its timeout and grace: the service times the attempt out.</summary>
+    [OneWay]
+    Task AttemptOverdueAsync(int attempt);
+
     /// <summary>After a service restart: a Pending run asks for a worker again.</summary>
     [OneWay]
     Task ResumeAsync();

@@ -25,9 +25,11 @@ public static class ServiceSiloBuilderExtensions
         services.TryAddSingleton<RunEventHub>();
         services.TryAddSingleton<WorkerStarts>();
         services.TryAddSingleton<Dispatcher>();
+        services.TryAddSingleton<AttemptWatchdog>();
         services.TryAddSingleton<IRunStore>(CreateStore);
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, StoreInitializer>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DispatcherStarter>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(s => s.GetRequiredService<AttemptWatchdog>());
         services.AddRoutinesCommon();
         return silo;
     }

@@ -22,10 +22,11 @@ internal sealed partial class RunGrain(
     RunEventHub hub,
     Dispatcher dispatcher,
     WorkerStarts starts,
+    AttemptWatchdog watchdog,
     TimeProvider clock,
     ILogger<RunGrain> logger) : Grain, IRunGrain
 {
-    /// <summary>How long after its timeout a silent attempt is declared timed out by the service itself.</summary>
+    /// <summary>How long after its timeout a silent attempt is declared timed out by the service itself (<see cref="AttemptWatchdog"/>).</summary>
     static readonly TimeSpan WatchdogGrace = TimeSpan.FromSeconds(10);
 
     /// <summary>How long a run whose start could not reach its worker waits before it is dispatched again.</summary>
@@ -38,7 +39,7 @@ internal sealed partial class RunGrain(
     long _changes, _recordedChange;
     Task? _loading;
     string? _callerWorker; // for Local / PreferLocal execution; kept in memory only, so locality is best effort
-    IGrainTimer? _timer;
+    IGrainTimer? _timer; // a retry's delay, or the pause before dispatching again
     TaskCompletionSource _terminal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     string RunId => this.GetPrimaryKeyString();
@@ -317,10 +318,17 @@ internal sealed partial class RunGrain(
             return;
         }
 
-        StartTimer(timeout + WatchdogGrace, () => FailAttemptAsync(RunStatus.TimedOut, new RunError(
-            typeof(RoutineTimedOutException).FullName!,
+        watchdog.Watch(RunId, attempt, timeout + WatchdogGrace);
+    }
+
+    public async Task AttemptOverdueAsync(int attempt)
+    {
+        await EnsureLoadedAsync();
+        if (_run is not { Status: RunStatus.Running } run || run.Attempt != attempt) return;
+        var timeout = run.Options?.Timeout ?? catalog.TryGet(run.RoutineId)?.Timeout;
+        await FailAttemptAsync(RunStatus.TimedOut, new RunError(typeof(RoutineTimedOutException).FullName!,
             $"Attempt {attempt} gave no result within its timeout of {timeout} (+{WatchdogGrace.TotalSeconds:0} s grace); "
-          + "the routine ignored its cancellation token or its worker stopped answering.")));
+          + "the routine ignored its cancellation token or its worker stopped answering."));
     }
 
     /// <summary>Retries the failed attempt if the policy allows, else ends the run as failed or timed out.</summary>
@@ -418,10 +426,12 @@ internal sealed partial class RunGrain(
         });
     }
 
+    /// <summary>Stops the run's timer and the watch on its attempt: whatever the run waited for is settled.</summary>
     void StopTimer()
     {
         _timer?.Dispose();
         _timer = null;
+        watchdog.Forget(RunId);
     }
 
     Task EnsureLoadedAsync() => _loading ??= LoadAsync();

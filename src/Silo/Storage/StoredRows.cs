@@ -26,6 +26,9 @@ internal static class StoredRows
     public static T? FromJson<T>(DbDataReader r, int ordinal) where T : class =>
         r.IsDBNull(ordinal) ? null : JsonSerializer.Deserialize<T>(r.GetString(ordinal), Json);
 
+    /// <summary>An enum value's stored name, without the boxing <c>Enum.ToString</c> does on every row written.</summary>
+    public static string Name<T>(T value) where T : struct, Enum => Names<T>.Of[value];
+
     public static string? NullableString(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
 
     public static async Task<IReadOnlyList<T>> ReadAllAsync<T>(DbCommand command, Func<DbDataReader, T> map, CancellationToken cancellationToken)
@@ -77,5 +80,10 @@ internal static class StoredRows
         {
             if (typeInfo.Properties[i].Set is null) typeInfo.Properties.RemoveAt(i);
         }
+    }
+
+    private static class Names<T> where T : struct, Enum
+    {
+        public static readonly Dictionary<T, string> Of = Enum.GetValues<T>().ToDictionary(v => v, v => v.ToString());
     }
 }

@@ -386,7 +386,7 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
 
     private static object?[] RunValues(RunInfo run) =>
     [
-        run.RunId, run.RoutineId, run.RoutineName, run.RoutineVersion, run.Kind.ToString(), run.Status.ToString(), run.Attempt, run.MaxAttempts,
+        run.RunId, run.RoutineId, run.RoutineName, run.RoutineVersion, Name(run.Kind), Name(run.Status), run.Attempt, run.MaxAttempts,
         run.InputJson, run.OutputJson, ToJson(run.Error), run.ParentRunId, run.RootRunId, run.ParentAttempt,
         UnixMs(run.CreatedAt), UnixMs(run.StartedAt), UnixMs(run.FinishedAt), run.Worker, run.CachedFromRunId, run.WaitReason,
         run.Progress?.Current, run.Progress?.Total, run.Progress?.Message, UnixMs(run.Progress?.UpdatedAt), ToJson(run.Options),
@@ -638,7 +638,7 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
         public void SaveRun(RunInfo run) => Execute(_saveRun, RunValues(run));
 
         public void AppendEvent(RunEvent e) =>
-            Execute(_appendEvent, e.RunId, UnixMs(e.Timestamp), e.Status.ToString(), e.Attempt, e.Worker, e.Reason);
+            Execute(_appendEvent, e.RunId, UnixMs(e.Timestamp), Name(e.Status), e.Attempt, e.Worker, e.Reason);
 
         public void AppendLog(RunLogLine line) =>
             Execute(_appendLog, line.RunId, line.Sequence, UnixMs(line.Timestamp), (int)line.Level, line.Message, line.Attempt);
