@@ -7,7 +7,7 @@ public sealed record CallOptions
     /// <summary>Replaces the routine's retry policy.</summary>
     [Id(0)] public RetryPolicy? Retry { get; init; }
 
-    /// <summary>Replaces the routine's execution timeout (per attempt).</summary>
+    /// <summary>Replaces the routine's execution timeout (per attempt): more than zero, at most 30 days.</summary>
     [Id(1)] public TimeSpan? Timeout { get; init; }
 
     /// <summary>False bypasses the task result cache: the task runs even if the same input ran before.</summary>

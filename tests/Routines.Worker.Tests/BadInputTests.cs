@@ -34,6 +34,21 @@ public sealed class BadInputTests(EngineFixture fixture) : IClassFixture<EngineF
     }
 
     [Fact]
+    public async Task ATimeoutOutOfRange_IsRefused_AndRecordsNothing()
+    {
+        var before = await RunCountAsync();
+        foreach (var timeout in new[] { TimeSpan.Zero, TimeSpan.FromSeconds(-5), Timeout.InfiniteTimeSpan, TimeSpan.FromDays(365) })
+        {
+            var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
+                fixture.Env.Client.SubmitAsync("add", """{"a":1,"b":2}""", new CallOptions { Timeout = timeout }));
+            Assert.Contains("CallOptions.Timeout must be more than zero and at most 30 days", error.Message);
+            Assert.Contains($"it was {timeout}", error.Message);
+        }
+
+        Assert.Equal(before, await RunCountAsync());
+    }
+
+    [Fact]
     public async Task UnknownVersion_SaysWhichVersionsAreOffered()
     {
         var error = await Assert.ThrowsAsync<RoutineNotFoundException>(() => fixture.Env.Client.SubmitAsync("tname:add:9.9.9", "{}"));
