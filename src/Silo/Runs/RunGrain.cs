@@ -327,6 +327,8 @@ internal sealed partial class RunGrain(
             return;
         }
 
+        // Kept active while the attempt may run (invariant 3); the watchdog tells the grain if the worker stays silent.
+        DelayDeactivation(timeout + WatchdogGrace);
         watchdog.Watch(RunId, attempt, timeout + WatchdogGrace);
     }
 
