@@ -1,4 +1,3 @@
-using Orleans.Concurrency;
 using Routines.Client;
 
 namespace Routines.Cluster;
@@ -15,9 +14,7 @@ public interface IDispatcherGrain : IGrainWithIntegerKey
     /// <summary>A worker's periodic report; the first one registers it.</summary>
     Task HeartbeatAsync(WorkerHeartbeat heartbeat);
 
-    [AlwaysInterleave]
     Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync();
 
-    [AlwaysInterleave]
     Task<IReadOnlyList<RoutineDescriptor>> ListRoutinesAsync();
 }

@@ -289,8 +289,10 @@ internal sealed partial class RunGrain(
 
     SlotGrant Acquire(RunInfo run)
     {
-        var execution = run.Options?.Execution ?? catalog.TryGet(run.RoutineId)?.Execution ?? ExecutionPolicy.Remote;
-        return dispatcher.Acquire(new SlotRequest(RunId, RoutineId.Parse(run.RoutineId), execution, _callerWorker));
+        // The catalog's descriptor carries the parsed id: no parse of the record's text on every dispatch.
+        var routine = catalog.TryGet(run.RoutineId);
+        var execution = run.Options?.Execution ?? routine?.Execution ?? ExecutionPolicy.Remote;
+        return dispatcher.Acquire(new SlotRequest(RunId, routine?.Id ?? RoutineId.Parse(run.RoutineId), execution, _callerWorker));
     }
 
     async Task StartOnAsync(string worker)
@@ -299,7 +301,7 @@ internal sealed partial class RunGrain(
         var routine = catalog.TryGet(run.RoutineId)
             ?? throw new InvalidOperationException($"Worker {worker} was assigned {run.RoutineId}, which no worker advertised.");
         var attempt = run.Attempt + 1;
-        var timeout = run.Options?.Timeout ?? routine.Timeout;
+        var timeout = TimeoutOf(run, routine);
         var request = new ExecutionRequest(RunId, attempt, routine.Id, run.InputJson, run.RootRunId, timeout, run.Options?.UseCache == false);
         try
         {
@@ -328,15 +330,16 @@ internal sealed partial class RunGrain(
         }
 
         // Kept active while the attempt may run (invariant 3); the watchdog tells the grain if the worker stays silent.
-        DelayDeactivation(timeout + WatchdogGrace);
-        watchdog.Watch(RunId, attempt, timeout + WatchdogGrace);
+        var silentFor = timeout + WatchdogGrace;
+        DelayDeactivation(silentFor);
+        watchdog.Watch(RunId, attempt, silentFor);
     }
 
     public async Task AttemptOverdueAsync(int attempt)
     {
         await EnsureLoadedAsync();
         if (_run is not { Status: RunStatus.Running } run || run.Attempt != attempt) return;
-        var timeout = run.Options?.Timeout ?? catalog.TryGet(run.RoutineId)?.Timeout;
+        var timeout = catalog.TryGet(run.RoutineId) is { } routine ? TimeoutOf(run, routine) : run.Options?.Timeout;
         await FailAttemptAsync(RunStatus.TimedOut, new RunError(typeof(RoutineTimedOutException).FullName!,
             $"Attempt {attempt} gave no result within its timeout of {timeout} (+{WatchdogGrace.TotalSeconds:0} s grace); "
           + "the routine ignored its cancellation token or its worker stopped answering."));
@@ -397,6 +400,8 @@ internal sealed partial class RunGrain(
         => UsesCache(run) ? await store.GetCachedAsync(CacheKeyOf(run)) : null;
 
     bool UsesCache(RunInfo run) => run.Kind == RoutineKind.Task && (run.Options?.UseCache ?? catalog.TryGet(run.RoutineId)?.Cache ?? true);
+
+    static TimeSpan TimeoutOf(RunInfo run, RoutineDescriptor routine) => run.Options?.Timeout ?? routine.Timeout;
 
     static string CacheKeyOf(RunInfo run) => CacheKey.For(RoutineId.Parse(run.RoutineId), run.InputJson);
 
