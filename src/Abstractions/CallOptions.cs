@@ -4,6 +4,9 @@ namespace Routines;
 [GenerateSerializer, Immutable]
 public sealed record CallOptions
 {
+    /// <summary>The longest timeout an attempt may have: a worker's cancellation timer cannot run past about 49 days.</summary>
+    internal static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(30);
+
     /// <summary>Replaces the routine's retry policy.</summary>
     [Id(0)] public RetryPolicy? Retry { get; init; }
 
@@ -21,4 +24,12 @@ public sealed record CallOptions
     /// By default such a submission fails at once with <see cref="RoutineNotFoundException"/>.
     /// </summary>
     [Id(4)] public bool? WaitForWorker { get; init; }
+
+    /// <summary>Why these options cannot be used, naming the field and its value, or null.</summary>
+    internal string? Problem()
+    {
+        if (Timeout is { } timeout && (timeout <= TimeSpan.Zero || timeout > MaxTimeout))
+            return $"CallOptions.Timeout must be more than zero and at most {MaxTimeout.TotalDays:0} days; it was {timeout}.";
+        return Retry?.Problem("CallOptions.Retry.");
+    }
 }

@@ -20,6 +20,17 @@ public sealed record RetryPolicy
     /// <summary>Full names of exception types that fail the run at once (a bug, bad data), without retrying.</summary>
     [Id(4)] public IReadOnlyList<string> NonRetryableErrors { get; init; } = [];
 
+    /// <summary>Why the policy cannot be used, naming the field and its value, or null; <paramref name="whose"/> prefixes the field's name.</summary>
+    internal string? Problem(string whose)
+    {
+        if (MaxAttempts < 1) return $"{whose}MaxAttempts must be at least 1; it was {MaxAttempts}.";
+        if (InitialDelay < TimeSpan.Zero) return $"{whose}InitialDelay must be zero or more; it was {InitialDelay}.";
+        if (MaxDelay < TimeSpan.Zero) return $"{whose}MaxDelay must be zero or more; it was {MaxDelay}.";
+        if (!(BackoffCoefficient >= 1 && double.IsFinite(BackoffCoefficient)))
+            return $"{whose}BackoffCoefficient must be a finite number, at least 1; it was {BackoffCoefficient}.";
+        return null;
+    }
+
     /// <summary>The delay before attempt <paramref name="nextAttempt"/> (2 = first retry).</summary>
     public TimeSpan DelayBefore(int nextAttempt)
     {

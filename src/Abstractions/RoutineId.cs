@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Reflection;
 
 namespace Routines;
@@ -76,12 +77,23 @@ public readonly record struct RoutineId(
             nameof(routineType));
     }
 
-    static bool IsValidName(string name)
-        => name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
+    /// <summary>Why a declared name and version cannot make an id, or null.</summary>
+    internal static string? ProblemWith(string name, string version)
+        => !IsValidName(name) ? $"the name '{name}' must be ASCII letters, digits, '_', '-' and '.', and not empty"
+         : !IsValidVersion(version) ? $"the version '{version}' must be ASCII letters, digits, '.', '-', '+' and '_', and not empty"
+         : null;
+
+    const string NameCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.";
+
+    static readonly SearchValues<char> NameChars = SearchValues.Create(NameCharacters);
 
     // Semantic versions: letters, digits, '.', '-', '+' (build metadata); '_' as names allow it.
-    static bool IsValidVersion(string version)
-        => version.Length > 0 && version.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or '+');
+    static readonly SearchValues<char> VersionChars = SearchValues.Create(NameCharacters + "+");
+
+    // Spans, not LINQ over the string: ids are parsed on every submit, and enumerating a string allocates.
+    static bool IsValidName(string name) => name.Length > 0 && !name.AsSpan().ContainsAnyExcept(NameChars);
+
+    static bool IsValidVersion(string version) => version.Length > 0 && !version.AsSpan().ContainsAnyExcept(VersionChars);
 
     /// <summary>The canonical text form.</summary>
     public override string ToString() => Version is null

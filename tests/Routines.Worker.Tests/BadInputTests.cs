@@ -49,6 +49,28 @@ public sealed class BadInputTests(EngineFixture fixture) : IClassFixture<EngineF
     }
 
     [Fact]
+    public async Task ARetryPolicyOutOfRange_IsRefused_AndRecordsNothing()
+    {
+        var before = await RunCountAsync();
+        var cases = new (RetryPolicy Policy, string Says)[]
+        {
+            (new() { MaxAttempts = 0 }, "CallOptions.Retry.MaxAttempts must be at least 1; it was 0."),
+            (new() { InitialDelay = TimeSpan.FromSeconds(-1) }, "CallOptions.Retry.InitialDelay must be zero or more; it was -00:00:01."),
+            (new() { MaxDelay = TimeSpan.FromSeconds(-1) }, "CallOptions.Retry.MaxDelay must be zero or more; it was -00:00:01."),
+            (new() { BackoffCoefficient = 0.5 }, "CallOptions.Retry.BackoffCoefficient must be a finite number, at least 1; it was 0.5."),
+            (new() { BackoffCoefficient = double.NaN }, "CallOptions.Retry.BackoffCoefficient must be a finite number, at least 1; it was NaN."),
+        };
+        foreach (var (policy, says) in cases)
+        {
+            var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
+                fixture.Env.Client.SubmitAsync("add", """{"a":1,"b":2}""", new CallOptions { Retry = policy }));
+            Assert.Contains(says, error.Message);
+        }
+
+        Assert.Equal(before, await RunCountAsync());
+    }
+
+    [Fact]
     public async Task UnknownVersion_SaysWhichVersionsAreOffered()
     {
         var error = await Assert.ThrowsAsync<RoutineNotFoundException>(() => fixture.Env.Client.SubmitAsync("tname:add:9.9.9", "{}"));

@@ -25,18 +25,22 @@ public static class EngineGrains
     sealed class StringKeyed<T> where T : IGrainWithStringKey
     {
         // Resolved on first use, once the cluster manifest names the grain class (a worker does not host run grains).
-        (GrainInterfaceType Interface, GrainType Grain)? _types;
+        // A reference, not a nullable tuple: threads racing on first use must never read half of a struct being
+        // written (a torn read gave a default interface type, and an untyped reference that failed the cast).
+        Types? _types;
 
         public T Get(IGrainFactory grains, string key)
         {
-            var (interfaceType, grainType) = _types ??= Resolve(grains);
-            return (T)grains.GetGrain(GrainId.Create(grainType, key), interfaceType);
+            var types = _types ??= Resolve(grains);
+            return (T)grains.GetGrain(GrainId.Create(types.Grain, key), types.Interface);
         }
 
-        static (GrainInterfaceType, GrainType) Resolve(IGrainFactory grains)
+        static Types Resolve(IGrainFactory grains)
         {
             var probe = (GrainReference)(object)grains.GetGrain<T>("type-probe");
-            return (probe.InterfaceType, probe.GrainId.Type);
+            return new Types(probe.InterfaceType, probe.GrainId.Type);
         }
+
+        sealed record Types(GrainInterfaceType Interface, GrainType Grain);
     }
 }

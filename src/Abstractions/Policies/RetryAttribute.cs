@@ -16,6 +16,7 @@ public sealed class RetryAttribute : Attribute
     /// <summary>Exception types that are never retried.</summary>
     public Type[] NonRetryable { get; init; } = [];
 
+    /// <summary>The declared policy; check <see cref="Problem"/> first.</summary>
     internal RetryPolicy ToPolicy() => new()
     {
         MaxAttempts = MaxAttempts,
@@ -24,4 +25,17 @@ public sealed class RetryAttribute : Attribute
         MaxDelay = TimeSpan.FromSeconds(MaxDelaySeconds),
         NonRetryableErrors = NonRetryable.Select(t => t.FullName!).ToArray(),
     };
+
+    /// <summary>Why the declaration cannot be used, or null.</summary>
+    internal string? Problem()
+    {
+        // The seconds first: TimeSpan.FromSeconds itself fails on NaN or a huge value, with a message that names neither.
+        foreach (var (name, seconds) in new[] { (nameof(InitialDelaySeconds), InitialDelaySeconds), (nameof(MaxDelaySeconds), MaxDelaySeconds) })
+        {
+            if (!(seconds >= 0 && seconds <= TimeSpan.MaxValue.TotalSeconds))
+                return $"[Retry] {name} must be a number of seconds, zero or more; it was {seconds}.";
+        }
+
+        return ToPolicy().Problem("[Retry] ");
+    }
 }

@@ -29,9 +29,6 @@ internal sealed partial class RunGrain(
     /// <summary>How long after its timeout a silent attempt is declared timed out by the service itself (<see cref="AttemptWatchdog"/>).</summary>
     static readonly TimeSpan WatchdogGrace = TimeSpan.FromSeconds(10);
 
-    /// <summary>The longest timeout a call may ask for: a worker's cancellation timer cannot run past about 49 days.</summary>
-    static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(30);
-
     /// <summary>How long a run whose start could not reach its worker waits before it is dispatched again.</summary>
     static readonly TimeSpan UnreachableWorkerPause = TimeSpan.FromSeconds(1);
 
@@ -59,11 +56,7 @@ internal sealed partial class RunGrain(
             : catalog.Resolve(request.RoutineId);
         _callerWorker = request.CallerWorker;
         var inputJson = ValidatedInput(routine, request.InputJson);
-        if (request.Options?.Timeout is { } asked && (asked <= TimeSpan.Zero || asked > MaxTimeout))
-        {
-            throw new ArgumentOutOfRangeException(nameof(CallOptions.Timeout), asked,
-                $"CallOptions.Timeout must be more than zero and at most {MaxTimeout.TotalDays:0} days; it was {asked}.");
-        }
+        if (request.Options?.Problem() is { } problem) throw new ArgumentOutOfRangeException(nameof(RunRequest.Options), problem);
 
         var retry = request.Options?.Retry ?? routine.Retry;
         var now = clock.GetUtcNow();

@@ -25,7 +25,7 @@ internal sealed class RoutineRegistry
         var duplicate = routines.GroupBy(r => (r.Id.Name, r.Id.Version)).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
-            throw new InvalidOperationException(
+            throw new RoutineDefinitionException(duplicate.First().Type.FullName!,
                 $"Routine {duplicate.Key.Name}@{duplicate.Key.Version} is defined twice "
               + $"({string.Join(" and ", duplicate.Select(r => r.Type.FullName))}). Give each a distinct name or version.");
         }
@@ -43,11 +43,20 @@ internal sealed class RoutineRegistry
 
     static RegisteredRoutine Register(Type type, JsonSerializerOptions json)
     {
-        var id = RoutineId.Of(type);
         var (input, output) = IoTypesOf(type);
+        var declared = type.GetCustomAttribute<RoutineAttribute>()!;
+        if (RoutineId.ProblemWith(declared.Name, declared.Version) is { } badId)
+            throw new RoutineDefinitionException(type.FullName!, $"Routine {type.FullName} cannot be called: {badId}.");
+
+        var id = RoutineId.Of(type);
         var kind = id.Kind!.Value;
-        var retry = type.GetCustomAttribute<RetryAttribute>()?.ToPolicy()
-                    ?? (kind == RoutineKind.Task ? new RetryPolicy() : RetryPolicy.None);
+        var declaredRetry = type.GetCustomAttribute<RetryAttribute>();
+        var declaredTimeout = type.GetCustomAttribute<TimeoutAttribute>();
+        // A worker does not start with a routine it would run under a policy nobody declared.
+        if ((declaredRetry?.Problem() ?? declaredTimeout?.Problem()) is { } problem)
+            throw new RoutineDefinitionException(type.FullName!, $"Routine {type.FullName} declares an invalid policy: {problem}");
+
+        var retry = declaredRetry?.ToPolicy() ?? (kind == RoutineKind.Task ? new RetryPolicy() : RetryPolicy.None);
         var descriptor = new RoutineDescriptor
         {
             Id = id,
@@ -57,8 +66,7 @@ internal sealed class RoutineRegistry
             InputType = input.FullName ?? input.Name,
             OutputType = output.FullName ?? output.Name,
             Retry = retry,
-            Timeout = type.GetCustomAttribute<TimeoutAttribute>()?.Timeout
-                      ?? (kind == RoutineKind.Task ? DefaultTaskTimeout : DefaultWorkflowTimeout),
+            Timeout = declaredTimeout?.Timeout ?? (kind == RoutineKind.Task ? DefaultTaskTimeout : DefaultWorkflowTimeout),
             Cache = kind == RoutineKind.Task && (type.GetCustomAttribute<CacheAttribute>()?.Enabled ?? true),
             Execution = type.GetCustomAttribute<ExecutionAttribute>()?.Policy ?? ExecutionPolicy.Remote,
         };
@@ -77,7 +85,7 @@ internal sealed class RoutineRegistry
                 return (t.GetGenericArguments()[0], t.GetGenericArguments()[1]);
         }
 
-        throw new InvalidOperationException($"{type.FullName} must derive from RoutineTask<TInput, TOutput> or RoutineWorkflow<TInput, TOutput>.");
+        throw new RoutineDefinitionException(type.FullName!, $"{type.FullName} must derive from RoutineTask<TInput, TOutput> or RoutineWorkflow<TInput, TOutput>.");
     }
 
     static async Task<object?> InvokeAsync<TInput, TOutput>(object routine, object? input, RoutineContext context) => routine switch

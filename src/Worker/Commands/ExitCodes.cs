@@ -12,6 +12,6 @@ internal static class ExitCodes
     public const int Cancelled = 130;
 
     public const string Help =
-        "Exit codes: 0 succeeded; 1 the run failed; 2 bad input (unknown routine, invalid or malformed input, bad option); "
+        "Exit codes: 0 succeeded; 1 the run failed; 2 bad input (unknown routine, invalid or malformed input, bad option, a routine declared wrongly); "
       + "4 the run timed out; 5 the run store cannot be opened; 6 the worker cannot join the cluster; 130 cancelled (Ctrl+C).";
 }

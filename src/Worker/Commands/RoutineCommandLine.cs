@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Routines.Hosting;
 
 namespace Routines.Worker.Commands;
@@ -15,7 +16,23 @@ internal static class RoutineCommandLine
             InfoCommand.Create(project),
             WorkerCommand.Create(project),
         };
-        return root.Parse(args).InvokeAsync(new InvocationConfiguration
+        var parse = root.Parse(args);
+        // A routine declared wrongly is reported before a verb starts anything, as one line (a stack trace from deep
+        // inside the host's start said less). Help and parse errors are shown whatever the routines say.
+        if (parse.Errors.Count == 0 && parse.Action is not HelpAction && parse.CommandResult.Command != root)
+        {
+            try
+            {
+                ProjectRoutines.Load(project);
+            }
+            catch (RoutineDefinitionException exception)
+            {
+                Console.Error.WriteLine($"error: {exception.Message}");
+                return Task.FromResult(ExitCodes.BadInput);
+            }
+        }
+
+        return parse.InvokeAsync(new InvocationConfiguration
         {
             // Ctrl+C cancels the run tree; give it time to record the cancellation before the process ends.
             ProcessTerminationTimeout = TimeSpan.FromSeconds(15),

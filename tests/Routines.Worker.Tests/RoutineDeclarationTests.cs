@@ -1,0 +1,129 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Routines.Hosting;
+using Routines.Serialization;
+using Routines.Worker.Catalog;
+using Routines.Worker.Commands;
+
+namespace Routines.Worker.Tests;
+
+/// <summary>
+/// A routine declared wrongly (a policy out of range, a name no id can hold) stops its project from loading, with a
+/// message naming the class, the field and the value; in-range declarations, the limits included, load as declared.
+/// </summary>
+public sealed class RoutineDeclarationTests
+{
+    [Theory]
+    [InlineData(0.0, "[Timeout] must be more than zero seconds and at most 30 days; it was 0 s.")]
+    [InlineData(-5.0, "it was -5 s.")]
+    [InlineData(double.NaN, "it was NaN s.")]
+    [InlineData(2_592_001.0, "it was 2592001 s.")]
+    public void ATimeoutOutOfRange_StopsTheProjectLoading(double seconds, string says)
+    {
+        var error = Assert.Throws<RoutineDefinitionException>(() => Load(Timeout(seconds)));
+
+        Assert.Equal("Declared.Routine", error.RoutineType);
+        Assert.Contains("Routine Declared.Routine declares an invalid policy: [Timeout] must be more than zero seconds", error.Message);
+        Assert.Contains(says, error.Message);
+    }
+
+    [Theory]
+    [InlineData(nameof(RetryAttribute.MaxAttempts), 0, "[Retry] MaxAttempts must be at least 1; it was 0.")]
+    [InlineData(nameof(RetryAttribute.InitialDelaySeconds), -1.0, "[Retry] InitialDelaySeconds must be a number of seconds, zero or more; it was -1.")]
+    [InlineData(nameof(RetryAttribute.MaxDelaySeconds), double.PositiveInfinity, "[Retry] MaxDelaySeconds must be a number of seconds, zero or more; it was Infinity.")]
+    [InlineData(nameof(RetryAttribute.BackoffCoefficient), 0.5, "[Retry] BackoffCoefficient must be a finite number, at least 1; it was 0.5.")]
+    public void ARetryOutOfRange_StopsTheProjectLoading(string field, object value, string says)
+    {
+        var error = Assert.Throws<RoutineDefinitionException>(() => Load(Retry((field, value))));
+
+        Assert.Equal($"Routine Declared.Routine declares an invalid policy: {says}", error.Message);
+    }
+
+    [Theory]
+    [InlineData("train model", "1.0.0", "the name 'train model' must be ASCII letters, digits, '_', '-' and '.', and not empty")]
+    [InlineData("tname:x", "1.0.0", "the name 'tname:x' must be")]
+    [InlineData("", "1.0.0", "the name '' must be")]
+    [InlineData("train", "1.0 beta", "the version '1.0 beta' must be ASCII letters, digits, '.', '-', '+' and '_', and not empty")]
+    public void ANameNoIdCanHold_StopsTheProjectLoading(string name, string version, string says)
+    {
+        var error = Assert.Throws<RoutineDefinitionException>(() => Load(name, version));
+
+        Assert.StartsWith("Routine Declared.Routine cannot be called: ", error.Message);
+        Assert.Contains(says, error.Message);
+    }
+
+    [Theory]
+    [InlineData("list")]
+    [InlineData("info")]
+    [InlineData("run-routine", "declared")]
+    [InlineData("worker")]
+    public async Task EveryVerb_ReportsAWrongDeclarationInOneLine_WithExitCode2(params string[] args)
+    {
+        var project = new ProjectSetup([Emit("declared", "1.0.0", Timeout(0))], new ServiceCollection(), new ConfigurationManager());
+        var errors = new StringWriter();
+        var console = Console.Error;
+        Console.SetError(errors);
+        int exitCode;
+        try
+        {
+            exitCode = await RoutineCommandLine.InvokeAsync(args, project);
+        }
+        finally
+        {
+            Console.SetError(console);
+        }
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("error: Routine Declared.Routine declares an invalid policy: [Timeout] must be more than zero seconds", errors.ToString());
+        Assert.DoesNotContain("   at ", errors.ToString()); // no stack trace
+    }
+
+    [Fact]
+    public void PoliciesAtTheirLimits_LoadAsDeclared()
+    {
+        var registry = Load(Timeout(TimeSpan.FromDays(30).TotalSeconds),
+            Retry((nameof(RetryAttribute.MaxAttempts), 1), (nameof(RetryAttribute.InitialDelaySeconds), 0.0), (nameof(RetryAttribute.BackoffCoefficient), 1.0)));
+
+        var routine = Assert.Single(registry.Descriptors);
+        Assert.Equal(TimeSpan.FromDays(30), routine.Timeout);
+        Assert.Equal(1, routine.Retry.MaxAttempts);
+        Assert.Equal(TimeSpan.Zero, routine.Retry.InitialDelay);
+        Assert.Equal(1.0, routine.Retry.BackoffCoefficient);
+    }
+
+    static CustomAttributeBuilder Timeout(double seconds)
+        => new(typeof(TimeoutAttribute).GetConstructor([typeof(double)])!, [seconds]);
+
+    static CustomAttributeBuilder Retry(params (string Property, object Value)[] fields)
+        => new(typeof(RetryAttribute).GetConstructor([])!, [],
+            fields.Select(f => typeof(RetryAttribute).GetProperty(f.Property)!).ToArray(), fields.Select(f => f.Value).ToArray());
+
+    static RoutineRegistry Load(params CustomAttributeBuilder[] policies) => Load("declared", "1.0.0", policies);
+
+    static RoutineRegistry Load(string name, string version, params CustomAttributeBuilder[] policies)
+        => new([Emit(name, version, policies)], RoutineJson.Default);
+
+    /// <summary>
+    /// A project holding one routine declared with this name, version and attributes. Built at run time: a class in
+    /// this assembly would break every test that loads the assembly's routines.
+    /// </summary>
+    static Assembly Emit(string name, string version, params CustomAttributeBuilder[] policies)
+    {
+        var assembly = AssemblyBuilder.DefineDynamicAssembly(new AssemblyName($"Declared{Guid.NewGuid():N}"), AssemblyBuilderAccess.Run);
+        var type = assembly.DefineDynamicModule("Declared").DefineType("Declared.Routine",
+            TypeAttributes.Public | TypeAttributes.Sealed | TypeAttributes.Class, typeof(RoutineTask<string, string>));
+        type.SetCustomAttribute(new CustomAttributeBuilder(typeof(RoutineAttribute).GetConstructor([typeof(string)])!, [name],
+            [typeof(RoutineAttribute).GetProperty(nameof(RoutineAttribute.Version))!], [version]));
+        foreach (var policy in policies) type.SetCustomAttribute(policy);
+        type.DefineDefaultConstructor(MethodAttributes.Public);
+        var run = type.DefineMethod(nameof(RoutineTask<string, string>.RunAsync), MethodAttributes.Public | MethodAttributes.Virtual | MethodAttributes.HideBySig,
+            typeof(Task<string>), [typeof(string), typeof(RoutineContext)]);
+        var body = run.GetILGenerator(); // never run: the tests only load the routine
+        body.Emit(OpCodes.Ldnull);
+        body.Emit(OpCodes.Ret);
+        type.CreateType();
+        return assembly;
+    }
+}
