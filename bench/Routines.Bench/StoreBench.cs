@@ -45,12 +45,12 @@ internal static class StoreBench
         var oneSave = await MedianAsync(() =>
         {
             var run = Run(next++, start);
-            return store.SaveRunAsync(run, new RunEvent(run.RunId, run.CreatedAt, run.Status, run.Attempt, run.Worker, "bench"));
+            return store.SaveRunAsync(run, [new RunEvent(run.RunId, run.CreatedAt, run.Status, run.Attempt, run.Worker, "bench")]);
         });
         Console.WriteLine($"{name}: one status change committed alone (record + history event) {oneSave:0.00} ms");
 
         var seed = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, Runs).Select(i => store.SaveRunAsync(Run(i, start), transition: null)));
+        await Task.WhenAll(Enumerable.Range(0, Runs).Select(i => store.SaveRunAsync(Run(i, start), [])));
         Console.WriteLine($"{name}: seeded {Runs:N0} runs in {seed.Elapsed.TotalSeconds:0.0} s ({Runs / seed.Elapsed.TotalSeconds:0} saves/s)");
 
         var queries = new (string What, RunFilter Filter)[]

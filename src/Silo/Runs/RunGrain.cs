@@ -87,13 +87,12 @@ internal sealed partial class RunGrain(
             return _run!;
         }
 
-        // Dispatch before the first write: the Pending record (with why it waits, if it must) and the Running one are
-        // queued back to back, so the store commits them together, and the caller hears back once both are durable.
+        // Dispatch before the first write: a run that starts at once is stored once, Running, with its submitted event
+        // in the same write; one that waits is stored Pending with why it waits.
         var grant = Acquire(run);
-        var recorded = TransitionAsync(grant.WorkerId is null ? run with { WaitReason = grant.WaitReason } : run,
-            request.ParentRunId is null ? "submitted" : $"called by run {request.ParentRunId}");
-        if (grant.WorkerId is { } worker) await StartOnAsync(worker);
-        await recorded;
+        var submitted = request.ParentRunId is null ? "submitted" : $"called by run {request.ParentRunId}";
+        if (grant.WorkerId is { } worker) await StartOnAsync(run, worker, new RunEvent(RunId, now, RunStatus.Pending, 0, null, submitted));
+        else await TransitionAsync(run with { WaitReason = grant.WaitReason }, submitted);
         return _run!;
     }
 
@@ -144,7 +143,7 @@ internal sealed partial class RunGrain(
     public async Task AssignAsync(string workerId)
     {
         await EnsureLoadedAsync();
-        if (_run is { Status: RunStatus.Pending }) await StartOnAsync(workerId);
+        if (_run is { Status: RunStatus.Pending } run) await StartOnAsync(run, workerId);
         else dispatcher.Release(workerId, RunId);
     }
 
@@ -191,7 +190,7 @@ internal sealed partial class RunGrain(
         if (telemetry.Progress is { } progress && attempt == _run.Attempt && !_run.Status.IsTerminal())
         {
             _run = _run with { Progress = progress };
-            writes.Add(SaveAsync(_run, transition: null));
+            writes.Add(SaveAsync(_run));
         }
 
         await Task.WhenAll(writes);
@@ -276,7 +275,7 @@ internal sealed partial class RunGrain(
     async Task DispatchAsync()
     {
         var grant = Acquire(_run!);
-        if (grant.WorkerId is { } worker) await StartOnAsync(worker);
+        if (grant.WorkerId is { } worker) await StartOnAsync(_run!, worker);
         else await TransitionAsync(_run! with { WaitReason = grant.WaitReason }, $"waiting: {grant.WaitReason}");
     }
 
@@ -288,9 +287,9 @@ internal sealed partial class RunGrain(
         return dispatcher.Acquire(new SlotRequest(RunId, routine?.Id ?? RoutineId.Parse(run.RoutineId), execution, _callerWorker));
     }
 
-    async Task StartOnAsync(string worker)
+    /// <param name="submitted">The submit's event, when the run starts in the turn that submits it and has no record yet.</param>
+    async Task StartOnAsync(RunInfo run, string worker, RunEvent? submitted = null)
     {
-        var run = _run!;
         var routine = catalog.TryGet(run.RoutineId)
             ?? throw new InvalidOperationException($"Worker {worker} was assigned {run.RoutineId}, which no worker advertised.");
         var attempt = run.Attempt + 1;
@@ -303,7 +302,7 @@ internal sealed partial class RunGrain(
                 {
                     Status = RunStatus.Running, Attempt = attempt, Worker = worker, WaitReason = null,
                     StartedAt = run.StartedAt ?? clock.GetUtcNow(),
-                }, $"attempt {attempt} started on {worker}"),
+                }, $"attempt {attempt} started on {worker}", submitted),
                 starts.SendAsync(worker, request));
         }
         catch (Exception exception) when (IsUnreachable(exception) && _run!.Status == RunStatus.Running)
@@ -362,22 +361,24 @@ internal sealed partial class RunGrain(
     }
 
     /// <summary>The one place a run's status changes: store the record and its history event, then tell listeners.</summary>
-    async Task TransitionAsync(RunInfo next, string reason)
+    /// <param name="earlier">An event before this one that was not stored on its own (the submit of a run that starts at once).</param>
+    async Task TransitionAsync(RunInfo next, string reason, RunEvent? earlier = null)
     {
         var previous = _run;
         _run = next;
         var changed = previous is null || previous.Status != next.Status || previous.Attempt != next.Attempt;
-        var transition = changed ? new RunEvent(RunId, clock.GetUtcNow(), next.Status, next.Attempt, next.Worker, reason) : null;
-        await SaveAsync(next, transition);
+        List<RunEvent> events = earlier is null ? [] : [earlier];
+        if (changed) events.Add(new RunEvent(RunId, clock.GetUtcNow(), next.Status, next.Attempt, next.Worker, reason));
+        await SaveAsync(next, events);
         hub.Publish(new RunUpdate(next.RootRunId, Run: next));
         if (next.Status.IsTerminal() && previous?.Status.IsTerminal() != true) OnTerminal(next);
     }
 
     /// <summary>Stores the record; once durable it is what readers see, unless a newer save (queued in the same turn) landed first.</summary>
-    async Task SaveAsync(RunInfo run, RunEvent? transition)
+    async Task SaveAsync(RunInfo run, params IReadOnlyList<RunEvent> transitions)
     {
         var change = ++_changes;
-        await store.SaveRunAsync(run, transition);
+        await store.SaveRunAsync(run, transitions);
         if (change > _recordedChange) (_recorded, _recordedChange) = (run, change);
     }
 

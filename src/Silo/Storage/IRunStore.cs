@@ -13,8 +13,8 @@ internal interface IRunStore
 
     Task<RunInfo?> GetRunAsync(string runId, CancellationToken cancellationToken = default);
 
-    /// <summary>Inserts or replaces the run, and appends <paramref name="transition"/> to its history, atomically.</summary>
-    Task SaveRunAsync(RunInfo run, RunEvent? transition, CancellationToken cancellationToken = default);
+    /// <summary>Inserts or replaces the run, and appends <paramref name="transitions"/> to its history, atomically.</summary>
+    Task SaveRunAsync(RunInfo run, IReadOnlyList<RunEvent> transitions, CancellationToken cancellationToken = default);
 
     Task AppendLogsAsync(IReadOnlyList<RunLogLine> lines, CancellationToken cancellationToken = default);
 

@@ -40,7 +40,7 @@ public sealed class PostgresRunStoreTests(PostgresFixture postgres) : RunStoreCo
     [Fact]
     public async Task InitializeAgain_AndFromAnotherStore_KeepsTheSchemaAndTheData()
     {
-        await Store.SaveRunAsync(NewRun("run-1"), transition: null);
+        await Store.SaveRunAsync(NewRun("run-1"), []);
 
         await Store.InitializeAsync();
         var second = await OpenAsync(ConnectionString);
@@ -60,8 +60,8 @@ public sealed class PostgresRunStoreTests(PostgresFixture postgres) : RunStoreCo
 
         await Task.WhenAll(one.InitializeAsync(), two.InitializeAsync());
 
-        await one.SaveRunAsync(NewRun("run-1"), transition: null);
-        await two.SaveRunAsync(NewRun("run-2"), transition: null);
+        await one.SaveRunAsync(NewRun("run-1"), []);
+        await two.SaveRunAsync(NewRun("run-2"), []);
         Assert.NotNull(await two.GetRunAsync("run-1"));
         Assert.NotNull(await one.GetRunAsync("run-2"));
         Assert.Equal(PostgresMigrations.Known, await AppliedMigrationsAsync(connectionString));
@@ -108,7 +108,7 @@ public sealed class PostgresRunStoreTests(PostgresFixture postgres) : RunStoreCo
 
         var store = await OpenAsync(connectionString, migrateOnStart: false);
 
-        await store.SaveRunAsync(NewRun("run-1"), transition: null);
+        await store.SaveRunAsync(NewRun("run-1"), []);
         Assert.NotNull(await store.GetRunAsync("run-1"));
     }
 
@@ -117,16 +117,16 @@ public sealed class PostgresRunStoreTests(PostgresFixture postgres) : RunStoreCo
     {
         // A key far over the btree limit (about 2.7 kB): the server rejects the row, and it must not take the others with it.
         var hugeRunId = string.Concat(Enumerable.Range(0, 400).Select(_ => Guid.NewGuid().ToString("N")));
-        var good = Enumerable.Range(0, 100).Select(i => Store.SaveRunAsync(NewRun($"run-{i}"), transition: null)).ToArray();
+        var good = Enumerable.Range(0, 100).Select(i => Store.SaveRunAsync(NewRun($"run-{i}"), [])).ToArray();
         var bad = Store.AppendLogsAsync([new RunLogLine(hugeRunId, 1, T0, LogLevel.Information, "lost", 1)]);
-        var more = Enumerable.Range(100, 100).Select(i => Store.SaveRunAsync(NewRun($"run-{i}"), transition: null)).ToArray();
+        var more = Enumerable.Range(100, 100).Select(i => Store.SaveRunAsync(NewRun($"run-{i}"), [])).ToArray();
 
         var error = await Assert.ThrowsAsync<RunStoreException>(() => bad);
         await Task.WhenAll([.. good, .. more]);
 
         Assert.Contains("rejected a value", error.Message);
         Assert.Equal(200, (await Store.ListRunsAsync(new RunFilter())).Total);
-        await Store.SaveRunAsync(NewRun("run-after"), transition: null);
+        await Store.SaveRunAsync(NewRun("run-after"), []);
         Assert.NotNull(await Store.GetRunAsync("run-after"));
     }
 

@@ -38,7 +38,7 @@ public abstract class RunStoreContractTests : IAsyncLifetime
     {
         var run = FullRun("run-full");
 
-        await Store.SaveRunAsync(run, transition: null);
+        await Store.SaveRunAsync(run, []);
 
         AssertSameRun(run, await Store.GetRunAsync("run-full"));
     }
@@ -48,7 +48,7 @@ public abstract class RunStoreContractTests : IAsyncLifetime
     {
         var run = NewRun("run-min");
 
-        await Store.SaveRunAsync(run, transition: null);
+        await Store.SaveRunAsync(run, []);
 
         var stored = await Store.GetRunAsync("run-min");
         AssertSameRun(run, stored);
@@ -68,7 +68,7 @@ public abstract class RunStoreContractTests : IAsyncLifetime
         var point = new MetricPoint("run-1", "loss", 1, 0.5, T0);
         var entry = new CacheEntry("key-1", run.RoutineId, "1", "run-1", T0);
         await Task.WhenAll(
-            Store.SaveRunAsync(run, transition),
+            Store.SaveRunAsync(run, [transition]),
             Store.AppendLogsAsync([line]),
             Store.AppendMetricsAsync([point]),
             Store.PutCachedAsync(entry));
@@ -85,7 +85,7 @@ public abstract class RunStoreContractTests : IAsyncLifetime
     [Fact]
     public async Task GetRun_UnknownId_ReturnsNull()
     {
-        await Store.SaveRunAsync(NewRun("run-1"), transition: null);
+        await Store.SaveRunAsync(NewRun("run-1"), []);
 
         Assert.Null(await Store.GetRunAsync("run-2"));
     }
@@ -105,8 +105,8 @@ public abstract class RunStoreContractTests : IAsyncLifetime
             Progress = new RunProgress(10, 10, "done", T0.AddSeconds(5)),
         };
 
-        await Store.SaveRunAsync(pending, transition: null);
-        await Store.SaveRunAsync(finished, transition: null);
+        await Store.SaveRunAsync(pending, []);
+        await Store.SaveRunAsync(finished, []);
 
         AssertSameRun(finished, await Store.GetRunAsync("run-1"));
         Assert.Equal(1, (await Store.ListRunsAsync(new RunFilter())).Total);
@@ -118,8 +118,8 @@ public abstract class RunStoreContractTests : IAsyncLifetime
         var full = FullRun("run-1");
         var cleared = NewRun("run-1");
 
-        await Store.SaveRunAsync(full, transition: null);
-        await Store.SaveRunAsync(cleared, transition: null);
+        await Store.SaveRunAsync(full, []);
+        await Store.SaveRunAsync(cleared, []);
 
         AssertSameRun(cleared, await Store.GetRunAsync("run-1"));
     }
@@ -141,10 +141,10 @@ public abstract class RunStoreContractTests : IAsyncLifetime
 
         foreach (var e in events)
         {
-            await Store.SaveRunAsync(run with { Status = e.Status, Attempt = e.Attempt }, e);
+            await Store.SaveRunAsync(run with { Status = e.Status, Attempt = e.Attempt }, [e]);
         }
         // A save without a transition (a progress update) adds nothing to the history.
-        await Store.SaveRunAsync(run with { Status = RunStatus.Succeeded, Progress = new RunProgress(1, 1, null, T0) }, transition: null);
+        await Store.SaveRunAsync(run with { Status = RunStatus.Succeeded, Progress = new RunProgress(1, 1, null, T0) }, []);
 
         Assert.Equal(events, await Store.GetHistoryAsync("run-1"));
         Assert.Equal(RunStatus.Succeeded, (await Store.GetRunAsync("run-1"))!.Status);
@@ -156,8 +156,8 @@ public abstract class RunStoreContractTests : IAsyncLifetime
         var one = new RunEvent("run-1", T0, RunStatus.Pending, 0, null, null);
         var two = new RunEvent("run-2", T0, RunStatus.Pending, 0, null, null);
 
-        await Store.SaveRunAsync(NewRun("run-1"), one);
-        await Store.SaveRunAsync(NewRun("run-2"), two);
+        await Store.SaveRunAsync(NewRun("run-1"), [one]);
+        await Store.SaveRunAsync(NewRun("run-2"), [two]);
 
         Assert.Equal([one], await Store.GetHistoryAsync("run-1"));
         Assert.Equal([two], await Store.GetHistoryAsync("run-2"));
@@ -485,7 +485,7 @@ public abstract class RunStoreContractTests : IAsyncLifetime
             .ToArray();
 
         await Task.WhenAll(runs.Select(run => Task.Run(() =>
-            Store.SaveRunAsync(run, new RunEvent(run.RunId, run.CreatedAt, run.Status, 0, null, "submitted")))));
+            Store.SaveRunAsync(run, [new RunEvent(run.RunId, run.CreatedAt, run.Status, 0, null, "submitted")]))));
 
         var all = await Store.ListRunsAsync(new RunFilter { Take = count });
         Assert.Equal(count, all.Total);
@@ -502,7 +502,7 @@ public abstract class RunStoreContractTests : IAsyncLifetime
     {
         var writes = Enumerable.Range(0, 200).SelectMany(i => new[]
         {
-            Store.SaveRunAsync(NewRun($"run-{i}"), null),
+            Store.SaveRunAsync(NewRun($"run-{i}"), []),
             Store.AppendLogsAsync([new RunLogLine($"run-{i}", 1, T0, LogLevel.Information, $"log {i}", 1)]),
             Store.AppendMetricsAsync([new MetricPoint($"run-{i}", "loss", 1, i, T0)]),
             Store.PutCachedAsync(new CacheEntry($"key-{i}", "tname:t:1.0.0", $"{i}", $"run-{i}", T0)),
@@ -536,7 +536,7 @@ public abstract class RunStoreContractTests : IAsyncLifetime
 
     private async Task SaveAllAsync(params RunInfo[] runs)
     {
-        foreach (var run in runs) await Store.SaveRunAsync(run, transition: null);
+        foreach (var run in runs) await Store.SaveRunAsync(run, []);
     }
 
     private protected static RunInfo NewRun(

@@ -79,7 +79,7 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         // Once the other process lets go, the same file opens: the error was the lock, nothing else.
         await ExecuteAsync(other, "ROLLBACK;");
         var store = await OpenAsync(path, ShortBusyTimeout);
-        await store.SaveRunAsync(NewRootRun("run-1"), transition: null);
+        await store.SaveRunAsync(NewRootRun("run-1"), []);
         Assert.NotNull(await store.GetRunAsync("run-1"));
     }
 
@@ -88,15 +88,15 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
     {
         var path = Path.Combine(_directory, "shared.db");
         var store = await OpenAsync(path, ShortBusyTimeout);
-        await store.SaveRunAsync(NewRootRun("run-1"), transition: null);
+        await store.SaveRunAsync(NewRootRun("run-1"), []);
         await using var other = await OpenRawAsync(path);
         await ExecuteAsync(other, "BEGIN EXCLUSIVE;");
 
-        var error = await Assert.ThrowsAsync<RunStoreException>(() => store.SaveRunAsync(NewRootRun("run-2"), transition: null));
+        var error = await Assert.ThrowsAsync<RunStoreException>(() => store.SaveRunAsync(NewRootRun("run-2"), []));
         Assert.Contains("locked by another process", error.Message);
 
         await ExecuteAsync(other, "ROLLBACK;");
-        await store.SaveRunAsync(NewRootRun("run-3"), transition: null);
+        await store.SaveRunAsync(NewRootRun("run-3"), []);
         Assert.NotNull(await store.GetRunAsync("run-1"));
         Assert.Null(await store.GetRunAsync("run-2"));
         Assert.NotNull(await store.GetRunAsync("run-3"));

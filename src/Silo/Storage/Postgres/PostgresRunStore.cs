@@ -57,7 +57,10 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
         try
         {
             _where = PostgresMigrations.Describe(options.ConnectionString);
-            _dataSource = NpgsqlDataSource.Create(options.ConnectionString);
+            // The store's connections never change their session's state, so a connection back from the pool needs no
+            // reset: without this, Npgsql sends a reset of its own with every batch's statements (a fifth of the time
+            // a batch of one takes).
+            _dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(options.ConnectionString) { NoResetOnClose = true });
         }
         catch (ArgumentException e)
         {
@@ -104,15 +107,17 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
 
     // ---------------------------------------------------------------- writes
 
-    public Task SaveRunAsync(RunInfo run, RunEvent? transition, CancellationToken cancellationToken = default)
+    public Task SaveRunAsync(RunInfo run, IReadOnlyList<RunEvent> transitions, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(transitions);
         // Sizes are estimates that only bound a batch; a null in a required field fails in the writer, as in SQLite.
-        var size = 256L + (run.InputJson?.Length ?? 0) + (run.OutputJson?.Length ?? 0) + (transition?.Reason?.Length ?? 0);
+        var size = 256L + (run.InputJson?.Length ?? 0) + (run.OutputJson?.Length ?? 0);
+        foreach (var transition in transitions) size += 64 + (transition.Reason?.Length ?? 0);
         return EnqueueAsync(rows =>
         {
             rows.SaveRun(run);
-            if (transition is not null) rows.AppendEvent(transition);
+            foreach (var transition in transitions) rows.AppendEvent(transition);
         }, size, cancellationToken);
     }
 

@@ -111,13 +111,14 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
 
     // ---------------------------------------------------------------- writes
 
-    public Task SaveRunAsync(RunInfo run, RunEvent? transition, CancellationToken cancellationToken = default)
+    public Task SaveRunAsync(RunInfo run, IReadOnlyList<RunEvent> transitions, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(transitions);
         return EnqueueAsync(writer =>
         {
             writer.SaveRun(run);
-            if (transition is not null) writer.AppendEvent(transition);
+            foreach (var transition in transitions) writer.AppendEvent(transition);
         }, cancellationToken);
     }
 
