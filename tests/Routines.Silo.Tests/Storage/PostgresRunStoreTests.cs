@@ -131,6 +131,31 @@ public sealed class PostgresRunStoreTests(PostgresFixture postgres) : RunStoreCo
     }
 
     [Fact]
+    public async Task WriterConnectionKilledByTheServer_TheNextWritesGoThroughOnANewOne()
+    {
+        await Store.SaveRunAsync(NewRun("run-1"), []);
+
+        // What a server restart or an administrator does to the writer's idle connection.
+        await using (var admin = new NpgsqlConnection(ConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var kill = admin.CreateCommand();
+            kill.CommandText = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()";
+            Assert.True((long)(await kill.ExecuteScalarAsync())! >= 1);
+        }
+
+        // The write that finds the connection dead may fail (it is told so, never silently dropped); the ones after it
+        // must not: the store replaces the connection instead of failing every write from then on.
+        try { await Store.SaveRunAsync(NewRun("run-2"), []); }
+        catch (RunStoreException) { }
+        await Store.SaveRunAsync(NewRun("run-3"), []);
+        await Store.SaveRunAsync(NewRun("run-4"), []);
+
+        Assert.NotNull(await Store.GetRunAsync("run-3"));
+        Assert.NotNull(await Store.GetRunAsync("run-4"));
+    }
+
+    [Fact]
     public async Task TextPostgresCannotHold_IsStoredWithReplacementCharacters()
     {
         // U+0000 and a lone surrogate half; the emoji is a valid surrogate pair and must survive.
