@@ -91,7 +91,7 @@ internal sealed partial class RunGrain(
         // in the same write; one that waits is stored Pending with why it waits.
         var grant = Acquire(run);
         var submitted = request.ParentRunId is null ? "submitted" : $"called by run {request.ParentRunId}";
-        if (grant.WorkerId is { } worker) await StartOnAsync(run, worker, new RunEvent(RunId, now, RunStatus.Pending, 0, null, submitted));
+        if (grant.WorkerId is { } worker) await StartOnAsync(run, worker, new RunEvent(RunId, now, run.Status, run.Attempt, run.Worker, submitted));
         else await TransitionAsync(run with { WaitReason = grant.WaitReason }, submitted);
         return _run!;
     }
@@ -190,7 +190,7 @@ internal sealed partial class RunGrain(
         if (telemetry.Progress is { } progress && attempt == _run.Attempt && !_run.Status.IsTerminal())
         {
             _run = _run with { Progress = progress };
-            writes.Add(SaveAsync(_run));
+            writes.Add(SaveAsync(_run, []));
         }
 
         await Task.WhenAll(writes);
@@ -375,7 +375,7 @@ internal sealed partial class RunGrain(
     }
 
     /// <summary>Stores the record; once durable it is what readers see, unless a newer save (queued in the same turn) landed first.</summary>
-    async Task SaveAsync(RunInfo run, params IReadOnlyList<RunEvent> transitions)
+    async Task SaveAsync(RunInfo run, IReadOnlyList<RunEvent> transitions)
     {
         var change = ++_changes;
         await store.SaveRunAsync(run, transitions);
