@@ -15,7 +15,7 @@ public sealed class ClusterOutageTests(ConsoleFixture cluster) : IClassFixture<C
             await page.GotoAsync($"{cluster.BaseUrl}/routines/run?id={Uri.EscapeDataString("tname:load_dataset:1.0.0")}");
             await Expect(page.Locator(".run-submit")).ToBeVisibleAsync(new() { Timeout = 60_000 });
             await page.ClickAsync(".run-submit");
-            await page.WaitForURLAsync(ConsoleFixture.RunPage());
+            await ConsoleFixture.WaitForAddressAsync(page, ConsoleFixture.RunPage());
             await Expect(page.Locator(".mud-chip[data-status]").First).ToHaveAttributeAsync("data-status", "Succeeded", new() { Timeout = 60_000 });
             await page.ClickAsync("a[href='runs']");
             var row = page.Locator(".runs-row", new() { HasTextString = "load_dataset" });

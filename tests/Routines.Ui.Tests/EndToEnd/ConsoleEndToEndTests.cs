@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -29,7 +30,7 @@ public sealed class ConsoleEndToEndTests(ConsoleFixture cluster) : IClassFixture
             await page.ClickAsync(".run-submit");
 
             // The run's page: log lines and progress arrive while it runs.
-            await page.WaitForURLAsync(ConsoleFixture.RunPage());
+            await ConsoleFixture.WaitForAddressAsync(page, ConsoleFixture.RunPage());
             await Expect(page.Locator("#page-title")).ToHaveTextAsync("train_and_pick_model");
             // The workflow's own log is its leaderboard, written last; a busy machine (the cancel test's training
             // winding down) may take longer than the default 5 s to get there.
@@ -114,8 +115,7 @@ public sealed class ConsoleEndToEndTests(ConsoleFixture cluster) : IClassFixture
         try
         {
             // A workflow is never served from the cache, so it always writes its leaderboard to the log.
-            await cluster.SubmitSampleWorkflowAsync(page, ("epochs", 20));
-            var firstRun = page.Url;
+            var firstRun = await cluster.SubmitSampleWorkflowAsync(page, ("epochs", 20));
             await Expect(page.Locator(".mud-chip[data-status]").First).ToHaveAttributeAsync("data-status", "Succeeded", new() { Timeout = 60_000 });
             var runId = firstRun[(firstRun.LastIndexOf('/') + 1)..];
 
@@ -132,7 +132,7 @@ public sealed class ConsoleEndToEndTests(ConsoleFixture cluster) : IClassFixture
 
             await page.ClickAsync(".retry-run");
             await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Retry" }).ClickAsync();
-            await page.WaitForURLAsync(url => ConsoleFixture.RunPage().IsMatch(url) && url != firstRun);
+            await ConsoleFixture.WaitForAddressAsync(page, new Regex($"/runs/(?!{runId}$)[0-9a-f]{{32}}$"));
             await Expect(page.Locator("#page-title")).ToHaveTextAsync("train_and_pick_model");
         }
         catch (Exception exception)
