@@ -131,11 +131,11 @@ public sealed class PostgresRunStoreTests(PostgresFixture postgres) : RunStoreCo
     }
 
     [Fact]
-    public async Task ConnectionsKilledByTheServer_TheNextWritesGoThroughOnNewOnes()
+    public async Task WriterConnectionKilledByTheServer_TheNextWritesGoThroughOnANewOne()
     {
         await Store.SaveRunAsync(NewRun("run-1"), []);
 
-        // What a server restart or an administrator does to the store's idle connections.
+        // What a server restart or an administrator does to the writer's idle connection.
         await using (var admin = new NpgsqlConnection(ConnectionString))
         {
             await admin.OpenAsync();
@@ -145,7 +145,7 @@ public sealed class PostgresRunStoreTests(PostgresFixture postgres) : RunStoreCo
         }
 
         // The write that finds the connection dead may fail (it is told so, never silently dropped); the ones after it
-        // must not: a dead connection is replaced instead of failing every write from then on.
+        // must not: the store replaces the connection instead of failing every write from then on.
         try { await Store.SaveRunAsync(NewRun("run-2"), []); }
         catch (RunStoreException) { }
         await Store.SaveRunAsync(NewRun("run-3"), []);

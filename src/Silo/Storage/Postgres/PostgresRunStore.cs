@@ -42,6 +42,7 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
         Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
 
     private Task? _writeLoop;
+    private NpgsqlConnection? _writer; // the write loop's connection, kept from batch to batch
     private bool _disposed;
 
     public PostgresRunStore(PostgresRunStoreOptions options)
@@ -57,7 +58,10 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
         try
         {
             _where = PostgresMigrations.Describe(options.ConnectionString);
-            _dataSource = NpgsqlDataSource.Create(options.ConnectionString);
+            // The store's connections never change their session's state, so a connection back from the pool needs no
+            // reset: without this, Npgsql sends a reset of its own with every batch's statements (a fifth of the time
+            // a batch of one takes).
+            _dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(options.ConnectionString) { NoResetOnClose = true });
         }
         catch (ArgumentException e)
         {
@@ -173,6 +177,8 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
             await CommitAsync(batch).ConfigureAwait(false);
             batch.Clear();
         }
+
+        if (_writer is not null) await _writer.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Commits the batch and completes every write's task; never throws, so the loop always goes on.</summary>
@@ -200,9 +206,11 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
                 var rows = new WriteRows();
                 foreach (var write in batch) write.AddTo(rows);
 
-                // One round trip: the statements of a batch sent together run as one implicit transaction.
-                await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
-                await WriteAsync(connection, rows, CancellationToken.None).ConfigureAwait(false);
+                // The writer keeps its connection: a batch of one on a connection just taken from the pool took a
+                // third longer (0.39–0.47 against 0.28–0.36 ms), though taking it alone costs microseconds. One
+                // round trip: the statements of a batch sent together run as one implicit transaction.
+                _writer ??= await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
+                await WriteAsync(_writer, rows, CancellationToken.None).ConfigureAwait(false);
                 return null;
             }
             catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure
@@ -212,6 +220,13 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
             }
             catch (Exception e)
             {
+                // A statement's error leaves the connection as it was; a broken one is replaced for the next batch.
+                if (_writer is { State: not ConnectionState.Open })
+                {
+                    await _writer.DisposeAsync().ConfigureAwait(false);
+                    _writer = null;
+                }
+
                 // Never let one bad write end the loop: every later write would hang.
                 return e;
             }
