@@ -14,12 +14,14 @@ public sealed class PostgresServer : IAsyncDisposable
     const string User = "routines";
 
     readonly string _dataDirectory;
+    readonly string _options;
     int _databases;
 
     PostgresServer(string dataDirectory, int port)
     {
         _dataDirectory = dataDirectory;
         Port = port;
+        _options = $"-p {port} -k {Path.GetDirectoryName(dataDirectory)} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
     }
 
     public int Port { get; }
@@ -45,9 +47,25 @@ public sealed class PostgresServer : IAsyncDisposable
         if (asRoot) await RunAsync("chown", ["-R", "postgres:postgres", directory]);
 
         await RunAsync(Tool("initdb", asRoot), [.. Prefix("initdb", asRoot), "-D", data, "-U", User, "--auth=trust", "--encoding=UTF8", "--no-sync"]);
-        var options = $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
-        await RunAsync(Tool("pg_ctl", asRoot), [.. Prefix("pg_ctl", asRoot), "-D", data, "-o", options, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60", "start"]);
-        return new PostgresServer(data, port);
+        var server = new PostgresServer(data, port);
+        await server.StartAgainAsync();
+        return server;
+    }
+
+    /// <summary>Stops the server as a restart does: open transactions are rolled back and every connection is cut.</summary>
+    public Task StopAsync() => PgCtlAsync("-m", "fast", "-w", "stop");
+
+    /// <summary>Starts the stopped server again, on the same port with the same data.</summary>
+    public async Task StartAgainAsync()
+    {
+        await PgCtlAsync("-o", _options, "-l", Path.Combine(Path.GetDirectoryName(_dataDirectory)!, "server.log"), "-w", "-t", "60", "start");
+        Npgsql.NpgsqlConnection.ClearAllPools(); // the tests' own pooled connections did not survive a stop
+    }
+
+    Task PgCtlAsync(params string[] args)
+    {
+        var asRoot = Environment.UserName == "root";
+        return RunAsync(Tool("pg_ctl", asRoot), [.. Prefix("pg_ctl", asRoot), "-D", _dataDirectory, .. args]);
     }
 
     /// <summary>Creates an empty database and returns its connection string.</summary>
@@ -65,8 +83,8 @@ public sealed class PostgresServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Npgsql.NpgsqlConnection.ClearAllPools();
-        var asRoot = Environment.UserName == "root";
-        await RunAsync(Tool("pg_ctl", asRoot), [.. Prefix("pg_ctl", asRoot), "-D", _dataDirectory, "-m", "immediate", "-w", "stop"]);
+        try { await PgCtlAsync("-m", "immediate", "-w", "stop"); }
+        catch (InvalidOperationException) when (!File.Exists(Path.Combine(_dataDirectory, "postmaster.pid"))) { } // already stopped
         try { Directory.Delete(Path.GetDirectoryName(_dataDirectory)!, recursive: true); }
         catch (IOException) { }
     }

@@ -20,6 +20,12 @@ public sealed class RoutinesClusterOptions
     /// <summary>Applies the database migrations when the service starts (otherwise run <c>migrate</c> first).</summary>
     public bool MigrateOnStart { get; set; } = true;
 
+    /// <summary>
+    /// How long the service's writes wait for a PostgreSQL server that went away (a restart, a failover) before they
+    /// fail; meanwhile they queue and land in order, each once, when it is back.
+    /// </summary>
+    public TimeSpan StoreOutageTolerance { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>The silo-to-silo port; 0 picks a free one (workers).</summary>
     public int SiloPort { get; set; } = 11111;
 
@@ -46,6 +52,8 @@ public sealed class RoutinesClusterOptions
     {
         if (Provider == ClusterProvider.Postgres && string.IsNullOrWhiteSpace(ConnectionString))
             return "Routines:Cluster:ConnectionString is required when Routines:Cluster:Provider is Postgres.";
+        if (StoreOutageTolerance < TimeSpan.Zero)
+            return $"Routines:Cluster:StoreOutageTolerance must not be negative (got {StoreOutageTolerance}).";
         if (SiloPort is < 0 or > 65535) return $"Routines:Cluster:SiloPort must be a port number (got {SiloPort}).";
         if (GatewayPort is < 0 or > 65535) return $"Routines:Cluster:GatewayPort must be a port number (got {GatewayPort}).";
         if (!IPAddress.TryParse(AdvertisedAddress, out _))

@@ -43,6 +43,7 @@ public static class ServiceSiloBuilderExtensions
             return new PostgresRunStore(new PostgresRunStoreOptions
             {
                 ConnectionString = cluster.ConnectionString!, MigrateOnStart = cluster.MigrateOnStart,
+                OutageTolerance = cluster.StoreOutageTolerance,
             });
         }
 

@@ -212,9 +212,26 @@ internal sealed partial class RunGrain(
         }
 
         StopTimer();
+        var running = _run;
+        try
+        {
+            await ApplyResultAsync(attempt, result);
+        }
+        catch
+        {
+            // The verdict was not stored (the database stayed away longer than its outage tolerance). Back to the
+            // state on record, so that the worker's next delivery of this result is applied, not taken for a stale one.
+            _run = running;
+            throw;
+        }
+    }
+
+    async Task ApplyResultAsync(int attempt, AttemptResult result)
+    {
+        var run = _run!;
         if (result.HandedBack)
         {
-            await HandBackAsync($"worker {_run.Worker} stopped before attempt {attempt} finished");
+            await HandBackAsync($"worker {run.Worker} stopped before attempt {attempt} finished");
             return;
         }
 
@@ -223,15 +240,15 @@ internal sealed partial class RunGrain(
         {
             case RunStatus.Succeeded:
                 // The cache entry is queued before the Succeeded record, so whoever hears of the success finds it cached.
-                var cached = UsesCache(_run)
-                    ? store.PutCachedAsync(new CacheEntry(CacheKeyOf(_run), _run.RoutineId, result.OutputJson!, RunId, now))
+                var cached = UsesCache(run)
+                    ? store.PutCachedAsync(new CacheEntry(CacheKeyOf(run), run.RoutineId, result.OutputJson!, RunId, now))
                     : Task.CompletedTask;
-                await TransitionAsync(_run with { Status = RunStatus.Succeeded, OutputJson = result.OutputJson, Error = null, FinishedAt = now },
+                await TransitionAsync(run with { Status = RunStatus.Succeeded, OutputJson = result.OutputJson, Error = null, FinishedAt = now },
                     $"attempt {attempt} succeeded");
                 await cached;
                 break;
             case RunStatus.Cancelled:
-                await TransitionAsync(_run with { Status = RunStatus.Cancelled, Error = result.Error, FinishedAt = now }, "cancelled on the worker");
+                await TransitionAsync(run with { Status = RunStatus.Cancelled, Error = result.Error, FinishedAt = now }, "cancelled on the worker");
                 break;
             default:
                 await FailAttemptAsync(result.Status, result.Error ?? new RunError("Unknown", "The worker reported a failure without an error."));

@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 
 namespace Routines.Silo.Tests.Cluster;
 
-/// <summary>Workers killed with kill -9, stopped with SIGTERM, and the service restarted, with runs in flight.</summary>
+/// <summary>Workers killed with kill -9, stopped with SIGTERM, the service and the database restarted, with runs in flight.</summary>
 public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper output) : IClassFixture<EmptyClusterFixture>, IDisposable
 {
     public void Dispose() => output.WriteLine(cluster.Logs());
@@ -190,5 +190,77 @@ public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper
         Assert.Equal(RunStatus.Succeeded, first.Status);
         Assert.Equal(1, first.Attempt);
         Assert.Equal(RunStatus.Succeeded, second.Status);
+    }
+
+    [Fact]
+    public async Task DatabaseRestart_LosesNoRun_AndWhatFinishedMeanwhileIsRecordedOnce()
+    {
+        using var worker = cluster.StartWorker("db-restart-a", "WorkerAlpha", slots: 3);
+        await cluster.WaitForWorkersAsync(1, ws => ws.Any(w => w.Name == "db-restart-a"));
+        var key = Key();
+        var workflow = await cluster.Client.SubmitAsync("pipeline", Json(new { key, steps = 6, milliseconds = 500 }));
+        var tasks = new List<RunHandle>();
+        for (var i = 0; i < 2; i++) tasks.Add(await cluster.Client.SubmitAsync("step", Json(new { key = $"{key}-task-{i}", milliseconds = 1500 })));
+        await Eventually.TrueAsync(async () => (await cluster.Client.ListChildrenAsync(workflow.RunId)).Any(c => c.Status == RunStatus.Succeeded),
+            TimeSpan.FromSeconds(60), "the workflow's first step to finish");
+
+        // Steps finish, and the workflow calls new ones, while the database is away: their writes wait for it.
+        await cluster.Postgres.StopAsync();
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+        finally
+        {
+            await cluster.Postgres.StartAgainAsync();
+        }
+
+        foreach (var run in tasks.Append(workflow))
+        {
+            var done = await Eventually.ReturnsAsync(async () => await run.WaitAsync(), TimeSpan.FromSeconds(90), $"run {run.RunId} to finish");
+            Assert.Equal(RunStatus.Succeeded, done.Status);
+            Assert.Equal(1, done.Attempt); // the outage cost no attempt
+            var history = await cluster.Client.GetHistoryAsync(run.RunId);
+            Assert.Equal(history.Count, history.DistinctBy(h => (h.Status, h.Attempt, h.Reason)).Count()); // no event stored twice
+        }
+
+        var executions = cluster.Executions();
+        Assert.All(Enumerable.Range(0, 6), i => Assert.Equal(1, executions.GetValueOrDefault($"{key}-{i}")));
+        Assert.All(Enumerable.Range(0, 2), i => Assert.Equal(1, executions.GetValueOrDefault($"{key}-task-{i}")));
+        Assert.Equal(6, (await cluster.Client.ListChildrenAsync(workflow.RunId)).Count);
+    }
+
+    [Fact]
+    public async Task DatabaseAwayLongerThanTheServiceWaits_ResultsReportedMeanwhileAreRecordedWhenItIsBack()
+    {
+        using var worker = cluster.StartWorker("db-away-a", "WorkerAlpha", slots: 2);
+        await cluster.WaitForWorkersAsync(1, ws => ws.Any(w => w.Name == "db-away-a"));
+        var keys = new[] { Key(), Key() };
+        var runs = new List<RunHandle>();
+        foreach (var key in keys) runs.Add(await cluster.Client.SubmitAsync("step", Json(new { key, milliseconds = 1000 })));
+        foreach (var run in runs) await WaitForAsync(run.RunId, r => r.Status == RunStatus.Running, "the steps to run");
+
+        // The results come while the database is away; the service gives up storing them after its tolerance, and the
+        // worker, delivering again, finds it back.
+        await cluster.Postgres.StopAsync();
+        try
+        {
+            await Task.Delay(ClusterFixture.StoreOutageTolerance + TimeSpan.FromSeconds(4));
+        }
+        finally
+        {
+            await cluster.Postgres.StartAgainAsync();
+        }
+
+        foreach (var run in runs)
+        {
+            var done = await Eventually.ReturnsAsync(async () => await run.WaitAsync(), TimeSpan.FromSeconds(90), $"run {run.RunId} to finish");
+            Assert.Equal(RunStatus.Succeeded, done.Status);
+            Assert.Equal(1, done.Attempt);
+            var history = await cluster.Client.GetHistoryAsync(run.RunId);
+            Assert.Single(history, h => h.Status == RunStatus.Succeeded);
+        }
+
+        Assert.All(keys, key => Assert.Equal(1, cluster.Executions().GetValueOrDefault(key)));
     }
 }

@@ -96,7 +96,12 @@ public class ClusterFixture : IAsyncLifetime
         ["Routines__Cluster__GatewayPort"] = gatewayPort.ToString(),
         ["Routines__Cluster__SiloName"] = name,
         ["ROUTINES_TEST_JOURNAL"] = Journal,
+        // Short enough for a test to outlast it (FailoverTests), long enough for a restart of the test's server.
+        ["Routines__Cluster__StoreOutageTolerance"] = StoreOutageTolerance.ToString(),
     };
+
+    /// <summary>How long the service's writes wait for the database when it is away (60 s outside the tests).</summary>
+    public static TimeSpan StoreOutageTolerance { get; } = TimeSpan.FromSeconds(8);
 
     async Task<IHost> ConnectClientAsync()
     {

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -31,18 +32,29 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
     /// <summary>A batch that lost a deadlock or a serialization conflict was rolled back whole and is simply run again.</summary>
     private const int MaxAttemptsOnConflict = 3;
 
+    /// <summary>The longest wait between two tries to reach a server that went away.</summary>
+    private static readonly TimeSpan MaxRecoveryPause = TimeSpan.FromSeconds(2);
+
     private const string ConnectionStringKey = "Routines:Cluster:ConnectionString";
     private const string MigrateOnStartKey = "Routines:Cluster:MigrateOnStart";
     private const string MigrateHint = $"Run `migrate` against this database first, or set {MigrateOnStartKey}=true so the service migrates it on start.";
 
     private readonly PostgresRunStoreOptions _options;
     private readonly NpgsqlDataSource _dataSource;
+    private readonly NpgsqlDataSource _writerSource;
     private readonly string _where;
     private readonly Channel<PendingWrite> _writes =
         Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
 
+    private readonly CancellationTokenSource _closing = new();
+    // Which marker row is this store's, and the number of the batch being written (see RecoverAsync).
+    private readonly Guid _writerId = Guid.NewGuid();
+    private long _batchNumber;
+
     private Task? _writeLoop;
     private NpgsqlConnection? _writer; // the write loop's connection, kept from batch to batch
+    private (int Pid, DateTime Started)? _writerBackend; // its server process
+    private long? _outageStarted; // when the server went away, while it is away
     private bool _disposed;
 
     public PostgresRunStore(PostgresRunStoreOptions options)
@@ -61,7 +73,11 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
             // The store's connections never change their session's state, so a connection back from the pool needs no
             // reset: without this, Npgsql sends a reset of its own with every batch's statements (a fifth of the time
             // a batch of one takes).
-            _dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(options.ConnectionString) { NoResetOnClose = true });
+            var builder = new NpgsqlConnectionStringBuilder(options.ConnectionString) { NoResetOnClose = true };
+            _dataSource = NpgsqlDataSource.Create(builder);
+            // The writer's connection is its own, not pooled: one that broke is closed for good, never handed to a reader.
+            builder.Pooling = false;
+            _writerSource = NpgsqlDataSource.Create(builder);
         }
         catch (ArgumentException e)
         {
@@ -100,10 +116,14 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
         if (_disposed) return;
         _disposed = true;
 
-        // Writes already queued are still committed: completing the channel only stops new ones.
+        // Writes already queued are still committed: completing the channel only stops new ones. A server that is
+        // away is not waited for.
         _writes.Writer.TryComplete();
+        await _closing.CancelAsync().ConfigureAwait(false);
         if (_writeLoop is not null) await _writeLoop.ConfigureAwait(false);
+        _closing.Dispose();
         await _dataSource.DisposeAsync().ConfigureAwait(false);
+        await _writerSource.DisposeAsync().ConfigureAwait(false);
     }
 
     // ---------------------------------------------------------------- writes
@@ -178,7 +198,24 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
             batch.Clear();
         }
 
-        if (_writer is not null) await _writer.DisposeAsync().ConfigureAwait(false);
+        await ForgetMarkerAsync().ConfigureAwait(false);
+        await DropWriterAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes this store's marker row when it closes; rows left by stores that did not close are deleted a week later.</summary>
+    private async Task ForgetMarkerAsync()
+    {
+        if (_writer is not { State: ConnectionState.Open }) return;
+        try
+        {
+            await using var command = Command(_writer,
+                "DELETE FROM run_store_writers WHERE writer = $1 OR written_at < now() - interval '7 days'", _writerId);
+            await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+        catch (NpgsqlException)
+        {
+            // Only a row of a few bytes is left behind.
+        }
     }
 
     /// <summary>Commits the batch and completes every write's task; never throws, so the loop always goes on.</summary>
@@ -196,21 +233,25 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
         foreach (var write in batch) Complete(write, failure);
     }
 
-    /// <summary>Writes the batch in one transaction; returns the error that failed it (then nothing was written, unless the connection broke during the commit itself), or null.</summary>
+    /// <summary>
+    /// Writes the batch in one transaction; returns null, or the error that failed it: then nothing of it was written,
+    /// unless the server went away for longer than the outage tolerance just after a commit it could not confirm.
+    /// </summary>
     private async Task<Exception?> TryWriteAsync(IReadOnlyList<PendingWrite> batch)
     {
+        var rows = new WriteRows();
+        foreach (var write in batch) write.AddTo(rows);
+        var number = ++_batchNumber;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var rows = new WriteRows();
-                foreach (var write in batch) write.AddTo(rows);
-
                 // The writer keeps its connection: a batch of one on a connection just taken from the pool took a
                 // third longer (0.39–0.47 against 0.28–0.36 ms), though taking it alone costs microseconds. One
                 // round trip: the statements of a batch sent together run as one implicit transaction.
-                _writer ??= await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
-                await WriteAsync(_writer, rows, CancellationToken.None).ConfigureAwait(false);
+                _writer ??= await OpenWriterAsync().ConfigureAwait(false);
+                await WriteAsync(_writer, rows, number, CancellationToken.None).ConfigureAwait(false);
+                _outageStarted = null;
                 return null;
             }
             catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure
@@ -218,19 +259,122 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
             {
                 // Another writer (another service silo) locked the same rows; the transaction was rolled back whole.
             }
+            catch (Exception e) when (IsConnectionLost(e, _writer))
+            {
+                return await RecoverAsync(rows, number, e).ConfigureAwait(false);
+            }
             catch (Exception e)
             {
-                // A statement's error leaves the connection as it was; a broken one is replaced for the next batch.
-                if (_writer is { State: not ConnectionState.Open })
-                {
-                    await _writer.DisposeAsync().ConfigureAwait(false);
-                    _writer = null;
-                }
-
-                // Never let one bad write end the loop: every later write would hang.
+                // A statement's error leaves the connection as it was. Never let one bad write end the loop: every
+                // later write would hang.
                 return e;
             }
         }
+    }
+
+    /// <summary>
+    /// The writer's connection broke (a server restart or failover, the network, a proxy) with the batch unsent, sent
+    /// or even committed. Waits for the server, learns from the writer's marker row whether the batch committed, and
+    /// writes it again only if it did not, so that no write is lost and none is applied twice (its history events and
+    /// metric points would be). Gives up when the server stays away longer than <see cref="PostgresRunStoreOptions.OutageTolerance"/>.
+    /// </summary>
+    private async Task<Exception?> RecoverAsync(WriteRows rows, long number, Exception failure)
+    {
+        var lostBackend = _writerBackend;
+        await DropWriterAsync().ConfigureAwait(false);
+        // Counted from the first failure, so that once one batch has given up the ones queued behind it do not each
+        // wait the whole tolerance again.
+        var started = _outageStarted ??= Stopwatch.GetTimestamp();
+        for (var pause = TimeSpan.FromMilliseconds(50); ; pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxRecoveryPause.Ticks)))
+        {
+            try
+            {
+                await Task.Delay(pause, _closing.Token).ConfigureAwait(false);
+                _writer = await OpenWriterAsync().ConfigureAwait(false);
+                // The old connection's server process may still be running the batch (only the client side broke):
+                // it must end, committing or not, before the marker can say which.
+                if (lostBackend is not { } backend || await EndBackendAsync(_writer, backend).ConfigureAwait(false))
+                {
+                    lostBackend = null;
+                    if (!await CommittedAsync(_writer, number).ConfigureAwait(false))
+                        await WriteAsync(_writer, rows, number, CancellationToken.None).ConfigureAwait(false);
+                    _outageStarted = null;
+                    return null;
+                }
+            }
+            catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+            {
+            }
+            catch (Exception e) when (IsConnectionLost(e, _writer))
+            {
+                failure = e;
+                lostBackend ??= _writerBackend; // a rewrite on the new connection may have committed too
+                await DropWriterAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                return e;
+            }
+
+            var waited = Stopwatch.GetElapsedTime(started);
+            if (waited >= _options.OutageTolerance || _closing.IsCancellationRequested)
+            {
+                // A batch sent on a connection that then broke may have been committed; only the server can say.
+                var outcome = lostBackend is null ? "this write was not stored" : "whether this write was stored is not known";
+                var reason = failure is NpgsqlException npgsql ? Translate(npgsql, "writing to the run store").Message : failure.Message;
+                return new RunStoreException(
+                    $"{reason} The store kept trying for {waited.TotalSeconds:0.#} s (its outage tolerance is "
+                  + $"{_options.OutageTolerance.TotalSeconds:0.#} s); {outcome}.", failure);
+            }
+        }
+    }
+
+    /// <summary>Errors after which the connection cannot be trusted to have run the batch or not: the network, a timeout, the server going away.</summary>
+    private static bool IsConnectionLost(Exception e, NpgsqlConnection? connection) => connection is { State: not ConnectionState.Open } || e switch
+    {
+        PostgresException p => p.SqlState.StartsWith("08", StringComparison.Ordinal) // connection exceptions
+                               || p.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown
+                                   or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections,
+        NpgsqlException => true, // sockets, timeouts: Npgsql breaks the connection
+        _ => false,
+    };
+
+    private async Task<NpgsqlConnection> OpenWriterAsync()
+    {
+        var connection = await _writerSource.OpenConnectionAsync().ConfigureAwait(false);
+        try
+        {
+            await using var command = Command(connection, "SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()");
+            _writerBackend = (connection.ProcessID, (DateTime)(await command.ExecuteScalarAsync().ConfigureAwait(false))!);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task DropWriterAsync()
+    {
+        if (_writer is not null) await _writer.DisposeAsync().ConfigureAwait(false);
+        _writer = null;
+        _writerBackend = null;
+    }
+
+    /// <summary>Ends the server process of a lost connection (if it is still there) and waits for it to go; false when it did not go in time.</summary>
+    private static async Task<bool> EndBackendAsync(NpgsqlConnection connection, (int Pid, DateTime Started) backend)
+    {
+        // The start time tells that process from a later one given the same pid. pg_terminate_backend waits up to its timeout.
+        await using var command = Command(connection,
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE pid = $1 AND backend_start = $2", backend.Pid, backend.Started);
+        return await command.ExecuteScalarAsync().ConfigureAwait(false) is null or true;
+    }
+
+    private async Task<bool> CommittedAsync(NpgsqlConnection connection, long number)
+    {
+        await using var command = Command(connection, "SELECT last_batch FROM run_store_writers WHERE writer = $1", _writerId);
+        return await command.ExecuteScalarAsync().ConfigureAwait(false) is long last && last >= number;
     }
 
     private void Complete(PendingWrite write, Exception? failure)
@@ -247,16 +391,26 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
         PostgresException postgres => postgres.SqlState.StartsWith("22", StringComparison.Ordinal)
                                       || postgres.SqlState.StartsWith("23", StringComparison.Ordinal)
                                       || postgres.SqlState.StartsWith("54", StringComparison.Ordinal),
-        NpgsqlException => false,
+        NpgsqlException or RunStoreException => false, // the server, the network, or an outage given up on
         // A value Npgsql could not send (it checks parameters before it writes anything).
         _ => true,
     };
 
     /// <summary>Runs one multi-row statement per table that has rows, in one round trip, prepared once per connection.</summary>
-    private static async Task WriteAsync(NpgsqlConnection connection, WriteRows rows, CancellationToken cancellationToken)
+    private async Task WriteAsync(NpgsqlConnection connection, WriteRows rows, long? number, CancellationToken cancellationToken)
     {
         await using var batch = rows.ToBatch(connection);
         if (batch.BatchCommands.Count == 0) return;
+        if (number is { } batchNumber)
+        {
+            // The writer's marker row commits with the rows or not at all: after a broken connection it tells which.
+            var marker = new NpgsqlBatchCommand(
+                "INSERT INTO run_store_writers (writer, last_batch) VALUES ($1, $2) "
+              + "ON CONFLICT (writer) DO UPDATE SET last_batch = EXCLUDED.last_batch, written_at = now()");
+            marker.Parameters.Add(new NpgsqlParameter { Value = _writerId });
+            marker.Parameters.Add(new NpgsqlParameter { Value = batchNumber });
+            batch.BatchCommands.Add(marker);
+        }
         await batch.PrepareAsync(cancellationToken).ConfigureAwait(false);
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -415,14 +569,24 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
     private async Task<T> ReadAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
         EnsureInitialized();
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            return await read(connection, cancellationToken).ConfigureAwait(false);
-        }
-        catch (NpgsqlException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw Translate(e, "reading runs");
+            try
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                return await read(connection, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NpgsqlException e) when (attempt == 1 && !cancellationToken.IsCancellationRequested && IsConnectionLost(e, null))
+            {
+                // Most likely a pooled connection the server closed while it sat idle (a restart, an idle timeout),
+                // and the pool's other idle ones with it: read again on a new one. A server that is away fails the
+                // second try too, at once.
+                _dataSource.Clear();
+            }
+            catch (NpgsqlException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw Translate(e, "reading runs");
+            }
         }
     }
 
@@ -576,7 +740,7 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
 
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await WriteAsync(connection, rows, cancellationToken).ConfigureAwait(false);
+        await WriteAsync(connection, rows, null, cancellationToken).ConfigureAwait(false);
         await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -602,7 +766,7 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
                 PostgresErrorCodes.InvalidCatalogName =>
                     $"{at} has no such database: {p.MessageText}. Create it (CREATE DATABASE …), or fix the database name in {ConnectionStringKey}.",
                 PostgresErrorCodes.InsufficientPrivilege =>
-                    $"{at} does not let this user finish {doing}: {p.MessageText}. Grant the user SELECT, INSERT and UPDATE on the " +
+                    $"{at} does not let this user finish {doing}: {p.MessageText}. Grant the user SELECT, INSERT, UPDATE and DELETE on the " +
                     "Routines tables (or connect as their owner), and let whoever migrates own the schema.",
                 PostgresErrorCodes.ReadOnlySqlTransaction =>
                     $"{at} is read-only ({p.MessageText}): is it a standby? Point {ConnectionStringKey} at the primary server.",

@@ -11,4 +11,10 @@ public sealed class PostgresRunStoreOptions
     /// the schema is current, and asks for <c>migrate</c> to be run when it is not.
     /// </summary>
     public bool MigrateOnStart { get; set; } = true;
+
+    /// <summary>
+    /// How long writes wait for a server that went away (a restart, a failover) before they fail. Writes queue in the
+    /// meantime and land in order, each once, when it is back.
+    /// </summary>
+    public TimeSpan OutageTolerance { get; set; } = TimeSpan.FromSeconds(60);
 }

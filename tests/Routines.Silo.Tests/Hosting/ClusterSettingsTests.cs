@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Configuration;
+using Routines.Silo.Hosting;
+
+namespace Routines.Silo.Tests.Hosting;
+
+/// <summary>The service's Routines:Cluster settings: bound from configuration, refused with a sentence naming the key.</summary>
+public sealed class ClusterSettingsTests
+{
+    static RoutinesClusterOptions Bind(out string? invalid, params (string Key, string Value)[] settings)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)))
+            .Build();
+        return ServiceCommandLine.ClusterOptionsFrom(configuration, out invalid);
+    }
+
+    [Fact]
+    public void StoreOutageTolerance_DefaultsToAMinute_AndTakesATimeSpan()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(60), Bind(out var none).StoreOutageTolerance);
+        Assert.Null(none);
+
+        var options = Bind(out var invalid, ("Routines:Cluster:StoreOutageTolerance", "00:02:30"));
+
+        Assert.Null(invalid);
+        Assert.Equal(TimeSpan.FromSeconds(150), options.StoreOutageTolerance);
+    }
+
+    [Fact]
+    public void StoreOutageTolerance_Negative_IsRefusedNamingTheKey()
+    {
+        Bind(out var invalid, ("Routines:Cluster:StoreOutageTolerance", "-00:00:05"));
+
+        Assert.Equal("Routines:Cluster:StoreOutageTolerance must not be negative (got -00:00:05).", invalid);
+    }
+
+    [Fact]
+    public void StoreOutageTolerance_NotATime_IsRefusedNamingTheKey()
+    {
+        Bind(out var invalid, ("Routines:Cluster:StoreOutageTolerance", "a minute"));
+
+        Assert.NotNull(invalid);
+        Assert.StartsWith("Invalid Routines:Cluster settings:", invalid);
+        Assert.Contains("StoreOutageTolerance", invalid);
+    }
+}
