@@ -58,6 +58,7 @@ internal static class ClusterBench
             if (args.Contains("--children-100k"))
                 await TimedRunAsync(routines, "fan-out of 100,000 children, end to end", "fan_out", new Shape(100_000), TimeSpan.FromMinutes(10));
             await FailoverAsync(routines, processes, connectionString);
+            await DatabaseRestartAsync(routines, postgres, connectionString);
             return 0;
         }
         finally
@@ -188,6 +189,42 @@ internal static class ClusterBench
 
         Console.WriteLine($"failover: kill -9 of a worker to its task running again on the other worker: median {Percentile(times, 50):0.0} s, "
                         + $"max {times.Max():0.0} s (rounds: {string.Join(", ", times.Select(t => t.ToString("0.0")))})");
+    }
+
+    /// <summary>
+    /// PostgreSQL stopped for two seconds, as a restart does, in the middle of 10,000 runs submitted at once, then
+    /// started again: every run must succeed and no history event be stored twice (decision #31).
+    /// </summary>
+    static async Task DatabaseRestartAsync(IRoutinesClient routines, PostgresServer postgres, string connectionString)
+    {
+        const int runs = 10_000;
+        var ids = new string[runs];
+        var sw = Stopwatch.StartNew();
+        var round = ParallelAsync(runs, runs, async i =>
+        {
+            var run = await routines.ExecuteAsync("noop", Json(new Step(i)));
+            EnsureSucceeded(run);
+            ids[i] = run.RunId;
+        });
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await postgres.StopAsync();
+        var down = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await postgres.StartAgainAsync();
+        var downFor = down.Elapsed;
+        var back = Stopwatch.StartNew();
+        await round;
+        var drained = back.Elapsed;
+        var total = sw.Elapsed;
+
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var twice = new Npgsql.NpgsqlCommand(
+            "SELECT count(*) FROM (SELECT 1 FROM run_events WHERE run_id = ANY($1) GROUP BY run_id, status, attempt, reason HAVING count(*) > 1) d", connection);
+        twice.Parameters.Add(new Npgsql.NpgsqlParameter { Value = ids });
+        var duplicated = (long)(await twice.ExecuteScalarAsync())!;
+        Console.WriteLine($"database restart (stopped {downFor.TotalSeconds:0.0} s) with {runs:N0} runs submitted at once: all succeeded, "
+                        + $"{duplicated} history events stored twice; round {total.TotalSeconds:0.0} s, the last result {drained.TotalSeconds:0.0} s after the database was back");
     }
 
     static async Task ExecuteAsync(IRoutinesClient routines, string routine, object input)

@@ -74,6 +74,10 @@ public sealed partial class Compare
     {
         var selected = new List<string>(_selected);
         if (!selected.Remove(runId)) selected.Add(runId);
+        // Kept at once, not only when the address comes back: the browser tells the server of a navigation a round
+        // trip later, and a second click before that would otherwise start again from the old selection and drop
+        // the first (a test's two quick clicks did, once in a CI run).
+        _selected = [.. selected];
         Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(new Dictionary<string, object?>
         {
             ["runs"] = selected.Count == 0 ? null : string.Join(',', selected),
