@@ -48,7 +48,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
         await RunAsync(Tool("initdb", asRoot), [.. Prefix("initdb", asRoot), "-D", data, "-U", User, "--auth=trust", "--encoding=UTF8", "--no-sync"]);
         var server = new PostgresServer(data, port);
-        await server.StartAgainAsync();
+        await server.RunServerAsync();
         return server;
     }
 
@@ -58,9 +58,12 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Starts the stopped server again, on the same port with the same data.</summary>
     public async Task StartAgainAsync()
     {
-        await PgCtlAsync("-o", _options, "-l", Path.Combine(Path.GetDirectoryName(_dataDirectory)!, "server.log"), "-w", "-t", "60", "start");
-        Npgsql.NpgsqlConnection.ClearAllPools(); // the tests' own pooled connections did not survive a stop
+        await RunServerAsync();
+        Npgsql.NpgsqlConnection.ClearAllPools(); // the tests' own pooled connections did not survive the stop
     }
+
+    Task RunServerAsync() =>
+        PgCtlAsync("-o", _options, "-l", Path.Combine(Path.GetDirectoryName(_dataDirectory)!, "server.log"), "-w", "-t", "60", "start");
 
     Task PgCtlAsync(params string[] args)
     {
