@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Routines.Client;
 using Routines.Cluster;
 using Routines.Silo.Hosting;
@@ -12,12 +13,13 @@ namespace Routines.Worker.Execution;
 /// Runs attempts on the thread pool (never on the grain scheduler) and reports each result to the run's grain.
 /// Lives as long as the worker silo, so a grain deactivation never loses a running attempt.
 /// </summary>
-internal sealed class Executions(
+internal sealed partial class Executions(
     RoutineRegistry registry,
     IServiceProvider services,
     IGrainFactory grains,
     JsonSerializerOptions json,
-    TimeProvider clock)
+    TimeProvider clock,
+    ILogger<Executions> logger)
 {
     readonly ConcurrentDictionary<(string RunId, int Attempt), Attempt> _running = new();
     volatile bool _stopping;
@@ -107,11 +109,19 @@ internal sealed class Executions(
             result = await ExecuteAsync(workerId, attempt);
         }
 
-        // Reported before the attempt leaves the running set: a stopping worker waits for the set to empty, so it
-        // never shuts its messaging down under an undelivered result.
-        await ReportAsync(attempt.Request, result);
-        _running.TryRemove((attempt.Request.RunId, attempt.Request.Attempt), out _);
-        attempt.Dispose();
+        try
+        {
+            // Reported before the attempt leaves the running set: a stopping worker waits for the set to empty, so it
+            // never shuts its messaging down under an undelivered result.
+            await ReportAsync(attempt.Request, result);
+        }
+        finally
+        {
+            // Even when the report failed for good: an attempt left in the set would hold its slot, and be reported
+            // running in every heartbeat, until the worker stops.
+            _running.TryRemove((attempt.Request.RunId, attempt.Request.Attempt), out _);
+            attempt.Dispose();
+        }
     }
 
     async Task<AttemptResult> ExecuteAsync(string workerId, Attempt attempt)
@@ -168,6 +178,15 @@ internal sealed class Executions(
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200 * tries, 3000)));
             }
+            catch (Exception exception)
+            {
+                LogResultUndelivered(request.RunId, request.Attempt, tries, exception.Message);
+                return;
+            }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Gave up reporting the result of attempt {Attempt} of run {RunId} after {Tries} tries ({Reason}); the service times the attempt out when its timeout passes and retries it as the routine's policy says.")]
+    partial void LogResultUndelivered(string runId, int attempt, int tries, string reason);
 }

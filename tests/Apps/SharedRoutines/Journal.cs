@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Routines.Tests.Apps;
 
 /// <summary>
@@ -6,9 +8,32 @@ namespace Routines.Tests.Apps;
 /// </summary>
 public static class Journal
 {
+    static readonly Lock Gate = new();
+
     public static void Record(string key)
     {
-        if (Environment.GetEnvironmentVariable("ROUTINES_TEST_JOURNAL") is { Length: > 0 } path)
-            File.AppendAllText(path, $"{key} {Environment.ProcessId}\n");
+        if (Environment.GetEnvironmentVariable("ROUTINES_TEST_JOURNAL") is not { Length: > 0 } path) return;
+
+        // File.AppendAllText seeks to the end and writes there, so two steps finishing at the same moment (in one
+        // worker, or in two) could write at the same offset and leave one line: a test then counted a step that ran
+        // as never run. Appends are serialized here within the process, and by the file's exclusive lock between them.
+        var line = Encoding.UTF8.GetBytes($"{key} {Environment.ProcessId}\n");
+        lock (Gate)
+        {
+            var spinner = new SpinWait();
+            while (true)
+            {
+                try
+                {
+                    using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.None);
+                    file.Write(line);
+                    return;
+                }
+                catch (IOException) when (spinner.Count < 10_000)
+                {
+                    spinner.SpinOnce(); // another process holds the file for the microseconds of its append
+                }
+            }
+        }
     }
 }
