@@ -1,4 +1,5 @@
 using System.Net;
+using Routines.Silo.Storage.Postgres;
 
 namespace Routines.Silo.Hosting;
 
@@ -24,7 +25,7 @@ public sealed class RoutinesClusterOptions
     /// How long the service's writes wait for a PostgreSQL server that went away (a restart, a failover) before they
     /// fail; meanwhile they queue and land in order, each once, when it is back.
     /// </summary>
-    public TimeSpan StoreOutageTolerance { get; set; } = TimeSpan.FromSeconds(60);
+    public TimeSpan StoreOutageTolerance { get; set; } = PostgresRunStoreOptions.DefaultOutageTolerance;
 
     /// <summary>The silo-to-silo port; 0 picks a free one (workers).</summary>
     public int SiloPort { get; set; } = 11111;

@@ -21,6 +21,9 @@ internal sealed partial class Executions(
     TimeProvider clock,
     ILogger<Executions> logger)
 {
+    /// <summary>About 70 s of delivering a result again (the pause grows to 3 s): a service restart fits in it.</summary>
+    const int MaxReportTries = 30;
+
     readonly ConcurrentDictionary<(string RunId, int Attempt), Attempt> _running = new();
     volatile bool _stopping;
     readonly BatchingSender<AttemptReport> _results = new(batch => grains.AttemptResults().DeliverAsync(batch));
@@ -174,14 +177,15 @@ internal sealed partial class Executions(
                 await _results.SendAsync(report);
                 return;
             }
-            catch (Exception) when (tries < 30)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200 * tries, 3000)));
-            }
             catch (Exception exception)
             {
-                LogResultUndelivered(request.RunId, request.Attempt, tries, exception.Message);
-                return;
+                if (tries == MaxReportTries)
+                {
+                    LogResultUndelivered(request.RunId, request.Attempt, tries, exception.Message);
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200 * tries, 3000)));
             }
         }
     }

@@ -16,5 +16,8 @@ public sealed class PostgresRunStoreOptions
     /// How long writes wait for a server that went away (a restart, a failover) before they fail. Writes queue in the
     /// meantime and land in order, each once, when it is back.
     /// </summary>
-    public TimeSpan OutageTolerance { get; set; } = TimeSpan.FromSeconds(60);
+    public TimeSpan OutageTolerance { get; set; } = DefaultOutageTolerance;
+
+    /// <summary>A minute: longer than a restart of the server, shorter than a worker retries delivering a result.</summary>
+    public static readonly TimeSpan DefaultOutageTolerance = TimeSpan.FromSeconds(60);
 }
