@@ -41,6 +41,7 @@ internal sealed partial class Dispatcher(
     readonly Dictionary<string, DateTimeOffset> _grantedAt = [];
     readonly HashSet<string> _forgotten = [];
     readonly HashSet<string> _queued = [];
+    readonly UnreportedRuns _unreported = new(HeartbeatTimeout);
     long _sequence;
 
     /// <summary>A worker's periodic report; the first one registers it.</summary>
@@ -61,6 +62,9 @@ internal sealed partial class Dispatcher(
                     if (running.Kind == RoutineKind.Workflow) worker.Workflows++;
                     else worker.BusySlots++;
                 }
+
+                foreach (var runId in _unreported.Reported(worker.Id, _assignments.ContainsKey))
+                    HandBackRecovered(runId, worker.Id, $"worker {heartbeat.Name} did not report it after the service restarted");
 
                 LogWorkerJoined(heartbeat.Name, heartbeat.WorkerId, heartbeat.Slots, heartbeat.Routines.Count);
             }
@@ -164,35 +168,52 @@ internal sealed partial class Dispatcher(
                     : null;
                 if (reason is not null) Lose(worker, reason);
             }
+
+            foreach (var (runId, workerId, reason) in _unreported.Overdue(IsLive, now)) HandBackRecovered(runId, workerId, reason);
         }
     }
 
-    /// <summary>After a service restart: dispatch Pending runs again, and hand back Running runs no live worker reported.</summary>
+    /// <summary>
+    /// After a service restart: dispatch Pending runs again, and hand back Running runs no live worker reports; a run
+    /// whose worker is in the cluster but has not reported yet waits for it (<see cref="UnreportedRuns"/>).
+    /// </summary>
     public async Task RecoverAsync(CancellationToken cancellationToken)
     {
         var unfinished = await store.ListUnfinishedRunsAsync(cancellationToken);
         var resumed = 0;
         var lost = 0;
+        var awaiting = 0;
         lock (_gate)
         {
+            var now = clock.GetUtcNow();
             foreach (var run in unfinished)
             {
-                var grain = grains.Run(run.RunId);
                 if (run.Status == RunStatus.Pending)
                 {
-                    grain.ResumeAsync().Ignore();
+                    grains.Run(run.RunId).ResumeAsync().Ignore();
                     resumed++;
                 }
-                else if (!_assignments.ContainsKey(run.RunId))
+                else if (_assignments.ContainsKey(run.RunId))
                 {
-                    grain.WorkerLostAsync(run.Worker ?? "?", "no live worker reported it after the service restarted").Ignore();
+                    // reported by its worker: nothing to recover
+                }
+                else if (run.Worker is { } worker && !_workers.ContainsKey(worker) && IsLive(worker))
+                {
+                    _unreported.Add(run.RunId, worker, now);
+                    awaiting++;
+                }
+                else
+                {
+                    HandBackRecovered(run.RunId, run.Worker ?? "?", "no live worker reported it after the service restarted");
                     lost++;
                 }
             }
         }
 
-        if (unfinished.Count > 0) LogRecovered(resumed, lost);
+        if (unfinished.Count > 0) LogRecovered(resumed, lost, awaiting);
     }
+
+    void HandBackRecovered(string runId, string workerId, string reason) => grains.Run(runId).WorkerLostAsync(workerId, reason).Ignore();
 
     /// <summary>Frees the slot of a run's grant; a late release of an earlier attempt leaves the current one alone.</summary>
     WorkerState? FreeSlot(string workerId, string runId)
@@ -256,6 +277,8 @@ internal sealed partial class Dispatcher(
     /// second): such a worker is given nothing, or its runs would be sent to a silo Orleans no longer places on.
     /// </summary>
     bool IsLive(WorkerState worker) => membership.CurrentSnapshot.GetSiloStatus(worker.Silo) == SiloStatus.Active;
+
+    bool IsLive(string workerId) => membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(workerId)) == SiloStatus.Active;
 
     /// <summary>Gives the worker's free slots to the oldest queued runs it can execute.</summary>
     void DrainQueuesOnto(WorkerState worker)

@@ -172,25 +172,37 @@ public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper
 
     [Fact]
     public async Task ServiceRestart_LosesNoRun_PendingRunsDispatchAfterwards()
+        => await ServiceRestartAsync("restart-a", recoveryDelay: null);
+
+    /// <summary>
+    /// A worker's heartbeat can be held up on the dead service's silo past the restarted service's recovery: the run
+    /// it still runs is then waited for, not handed back and run a second time.
+    /// </summary>
+    [Fact]
+    public async Task ServiceRestart_RecoveryBeforeTheWorkerReports_TheRunningStepIsNotRunAgain()
+        => await ServiceRestartAsync("early-recovery-a", recoveryDelay: TimeSpan.FromMilliseconds(100));
+
+    async Task ServiceRestartAsync(string workerName, TimeSpan? recoveryDelay)
     {
-        using var worker = cluster.StartWorker("restart-a", "WorkerAlpha", slots: 1);
-        await cluster.WaitForWorkersAsync(1, ws => ws.Any(w => w.Name == "restart-a"));
-        var running = await cluster.Client.SubmitAsync("step", Json(new { key = Key(), milliseconds = 4000 }));
+        using var worker = cluster.StartWorker(workerName, "WorkerAlpha", slots: 1);
+        await cluster.WaitForWorkersAsync(1, ws => ws.Any(w => w.Name == workerName));
+        var runningKey = Key();
+        var running = await cluster.Client.SubmitAsync("step", Json(new { key = runningKey, milliseconds = 4000 }));
         var pending = await cluster.Client.SubmitAsync("step", Json(new { key = Key(), milliseconds = 10 }));
         await WaitForAsync(running.RunId, r => r.Status == RunStatus.Running, "the first step to run");
         await WaitForAsync(pending.RunId, r => r.Status == RunStatus.Pending && r.WaitReason is not null, "the second step to wait");
 
         cluster.Service.KillHard();
         await cluster.Service.WaitForExitAsync();
-        var restarted = cluster.StartService();
+        var restarted = cluster.StartService(recoveryDelay);
         await restarted.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
 
         var first = await Eventually.ReturnsAsync(async () => await running.WaitAsync(), TimeSpan.FromSeconds(90), "the running step to finish");
         var second = await Eventually.ReturnsAsync(async () => await pending.WaitAsync(), TimeSpan.FromSeconds(90), "the pending step to finish");
-        // Printed for a failure to explain: once in 14 runs of this class the running step ended at attempt 2.
         foreach (var h in await cluster.Client.GetHistoryAsync(running.RunId)) output.WriteLine($"history: {h.Timestamp:HH:mm:ss.fff} {h.Status} attempt {h.Attempt} {h.Worker} {h.Reason}");
         Assert.Equal(RunStatus.Succeeded, first.Status);
         Assert.Equal(1, first.Attempt);
+        Assert.Equal(1, cluster.Executions().GetValueOrDefault(runningKey));
         Assert.Equal(RunStatus.Succeeded, second.Status);
     }
 

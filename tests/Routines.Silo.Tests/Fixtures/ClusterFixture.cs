@@ -48,9 +48,12 @@ public class ClusterFixture : IAsyncLifetime
     }
 
     /// <summary>Starts (or restarts) the service silo on the cluster's gateway port; it becomes <see cref="Service"/>.</summary>
-    public TestProcess StartService()
+    /// <param name="recoveryDelay">How long a restarted service waits for workers to report before recovering runs (6 s by default).</param>
+    public TestProcess StartService(TimeSpan? recoveryDelay = null)
     {
-        Service = TestProcess.Start(BuildOutput.Dll("src/Silo", "Routines.Silo.dll"), BuildOutput.RepositoryRoot, [], Environment("service", GatewayPort), "service");
+        var environment = Environment("service", GatewayPort);
+        if (recoveryDelay is { } delay) environment["Routines__Service__RecoveryDelay"] = delay.ToString();
+        Service = TestProcess.Start(BuildOutput.Dll("src/Silo", "Routines.Silo.dll"), BuildOutput.RepositoryRoot, [], environment, "service");
         _processes.Add(Service);
         return Service;
     }
