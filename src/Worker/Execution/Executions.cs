@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Routines.Client;
 using Routines.Cluster;
 using Routines.Silo.Hosting;
+using Routines.Silo.Storage;
 using Routines.Worker.Catalog;
 
 namespace Routines.Worker.Execution;
@@ -21,7 +22,10 @@ internal sealed partial class Executions(
     TimeProvider clock,
     ILogger<Executions> logger)
 {
-    /// <summary>About 70 s of delivering a result again (the pause grows to 3 s): a service restart fits in it.</summary>
+    /// <summary>
+    /// Tries at a result the service refused with an error of its own (about 70 s, the pause growing to 3 s); a
+    /// service or database that cannot be reached is waited for as long as this worker lives.
+    /// </summary>
     const int MaxReportTries = 30;
 
     readonly ConcurrentDictionary<(string RunId, int Attempt), Attempt> _running = new();
@@ -164,8 +168,10 @@ internal sealed partial class Executions(
     }
 
     /// <summary>
-    /// Delivers the result, with the other attempts' results that are ready (one call for many), retrying for about a
-    /// minute: the service may be restarting, and a lost result would leave the run to its watchdog.
+    /// Delivers the result, with the other attempts' results that are ready (one call for many). While the service or
+    /// its database is away (restarting, say) it tries again until they are back: the attempt stays in the running set
+    /// meanwhile, so heartbeats keep reporting it and it is not handed back. A lost result would cost the run its
+    /// attempt's timeout and a second execution.
     /// </summary>
     async Task ReportAsync(ExecutionRequest request, AttemptResult result)
     {
@@ -179,7 +185,7 @@ internal sealed partial class Executions(
             }
             catch (Exception exception)
             {
-                if (tries == MaxReportTries)
+                if (tries >= MaxReportTries && !IsUnavailable(exception))
                 {
                     LogResultUndelivered(request.RunId, request.Attempt, tries, exception.Message);
                     return;
@@ -189,6 +195,11 @@ internal sealed partial class Executions(
             }
         }
     }
+
+    /// <summary>The service could not be reached, did not answer in time, or could not store the result: worth waiting out.</summary>
+    static bool IsUnavailable(Exception exception)
+        => exception is OrleansException or TimeoutException or RunStoreException
+           || exception.InnerException is { } inner && IsUnavailable(inner);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Gave up reporting the result of attempt {Attempt} of run {RunId} after {Tries} tries ({Reason}); the service times the attempt out when its timeout passes and retries it as the routine's policy says.")]

@@ -277,4 +277,30 @@ public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper
 
         Assert.All(keys, key => Assert.Equal(1, cluster.Executions().GetValueOrDefault(key)));
     }
+
+    /// <summary>
+    /// A worker used to stop delivering a result after about 70 s of failed tries; a service away longer than that
+    /// then found the run without a report and ran it again. It now delivers for as long as the service is away.
+    /// </summary>
+    [Fact]
+    public async Task ServiceAwayLongerThanAMinute_TheResultReportedMeanwhileIsRecordedWhenItIsBack()
+    {
+        using var worker = cluster.StartWorker("service-away-a", "WorkerAlpha", slots: 1);
+        await cluster.WaitForWorkersAsync(1, ws => ws.Any(w => w.Name == "service-away-a"));
+        var key = Key();
+        var run = await cluster.Client.SubmitAsync("step", Json(new { key, milliseconds = 1000 }));
+        await WaitForAsync(run.RunId, r => r.Status == RunStatus.Running, "the step to run");
+
+        cluster.Service.KillHard();
+        await cluster.Service.WaitForExitAsync();
+        await Task.Delay(TimeSpan.FromSeconds(80));
+        var restarted = cluster.StartService();
+        await restarted.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+
+        var done = await Eventually.ReturnsAsync(async () => await run.WaitAsync(), TimeSpan.FromSeconds(90), "the step to finish");
+        foreach (var h in await cluster.Client.GetHistoryAsync(run.RunId)) output.WriteLine($"history: {h.Timestamp:HH:mm:ss.fff} {h.Status} attempt {h.Attempt} {h.Reason}");
+        Assert.Equal(RunStatus.Succeeded, done.Status);
+        Assert.Equal(1, done.Attempt);
+        Assert.Equal(1, cluster.Executions().GetValueOrDefault(key));
+    }
 }
