@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using Routines.Client;
 using Routines.Ui.Components.Pages.Runs;
+using Routines.Ui.Hosting;
 using Routines.Ui.Services;
 
 namespace Routines.Ui.Tests.Components;
@@ -107,6 +108,34 @@ public sealed class RunsTableTests : ConsoleTestContext
 
             Assert.EndsWith("?status=Running", navigation.Uri);
         });
+    }
+
+    [Fact]
+    public void TwoFilterChangesWithinOneRoundTrip_BothReachTheAddress()
+    {
+        var navigation = new LaggingNavigation("http://localhost/runs");
+        Services.AddSingleton<NavigationManager>(navigation);
+        Services.AddSingleton(new UiOptions { RefreshInterval = TimeSpan.FromHours(1) }); // no re-render between the clicks
+        var cut = Render<Runs>();
+        cut.WaitForAssertion(() => Assert.Equal(5, Routines(cut).Length));
+
+        cut.Find("[data-count-status='Running']").Click();
+        cut.Find(".filter-roots input").Change(false);
+
+        Assert.Equal(["http://localhost/runs?status=Running", "http://localhost/runs?status=Running&roots=false"], navigation.Requested);
+    }
+
+    /// <summary>
+    /// Navigation as a Blazor Server page sees it: the address changes only once the browser reports back, a round
+    /// trip after <c>NavigateTo</c>; here it never does.
+    /// </summary>
+    sealed class LaggingNavigation : NavigationManager
+    {
+        public LaggingNavigation(string uri) => Initialize("http://localhost/", uri);
+
+        public List<string> Requested { get; } = [];
+
+        protected override void NavigateToCore(string uri, NavigationOptions options) => Requested.Add(ToAbsoluteUri(uri).ToString());
     }
 
     [Fact]

@@ -199,9 +199,27 @@ public sealed partial class Runs : IDisposable
 
     Task SetRootsOnlyAsync(bool rootsOnly) => Go(new() { ["roots"] = rootsOnly ? null : "false" });
 
+    /// <summary>
+    /// Puts the filters, with the change, in the address. They are taken from this page, which keeps the change at
+    /// once, not from <see cref="NavigationManager.Uri"/>: the server hears of a navigation a round trip after
+    /// <c>NavigateTo</c>, and a second change before then would start from the old address and drop the first.
+    /// </summary>
     Task Go(Dictionary<string, object?> change)
     {
-        Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(change));
+        var query = new Dictionary<string, object?>
+        {
+            ["status"] = StatusText, ["routine"] = Routine, ["range"] = Range == "any" ? null : Range,
+            ["from"] = From, ["to"] = To, ["q"] = Q, ["roots"] = Roots == false ? "false" : null,
+        };
+        foreach (var (key, value) in change) query[key] = value;
+        StatusText = (string?)query["status"];
+        Routine = (string?)query["routine"];
+        Range = (string?)query["range"] ?? "any";
+        From = (string?)query["from"];
+        To = (string?)query["to"];
+        Q = (string?)query["q"];
+        Roots = query["roots"] is null ? null : false;
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(query));
         return Task.CompletedTask;
     }
 
