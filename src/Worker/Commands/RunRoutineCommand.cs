@@ -40,9 +40,6 @@ internal static class RunRoutineCommand
         return command;
     }
 
-    /// <summary>How long Ctrl+C waits for the run tree's cancellation to be recorded before the process exits anyway.</summary>
-    static readonly TimeSpan CancellationRecordTimeout = TimeSpan.FromSeconds(10);
-
     sealed record Request(string Routine, string? Input, FileInfo? InputFile, string[] Sets, bool Json, bool NoCache, string? Store, int? Slots, bool Verbose);
 
     static async Task<int> RunAsync(ProjectSetup project, Request request, CancellationToken cancellationToken)
@@ -107,19 +104,7 @@ internal static class RunRoutineCommand
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             await handle.CancelAsync("Ctrl+C in run-routine");
-            // Bounded, so Ctrl+C always ends the process (System.CommandLine gives the handler 15 s, and the host
-            // keeps the process alive past that until it is disposed).
-            using var recorded = new CancellationTokenSource(CancellationRecordTimeout);
-            try
-            {
-                run = await handle.WaitAsync(recorded.Token);
-            }
-            catch (OperationCanceledException) when (recorded.IsCancellationRequested)
-            {
-                await live.CancelAsync();
-                return Fail(Console.Error, $"Cancelled run {handle.RunId}, but its tree had not finished cancelling after "
-                    + $"{CancellationRecordTimeout.TotalSeconds:0} s; the store shows where each run stands.", ExitCodes.Cancelled);
-            }
+            run = await handle.WaitAsync(CancellationToken.None);
         }
 
         await DrainFeedAsync(live, feed);
