@@ -159,7 +159,7 @@ public sealed class CommandLineTests : IDisposable
         }
         catch (OperationCanceledException)
         {
-            // Once in a CI run it did not exit within 2 minutes (not reproduced since): say what it printed.
+            // Say what it printed: a process that ignored SIGINT (it inherited that, TestProcess says how) kept training.
             throw new Xunit.Sdk.XunitException($"run-routine did not exit within 2 minutes of Ctrl+C. It printed:\n{sample.Stdout}\n{sample.Stderr}");
         }
 

@@ -36,7 +36,9 @@ public sealed class TestProcess : IDisposable
     public static TestProcess Start(string dll, string workingDirectory, IEnumerable<string> args,
         IReadOnlyDictionary<string, string>? environment = null, string? name = null)
     {
-        var info = new ProcessStartInfo("dotnet", [dll, .. args])
+        // Through env, so SIGINT is at its default in the child even when the suite runs as a background job (which
+        // ignores it, and a child inherits that): the Ctrl+C tests send it, and a CI run started with & failed them.
+        var info = new ProcessStartInfo("env", ["--default-signal=INT", "dotnet", dll, .. args])
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
