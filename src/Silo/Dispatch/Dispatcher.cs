@@ -95,7 +95,7 @@ internal sealed partial class Dispatcher(
         {
             // A run asking again (a retry, a hand-back) no longer uses the slot it was granted before.
             if (_assignments.TryGetValue(request.RunId, out var held) && FreeSlot(held, request.RunId) is { } freed) DrainQueuesOnto(freed);
-            var capable = _workers.Values.Where(w => w.CanTake(request.Routine) && IsLive(w)).ToList();
+            var capable = _workers.Values.Where(w => w.CanTake(request.Routine) && IsLive(w.Silo)).ToList();
             var key = new QueueKey(request.Routine, null);
             if (request.Execution != ExecutionPolicy.Remote && request.CallerWorker is { } caller)
             {
@@ -276,14 +276,15 @@ internal sealed partial class Dispatcher(
     /// Membership can know a worker's silo is gone a moment before the check above drops the worker (it runs every
     /// second): such a worker is given nothing, or its runs would be sent to a silo Orleans no longer places on.
     /// </summary>
-    bool IsLive(WorkerState worker) => membership.CurrentSnapshot.GetSiloStatus(worker.Silo) == SiloStatus.Active;
+    bool IsLive(SiloAddress silo) => membership.CurrentSnapshot.GetSiloStatus(silo) == SiloStatus.Active;
 
-    bool IsLive(string workerId) => membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(workerId)) == SiloStatus.Active;
+    /// <summary>A worker's id is its silo's address (<see cref="WorkerState.Silo"/>).</summary>
+    bool IsLive(string workerId) => IsLive(SiloAddress.FromParsableString(workerId));
 
     /// <summary>Gives the worker's free slots to the oldest queued runs it can execute.</summary>
     void DrainQueuesOnto(WorkerState worker)
     {
-        if (worker.Terminating || worker.Initializing || !IsLive(worker)) return;
+        if (worker.Terminating || worker.Initializing || !IsLive(worker.Silo)) return;
         while (NextRunFor(worker) is { } run)
         {
             Grant(worker, run.RunId, run.Kind);
