@@ -64,7 +64,7 @@ internal sealed partial class Dispatcher(
                 }
 
                 foreach (var runId in _unreported.Reported(worker.Id, _assignments.ContainsKey))
-                    HandBackRecovered(runId, worker.Id, $"worker {heartbeat.Name} did not report it after the service restarted");
+                    HandBack(runId, worker.Id, $"worker {heartbeat.Name} did not report it after the service restarted");
 
                 LogWorkerJoined(heartbeat.Name, heartbeat.WorkerId, heartbeat.Slots, heartbeat.Routines.Count);
             }
@@ -169,7 +169,7 @@ internal sealed partial class Dispatcher(
                 if (reason is not null) Lose(worker, reason);
             }
 
-            foreach (var (runId, workerId, reason) in _unreported.Overdue(IsLive, now)) HandBackRecovered(runId, workerId, reason);
+            foreach (var (runId, workerId, reason) in _unreported.Overdue(IsLive, now)) HandBack(runId, workerId, reason);
         }
     }
 
@@ -204,7 +204,7 @@ internal sealed partial class Dispatcher(
                 }
                 else
                 {
-                    HandBackRecovered(run.RunId, run.Worker ?? "?", "no live worker reported it after the service restarted");
+                    HandBack(run.RunId, run.Worker ?? "?", "no live worker reported it after the service restarted");
                     lost++;
                 }
             }
@@ -213,7 +213,8 @@ internal sealed partial class Dispatcher(
         if (unfinished.Count > 0) LogRecovered(resumed, lost, awaiting);
     }
 
-    void HandBackRecovered(string runId, string workerId, string reason) => grains.Run(runId).WorkerLostAsync(workerId, reason).Ignore();
+    /// <summary>Tells the run's grain its attempt on that worker is gone, to dispatch it again (only enqueued: safe under the lock).</summary>
+    void HandBack(string runId, string workerId, string reason) => grains.Run(runId).WorkerLostAsync(workerId, reason).Ignore();
 
     /// <summary>Frees the slot of a run's grant; a late release of an earlier attempt leaves the current one alone.</summary>
     WorkerState? FreeSlot(string workerId, string runId)
@@ -268,7 +269,7 @@ internal sealed partial class Dispatcher(
         {
             _assignments.Remove(runId);
             _grantedAt.Remove(runId);
-            grains.Run(runId).WorkerLostAsync(worker.Id, $"worker {worker.Name} was lost ({reason})").Ignore();
+            HandBack(runId, worker.Id, $"worker {worker.Name} was lost ({reason})");
         }
     }
 

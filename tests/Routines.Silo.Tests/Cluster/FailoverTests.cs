@@ -33,6 +33,37 @@ public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper
     static async Task<string> WorkerIdOfAsync(IRoutinesClient client, string name)
         => (await client.ListWorkersAsync()).Single(w => w.Name == name).WorkerId;
 
+    /// <summary>kill -9 of the service, away for <paramref name="away"/>, then started again and serving.</summary>
+    async Task RestartServiceAsync(TimeSpan away, TimeSpan? recoveryDelay = null)
+    {
+        cluster.Service.KillHard();
+        await cluster.Service.WaitForExitAsync();
+        await Task.Delay(away);
+        var restarted = cluster.StartService(recoveryDelay);
+        await restarted.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>PostgreSQL stopped as a restart does, away for <paramref name="away"/>, then started again.</summary>
+    async Task RestartDatabaseAsync(TimeSpan away)
+    {
+        await cluster.Postgres.StopAsync();
+        try
+        {
+            await Task.Delay(away);
+        }
+        finally
+        {
+            await cluster.Postgres.StartAgainAsync();
+        }
+    }
+
+    /// <summary>A run's history in the test's output, for a failure to explain where an attempt came from.</summary>
+    async Task PrintHistoryAsync(string runId)
+    {
+        foreach (var h in await cluster.Client.GetHistoryAsync(runId))
+            output.WriteLine($"history: {h.Timestamp:HH:mm:ss.fff} {h.Status} attempt {h.Attempt} {h.Worker} {h.Reason}");
+    }
+
     [Fact]
     public async Task KilledWorker_RunIsRetriedOnAnotherWorker()
     {
@@ -192,14 +223,11 @@ public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper
         await WaitForAsync(running.RunId, r => r.Status == RunStatus.Running, "the first step to run");
         await WaitForAsync(pending.RunId, r => r.Status == RunStatus.Pending && r.WaitReason is not null, "the second step to wait");
 
-        cluster.Service.KillHard();
-        await cluster.Service.WaitForExitAsync();
-        var restarted = cluster.StartService(recoveryDelay);
-        await restarted.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+        await RestartServiceAsync(TimeSpan.Zero, recoveryDelay);
 
         var first = await Eventually.ReturnsAsync(async () => await running.WaitAsync(), TimeSpan.FromSeconds(90), "the running step to finish");
         var second = await Eventually.ReturnsAsync(async () => await pending.WaitAsync(), TimeSpan.FromSeconds(90), "the pending step to finish");
-        foreach (var h in await cluster.Client.GetHistoryAsync(running.RunId)) output.WriteLine($"history: {h.Timestamp:HH:mm:ss.fff} {h.Status} attempt {h.Attempt} {h.Worker} {h.Reason}");
+        await PrintHistoryAsync(running.RunId);
         Assert.Equal(RunStatus.Succeeded, first.Status);
         Assert.Equal(1, first.Attempt);
         Assert.Equal(1, cluster.Executions().GetValueOrDefault(runningKey));
@@ -219,15 +247,7 @@ public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper
             TimeSpan.FromSeconds(60), "the workflow's first step to finish");
 
         // Steps finish, and the workflow calls new ones, while the database is away: their writes wait for it.
-        await cluster.Postgres.StopAsync();
-        try
-        {
-            await Task.Delay(TimeSpan.FromSeconds(2));
-        }
-        finally
-        {
-            await cluster.Postgres.StartAgainAsync();
-        }
+        await RestartDatabaseAsync(TimeSpan.FromSeconds(2));
 
         foreach (var run in tasks.Append(workflow))
         {
@@ -256,15 +276,7 @@ public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper
 
         // The results come while the database is away; the service gives up storing them after its tolerance, and the
         // worker, delivering again, finds it back.
-        await cluster.Postgres.StopAsync();
-        try
-        {
-            await Task.Delay(ClusterFixture.StoreOutageTolerance + TimeSpan.FromSeconds(4));
-        }
-        finally
-        {
-            await cluster.Postgres.StartAgainAsync();
-        }
+        await RestartDatabaseAsync(ClusterFixture.StoreOutageTolerance + TimeSpan.FromSeconds(4));
 
         foreach (var run in runs)
         {
@@ -291,14 +303,10 @@ public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper
         var run = await cluster.Client.SubmitAsync("step", Json(new { key, milliseconds = 1000 }));
         await WaitForAsync(run.RunId, r => r.Status == RunStatus.Running, "the step to run");
 
-        cluster.Service.KillHard();
-        await cluster.Service.WaitForExitAsync();
-        await Task.Delay(TimeSpan.FromSeconds(80));
-        var restarted = cluster.StartService();
-        await restarted.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+        await RestartServiceAsync(TimeSpan.FromSeconds(80));
 
         var done = await Eventually.ReturnsAsync(async () => await run.WaitAsync(), TimeSpan.FromSeconds(90), "the step to finish");
-        foreach (var h in await cluster.Client.GetHistoryAsync(run.RunId)) output.WriteLine($"history: {h.Timestamp:HH:mm:ss.fff} {h.Status} attempt {h.Attempt} {h.Reason}");
+        await PrintHistoryAsync(run.RunId);
         Assert.Equal(RunStatus.Succeeded, done.Status);
         Assert.Equal(1, done.Attempt);
         Assert.Equal(1, cluster.Executions().GetValueOrDefault(key));

@@ -18,6 +18,6 @@ public sealed class PostgresRunStoreOptions
     /// </summary>
     public TimeSpan OutageTolerance { get; set; } = DefaultOutageTolerance;
 
-    /// <summary>A minute: longer than a restart of the server, shorter than a worker retries delivering a result.</summary>
+    /// <summary>A minute: longer than a restart of the server; a worker delivers a result again until it is stored (decision #33).</summary>
     public static readonly TimeSpan DefaultOutageTolerance = TimeSpan.FromSeconds(60);
 }
