@@ -28,6 +28,14 @@ public sealed record RunError(
     [System.Text.Json.Serialization.JsonIgnore]
     public RunError Root => Cause?.Root ?? this;
 
+    /// <summary>The chain as one line, outermost first: <c>Type: message (run id, routine id) &lt;- …</c>.</summary>
+    /// <remarks>Replaces the record's generated printer, which walked <see cref="Root"/> — the error itself at the end of a chain — for ever.</remarks>
+    public override string ToString() => string.Join(" <- ", Chain().Select(error =>
+    {
+        var where = string.Join(", ", new[] { error.RunId is null ? null : $"run {error.RunId}", error.RoutineId }.OfType<string>());
+        return where.Length == 0 ? $"{error.Type}: {error.Message}" : $"{error.Type}: {error.Message} ({where})";
+    }));
+
     /// <summary>The chain from this error down to the root, outermost first.</summary>
     public IEnumerable<RunError> Chain()
     {
