@@ -147,4 +147,28 @@ public sealed class BadInputTests(EngineFixture fixture) : IClassFixture<EngineF
 
         Assert.Contains("tname:<task>:<version>", error.Message);
     }
+
+    [Theory]
+    [InlineData("""{"key": "\ud800"}""", "$.key")]
+    [InlineData("""{"key": "ok\udc00tail"}""", "$.key")]
+    [InlineData("""{"name": "x", "values": [], "mode": "fast", "inner": {"depth": 1}, "note": "\ud83d"}""", "$.note")]
+    public async Task ALoneSurrogate_IsAnInputProblemAtItsPath_AndRecordsNothing(string input, string path)
+    {
+        var routine = path == "$.key" ? "counted" : "typed";
+        var before = await RunCountAsync();
+
+        var error = await Assert.ThrowsAsync<InvalidRoutineInputException>(() => fixture.Env.Client.SubmitAsync(routine, input));
+
+        Assert.Equal(path, error.Path);
+        Assert.Contains("surrogate", error.Problem);
+        Assert.Equal(before, await RunCountAsync());
+    }
+
+    [Fact]
+    public async Task ALoneSurrogateInAFieldName_IsAnInputProblem()
+    {
+        var error = await Assert.ThrowsAsync<InvalidRoutineInputException>(() => fixture.Env.Client.SubmitAsync("counted", """{"key": "a", "\ud800": 1}"""));
+
+        Assert.Contains("surrogate", error.Message);
+    }
 }

@@ -127,6 +127,50 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task StoreCorruptInTheMiddle_ExitsWith5_BeforeTheRoutineRuns()
+    {
+        var first = await SampleProcess.RunAsync(_directory, "run-routine", "train_and_pick_model", "--json", "--store", StorePath);
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        // Keep the header (page 1) intact and overwrite a page in the middle, as a torn write or a bad disk would.
+        var bytes = await File.ReadAllBytesAsync(StorePath);
+        var pageSize = (bytes[16] << 8) | bytes[17];
+        var middle = bytes.Length / pageSize / 2 * pageSize;
+        for (var i = middle; i < middle + pageSize; i++) bytes[i] = (byte)(i * 13 % 251);
+        await File.WriteAllBytesAsync(StorePath, bytes);
+
+        var (exitCode, stdout, stderr) = await SampleProcess.RunAsync(_directory, "run-routine", "load_dataset", "--store", StorePath);
+
+        Assert.True(exitCode == 5, stdout + stderr);
+        Assert.Contains(StorePath, stderr);
+        Assert.Contains("corrupt", stderr);
+        Assert.DoesNotContain("load_dataset@1.0.0 Running", stdout);
+    }
+
+    [Fact]
+    public async Task ALoneSurrogateInTheInput_ExitsWith2_NamingTheField()
+    {
+        var (exitCode, _, stderr) = await SampleProcess.RunAsync(_directory, "run-routine", "load_dataset", "--input", """{"name": "\ud800"}""", "--store", StorePath);
+
+        Assert.True(exitCode == 2, stderr);
+        Assert.Contains("$.name", stderr);
+        Assert.DoesNotContain("   at ", stderr); // a message, not a stack trace
+    }
+
+    [Theory]
+    [InlineData("run-routine", "load_dataset", "--no-such-option")]
+    [InlineData("run-routine")]
+    [InlineData("no-such-verb")]
+    [InlineData("run-routine", "load_dataset", "--slots", "many")]
+    public async Task ABadOptionAMissingArgumentOrAnUnknownVerb_ExitsWith2(params string[] args)
+    {
+        var (exitCode, _, stderr) = await SampleProcess.RunAsync(_directory, args);
+
+        Assert.True(exitCode == 2, stderr);
+        Assert.StartsWith("error: ", stderr);
+        Assert.Contains("--help", stderr);
+    }
+
+    [Fact]
     public async Task LockedStore_ExitsWith5_SayingItIsLocked()
     {
         await using (var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = StorePath })) await store.InitializeAsync();

@@ -66,6 +66,7 @@ public static class InputValidator
     public static IReadOnlyList<InputProblem> Validate(JsonNode schema, JsonElement input)
     {
         ArgumentNullException.ThrowIfNull(schema);
+        if (LoneSurrogates.Find(input) is { Count: > 0 } unwritable) return unwritable;
         var walker = new Walker();
         walker.Check(CompiledFor(schema), input, walker.Problems);
         return walker.Problems;

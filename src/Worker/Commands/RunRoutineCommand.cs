@@ -127,18 +127,28 @@ internal static class RunRoutineCommand
             return ExitCodes.Success;
         }
 
-        var error = run.Error ?? new RunError("Unknown", "no error was recorded");
-        var chain = string.Join(Environment.NewLine, error.Chain().Skip(1).Select(e => $"  caused by {e.Type}: {e.Message}{(e.RunId is { } id ? $" (run {id})" : "")}"));
-        var message = $"{run.RoutineName}@{run.RoutineVersion} (run {run.RunId}) {run.Status.ToString().ToLowerInvariant()} "
-                    + $"after {run.Attempt} attempt{(run.Attempt == 1 ? "" : "s")}: {error.Type}: {error.Message}"
-                    + (chain.Length > 0 ? Environment.NewLine + chain : "")
-                    + $"{Environment.NewLine}The run record, its logs and stack traces are in the store.";
+        var message = Describe(run) + $"{Environment.NewLine}The run record, its logs and stack traces are in the store.";
         return Fail(Console.Error, message, run.Status switch
         {
             RunStatus.Cancelled => ExitCodes.Cancelled,
             RunStatus.TimedOut => ExitCodes.RunTimedOut,
             _ => ExitCodes.RunFailed,
         });
+    }
+
+    /// <summary>How a run that did not succeed ended, with its error chain: "fit@1.0.0 (run …) timed out after 1 attempt: …".</summary>
+    internal static string Describe(RunInfo run)
+    {
+        var error = run.Error ?? new RunError("Unknown", "no error was recorded");
+        var chain = string.Join(Environment.NewLine, error.Chain().Skip(1).Select(e => $"  caused by {e.Type}: {e.Message}{(e.RunId is { } id ? $" (run {id})" : "")}"));
+        var ended = run.Status switch
+        {
+            RunStatus.TimedOut => "timed out",
+            RunStatus.Cancelled => "was cancelled",
+            _ => run.Status.ToString().ToLowerInvariant(),
+        };
+        return $"{run.RoutineName}@{run.RoutineVersion} (run {run.RunId}) {ended} after {run.Attempt} attempt{(run.Attempt == 1 ? "" : "s")}: "
+             + $"{error.Type}: {error.Message}" + (chain.Length > 0 ? Environment.NewLine + chain : "");
     }
 
     static int Fail(TextWriter errors, string message, int exitCode)

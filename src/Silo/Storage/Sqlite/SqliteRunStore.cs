@@ -79,6 +79,7 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
             await ExecuteAsync(connection, $"PRAGMA busy_timeout = {(long)_options.BusyTimeout.TotalMilliseconds};", cancellationToken).ConfigureAwait(false);
             // Read before any write so a file that is not a database is reported, and left untouched.
             var version = await ReadSchemaVersionAsync(connection, cancellationToken).ConfigureAwait(false);
+            await CheckIntegrityAsync(connection, cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, "PRAGMA synchronous = NORMAL;", cancellationToken).ConfigureAwait(false);
             await MigrateAsync(connection, version, cancellationToken).ConfigureAwait(false);
@@ -437,6 +438,20 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
 
         using var version = Command(connection, "SELECT COALESCE(MAX(version), 0) FROM schema_version;");
         return Convert.ToInt32(await version.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Reads every page once, so a file damaged in the middle is refused before anything runs: SQLite reads only the
+    /// pages a query needs, and a run would otherwise execute and fail only when its record is written.
+    /// </summary>
+    private async Task CheckIntegrityAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        using var check = Command(connection, "PRAGMA quick_check(1);");
+        var verdict = Convert.ToString(await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        if (verdict == "ok") return;
+        throw new RunStoreException(
+            $"The run store at '{_path}' is corrupt (SQLite's check says: {verdict}). Move the file away or delete it " +
+            $"to start a new store, or {OtherFileHint}.");
     }
 
     /// <summary>Applies the missing migrations in one write transaction, which also proves the file is writable and unlocked.</summary>
