@@ -363,4 +363,17 @@ public sealed class RunLifecycleTests(EngineFixture fixture) : IClassFixture<Eng
         Assert.All(children, c => Assert.Null(c.CachedFromRunId));
         Assert.All(children, c => Assert.Equal(false, c.Options?.UseCache));
     }
+
+    [Fact]
+    public async Task AConstructorDependencyNobodyRegistered_FailsAtOnce_AsADefinitionError()
+    {
+        var run = await fixture.Env.RunAsync("needs_feature_store", new KeyInput(Key()));
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Equal(1, run.Attempt); // not retried: no attempt can succeed until the project registers the service
+        Assert.Equal(typeof(RoutineDefinitionException).FullName, run.Error?.Type);
+        Assert.Contains(nameof(NeedsFeatureStore), run.Error?.Message);
+        Assert.Contains(nameof(IFeatureStore), run.Error?.Message);
+        Assert.Contains("Register the service", run.Error?.Message);
+    }
 }

@@ -364,7 +364,9 @@ internal sealed partial class RunGrain(
 
         var retry = run.Options?.Retry ?? catalog.TryGet(run.RoutineId)?.Retry ?? new RetryPolicy();
         var what = status == RunStatus.TimedOut ? "timed out" : "failed";
-        if (run.Attempt < run.MaxAttempts && !retry.NonRetryableErrors.Contains(error.Type))
+        // A routine declared wrongly (a service its constructor needs is not registered) fails the same way every time.
+        var retryable = !retry.NonRetryableErrors.Contains(error.Type) && error.Type != typeof(RoutineDefinitionException).FullName;
+        if (run.Attempt < run.MaxAttempts && retryable)
         {
             var delay = retry.DelayBefore(run.Attempt + 1);
             var reason = $"attempt {run.Attempt} {what} ({error.Root.Message}); retry {run.Attempt + 1} of {run.MaxAttempts} in {delay.TotalSeconds:0.###} s";
@@ -373,7 +375,7 @@ internal sealed partial class RunGrain(
             return;
         }
 
-        var final = run.Attempt >= run.MaxAttempts ? $"attempt {run.Attempt} of {run.MaxAttempts} {what}" : $"{what} with a non-retryable {error.Type}";
+        var final = retryable ? $"attempt {run.Attempt} of {run.MaxAttempts} {what}" : $"{what} with a non-retryable {error.Type}";
         await TransitionAsync(run with { Status = status, Error = error, FinishedAt = clock.GetUtcNow() }, final);
     }
 

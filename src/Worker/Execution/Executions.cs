@@ -141,7 +141,7 @@ internal sealed partial class Executions(
         {
             await using var scope = services.CreateAsyncScope();
             var input = JsonSerializer.Deserialize(request.InputJson, routine.InputType, json);
-            var instance = ActivatorUtilities.CreateInstance(scope.ServiceProvider, routine.Type);
+            var instance = Create(scope.ServiceProvider, routine);
             RoutineContext context = routine.Descriptor.Kind == RoutineKind.Workflow
                 ? new WorkflowRunContext(attempt, workerId, grains, json)
                 : new RunContext(attempt);
@@ -164,6 +164,21 @@ internal sealed partial class Executions(
         catch (Exception exception)
         {
             return new AttemptResult(RunStatus.Failed, Error: RunError.From(exception));
+        }
+    }
+
+    /// <summary>Creates the routine through dependency injection; a service nobody registered is a definition error.</summary>
+    static object Create(IServiceProvider services, RegisteredRoutine routine)
+    {
+        try
+        {
+            return ActivatorUtilities.CreateInstance(services, routine.Type);
+        }
+        catch (InvalidOperationException exception)
+        {
+            throw new RoutineDefinitionException(routine.Type.FullName!,
+                $"{routine.Type.FullName} cannot be created: {exception.Message} Register the service with the host's "
+              + "Services (RoutineHost.CreateBuilder(args).Services) on every worker that offers this routine.");
         }
     }
 

@@ -208,3 +208,14 @@ public sealed class Shifty : RoutineWorkflow<KeyInput, Done>
         return new Done(input.Key, ctx.Attempt);
     }
 }
+
+/// <summary>A service no test registers.</summary>
+public interface IFeatureStore;
+
+/// <summary>Takes a service the host does not have: a definition error, not a transient failure.</summary>
+[Routine("needs_feature_store")]
+[Retry(MaxAttempts = 3, InitialDelaySeconds = 0.01)]
+public sealed class NeedsFeatureStore(IFeatureStore features) : RoutineTask<KeyInput, Done>
+{
+    public override Task<Done> RunAsync(KeyInput input, RoutineContext ctx) => Task.FromResult(new Done(features.ToString()!, ctx.Attempt));
+}
