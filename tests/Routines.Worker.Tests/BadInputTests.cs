@@ -171,4 +171,18 @@ public sealed class BadInputTests(EngineFixture fixture) : IClassFixture<EngineF
 
         Assert.Contains("surrogate", error.Message);
     }
+
+    [Fact]
+    public async Task AnInputOverTheSizeLimit_IsRefusedNamingTheLimit_AndRecordsNothing()
+    {
+        var before = await RunCountAsync();
+        var input = $$"""{"key": "{{new string('x', 16 * 1024 * 1024)}}"}""";
+
+        var error = await Assert.ThrowsAsync<InvalidRoutineInputException>(() => fixture.Env.Client.SubmitAsync("counted", input));
+
+        Assert.Equal("$", error.Path);
+        Assert.Contains("16,777,227 bytes", error.Problem);
+        Assert.Contains("limit of 16,777,216 bytes (Routines:Service:MaxInputBytes)", error.Problem);
+        Assert.Equal(before, await RunCountAsync());
+    }
 }

@@ -156,6 +156,18 @@ public sealed class CommandLineTests : IDisposable
         Assert.DoesNotContain("   at ", stderr); // a message, not a stack trace
     }
 
+    [Fact]
+    public async Task AnInputFileOverTheSizeLimit_ExitsWith2_NamingTheLimit()
+    {
+        var file = Path.Combine(_directory, "huge.json");
+        await File.WriteAllTextAsync(file, $$"""{"name": "{{new string('x', 17 * 1024 * 1024)}}"}""");
+
+        var (exitCode, _, stderr) = await SampleProcess.RunAsync(_directory, "run-routine", "load_dataset", "--input-file", file, "--store", StorePath);
+
+        Assert.True(exitCode == 2, stderr);
+        Assert.Contains("limit of 16,777,216 bytes", stderr);
+    }
+
     [Theory]
     [InlineData("run-routine", "load_dataset", "--no-such-option")]
     [InlineData("run-routine")]

@@ -17,4 +17,10 @@ public sealed class RoutinesServiceOptions
 
     /// <summary>How long after start the service waits for surviving workers to report before recovering runs.</summary>
     public TimeSpan RecoveryDelay { get; set; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>
+    /// The largest input a submit or a workflow's call may carry, in bytes of UTF-8 JSON (default 16 MiB). A larger one
+    /// is refused before anything is recorded: pass data sets and models by reference, not inside the input.
+    /// </summary>
+    public int MaxInputBytes { get; set; } = 16 * 1024 * 1024;
 }

@@ -18,7 +18,8 @@ public static class ServiceSiloBuilderExtensions
     public static ISiloBuilder AddRoutinesService(this ISiloBuilder silo, Action<RoutinesServiceOptions>? configure = null)
     {
         var services = silo.Services;
-        services.AddOptions<RoutinesServiceOptions>().BindConfiguration("Routines:Service");
+        services.AddOptions<RoutinesServiceOptions>().BindConfiguration("Routines:Service")
+            .Validate(o => o.MaxInputBytes > 0, "Routines:Service:MaxInputBytes must be at least 1.").ValidateOnStart();
         if (configure is not null) services.Configure(configure);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RoutineCatalog>();
