@@ -137,10 +137,27 @@ internal sealed partial class RunGrain(
 
         var error = new RunError(typeof(RoutineCancelledException).FullName!, $"Cancelled: {reason}", RunId: RunId, RoutineId: _run.RoutineId);
         await TransitionAsync(_run with { Status = RunStatus.Cancelled, Error = error, FinishedAt = clock.GetUtcNow() }, reason);
+    }
 
-        var children = await store.ListChildrenAsync(RunId);
-        await Task.WhenAll(children.Where(c => !c.Status.IsTerminal())
-            .Select(c => GrainFactory.Run(c.RunId).CancelAsync($"parent run {RunId} was cancelled")));
+    /// <summary>
+    /// A workflow that ended leaves no child running: one its last attempt did not await, or one an earlier attempt
+    /// started that no later call claimed (its input changed on replay). Succeeded children stay as history (decision #34).
+    /// </summary>
+    async Task CancelUnfinishedChildrenAsync(RunInfo workflow)
+    {
+        var reason = workflow.Status == RunStatus.Cancelled
+            ? $"parent run {RunId} was cancelled"
+            : $"parent run {RunId} ended ({workflow.Status}) without awaiting it";
+        try
+        {
+            var children = await store.ListChildrenAsync(RunId);
+            await Task.WhenAll(children.Where(c => !c.Status.IsTerminal()).Select(c => GrainFactory.Run(c.RunId).CancelAsync(reason)));
+        }
+        catch (Exception exception) when (workflow.Status != RunStatus.Cancelled)
+        {
+            // The workflow's own end is recorded; a child left running ends by itself.
+            LogChildrenNotCancelled(RunId, exception.Message);
+        }
     }
 
     public async Task AssignAsync(string workerId)
@@ -266,17 +283,19 @@ internal sealed partial class RunGrain(
             GrainFactory.Worker(worker).ChildFinishedAsync(RunId, _run.Attempt, child).Ignore();
     }
 
-    /// <summary>A replayed call (same deterministic id): return the recorded run, restarting it if it did not succeed.</summary>
+    /// <summary>
+    /// A replayed call: the child id names the call (routine, input hash, occurrence), and the recorded child is reused
+    /// only when it is the same call, so a call never receives another call's result. A failed child is restarted.
+    /// </summary>
     async Task<RunInfo> AttachAsync(RunRequest request)
     {
         var run = _run!;
-        var requested = RoutineId.Parse(request.RoutineId);
-        if (run.ParentRunId is not null && requested.Name != run.RoutineName)
+        if (run.ParentRunId is not null && DifferentCall(run, request) is { } difference)
         {
+            // Only two calls whose ids share 48 bits of hash get here (or a worker that makes ids some other way).
             throw new WorkflowDeterminismException(RunId,
-                $"Workflow run {run.ParentRunId} re-ran and its call {RunId} asked for '{requested.Name}', but that call was "
-              + $"recorded as '{run.RoutineName}'. A workflow must start its calls in the same order every time it runs "
-              + "for the same input: do not branch on time, randomness or external state before calling routines.");
+                $"Workflow run {run.ParentRunId} made the call {RunId}, which is recorded as another call: {difference}. "
+              + "The recorded result is not handed to a different call.");
         }
 
         var restart = run.Status is RunStatus.Failed or RunStatus.Cancelled or RunStatus.TimedOut
@@ -290,6 +309,27 @@ internal sealed partial class RunGrain(
         _terminal = new(TaskCreationOptions.RunContinuationsAsynchronously);
         await DispatchAsync();
         return _run!;
+    }
+
+    /// <summary>How the request differs from the call this run records: routine name, pinned version or canonical input.</summary>
+    static string? DifferentCall(RunInfo run, RunRequest request)
+    {
+        var requested = RoutineId.Parse(request.RoutineId);
+        if (requested.Name != run.RoutineName) return $"it asks for '{requested.Name}', the record is of '{run.RoutineName}'";
+        // A bare name meant the newest version when the call was first made: the version it ran stays its answer.
+        if (requested.Version is { } version && version != run.RoutineVersion)
+            return $"it asks for version {version}, the record is of {run.RoutineVersion}";
+        string input;
+        try
+        {
+            input = CanonicalJson.Of(request.InputJson);
+        }
+        catch (Exception exception) when (exception is JsonException or ArgumentException or InvalidOperationException)
+        {
+            return "its input is not valid JSON";
+        }
+
+        return input == run.InputJson ? null : "its input differs from the recorded input";
     }
 
     async Task DispatchAsync()
@@ -393,7 +433,11 @@ internal sealed partial class RunGrain(
         if (changed) events.Add(new RunEvent(RunId, clock.GetUtcNow(), next.Status, next.Attempt, next.Worker, reason));
         await SaveAsync(next, events);
         hub.Publish(new RunUpdate(next.RootRunId, Run: next));
-        if (next.Status.IsTerminal() && previous?.Status.IsTerminal() != true) OnTerminal(next);
+        if (next.Status.IsTerminal() && previous?.Status.IsTerminal() != true)
+        {
+            OnTerminal(next);
+            if (next.Kind == RoutineKind.Workflow) await CancelUnfinishedChildrenAsync(next);
+        }
     }
 
     /// <summary>Stores the record; once durable it is what readers see, unless a newer save (queued in the same turn) landed first.</summary>
@@ -448,7 +492,7 @@ internal sealed partial class RunGrain(
         {
             var problems = InputValidator.Validate(schema, document.RootElement);
             if (problems.Count > 0) throw Invalid(routine, problems);
-            return CacheKey.Canonicalize(document.RootElement);
+            return CanonicalJson.Of(document.RootElement);
         }
     }
 

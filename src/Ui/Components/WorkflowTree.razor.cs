@@ -28,16 +28,10 @@ public sealed partial class WorkflowTree
         _children = Runs.Where(r => r.ParentRunId is not null).ToLookup(r => r.ParentRunId!);
     }
 
-    // Children in call order: their ids end with the parent's call number ({parent}.{n}).
-    IEnumerable<RunInfo> ChildrenOf(RunInfo run) => _children[run.RunId].OrderBy(CallNumber).ThenBy(r => r.CreatedAt);
+    // Children in the order their calls were made (a child id names its call, not its place: decision #34).
+    IEnumerable<RunInfo> ChildrenOf(RunInfo run) => _children[run.RunId].OrderBy(r => r.CreatedAt).ThenBy(r => r.RunId, StringComparer.Ordinal);
 
     bool HasChildren(RunInfo run) => _children[run.RunId].Any();
-
-    static long CallNumber(RunInfo run)
-    {
-        var dot = run.RunId.LastIndexOf('.');
-        return dot >= 0 && long.TryParse(run.RunId.AsSpan(dot + 1), out var n) ? n : long.MaxValue;
-    }
 
     static string Describe(RunInfo run)
     {

@@ -1,19 +1,22 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Routines.Client;
 using Routines.Cluster;
+using Routines.Serialization;
 
 namespace Routines.Worker.Execution;
 
 /// <summary>
-/// The context of a workflow attempt. Each call gets the deterministic child id <c>{run id}.{call number}</c>, so a
-/// re-run of the workflow finds the children it already started and their recorded results.
+/// The context of a workflow attempt. A call's child run id says what the call is — the routine as the call names it,
+/// the hash of its canonical input, and its occurrence among identical calls of this attempt — so a re-run of the
+/// workflow finds the children it already started whatever order its calls start in (decision #34).
 /// </summary>
 internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrainFactory grains, JsonSerializerOptions json) : WorkflowContext
 {
     static readonly TimeSpan ChildPollInterval = TimeSpan.FromSeconds(30);
 
-    int _calls;
+    readonly ConcurrentDictionary<string, int> _occurrences = new();
 
     public override string RunId => attempt.Request.RunId;
 
@@ -32,7 +35,8 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
     public override async Task<TOutput> CallAsync<TOutput>(string routineId, object? input, CallOptions? options = null)
     {
         CancellationToken.ThrowIfCancellationRequested();
-        var childId = $"{RunId}.{Interlocked.Increment(ref _calls)}";
+        var inputJson = JsonSerializer.Serialize(input, json);
+        var childId = ChildIdOf(routineId, inputJson);
         var finished = new TaskCompletionSource<RunInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
         attempt.Children[childId] = finished;
         try
@@ -41,7 +45,7 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
             var run = await child.SubmitAsync(new RunRequest
             {
                 RoutineId = routineId,
-                InputJson = JsonSerializer.Serialize(input, json),
+                InputJson = inputJson,
                 Options = attempt.Request.BypassCache && options?.UseCache is null ? (options ?? new()) with { UseCache = false } : options,
                 ParentRunId = RunId,
                 RootRunId = attempt.Request.RootRunId,
@@ -67,6 +71,29 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
         {
             attempt.Children.TryRemove(childId, out _);
         }
+    }
+
+    /// <summary>
+    /// <c>{run id}.{name}-{12 hex of SHA-256(routine id as written, canonical input)}-{occurrence}</c>. Identical calls
+    /// are interchangeable, so numbering them in start order is right whatever order they start in. Two different calls
+    /// that shared the 48 bits would be told apart by the service, which compares the recorded input in full.
+    /// </summary>
+    string ChildIdOf(string routineId, string inputJson)
+    {
+        string canonical;
+        try
+        {
+            canonical = CanonicalJson.Of(inputJson);
+        }
+        catch (Exception exception) when (exception is JsonException or ArgumentException or InvalidOperationException)
+        {
+            canonical = inputJson; // not text JSON can represent (a lone surrogate): the service refuses it with its path
+        }
+
+        var hash = CanonicalJson.Hash(routineId + "\n" + canonical)[..12];
+        var name = Routines.RoutineId.TryParse(routineId, out var id, out _) ? id.Name : "call";
+        var occurrence = _occurrences.AddOrUpdate(hash, 1, (_, n) => n + 1);
+        return $"{RunId}.{name}-{hash}-{occurrence}";
     }
 
     /// <summary>

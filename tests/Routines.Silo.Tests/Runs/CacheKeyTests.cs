@@ -1,3 +1,4 @@
+using Routines.Serialization;
 using Routines.Silo.Runs;
 
 namespace Routines.Silo.Tests.Runs;
@@ -11,7 +12,7 @@ public sealed class CacheKeyTests
     static string Canonical(string json)
     {
         using var document = System.Text.Json.JsonDocument.Parse(json);
-        return CacheKey.Canonicalize(document.RootElement);
+        return CanonicalJson.Of(document.RootElement);
     }
 
     [Theory]

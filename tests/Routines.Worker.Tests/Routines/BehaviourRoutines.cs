@@ -191,7 +191,7 @@ public sealed class Typed : RoutineTask<Dataset, Sum>
     public override Task<Sum> RunAsync(Dataset input, RoutineContext ctx) => Task.FromResult(new Sum(input.Values.Count));
 }
 
-/// <summary>Calls a different routine first on its retry: the replay must be refused as non-deterministic.</summary>
+/// <summary>Calls a different routine first on its retry: the call runs anew, the first attempt's child stays as history.</summary>
 [Routine("shifty")]
 [Retry(MaxAttempts = 2, InitialDelaySeconds = 0.01)]
 public sealed class Shifty : RoutineWorkflow<KeyInput, Done>
@@ -204,8 +204,47 @@ public sealed class Shifty : RoutineWorkflow<KeyInput, Done>
             throw new InvalidOperationException("first attempt fails after its call");
         }
 
-        await ctx.CallAsync<Add, Sum>(new AddInput(1, 2));
-        return new Done(input.Key, ctx.Attempt);
+        return await ctx.CallAsync<Uncached, Done>(new KeyInput(input.Key));
+    }
+}
+
+/// <summary>Passes another input to its first call on the retry: the call must get its own result, not the recorded one.</summary>
+[Routine("drifting")]
+[Retry(MaxAttempts = 2, InitialDelaySeconds = 0.01)]
+public sealed class Drifting : RoutineWorkflow<KeyInput, Done>
+{
+    public override async Task<Done> RunAsync(KeyInput input, WorkflowContext ctx)
+    {
+        var done = await ctx.CallAsync<Counted, Done>(new KeyInput($"{input.Key}-attempt{ctx.Attempt}"));
+        if (ctx.Attempt == 1) throw new InvalidOperationException("first attempt fails after its call");
+        return done;
+    }
+}
+
+public sealed record FoldsInput(string Key, int Folds);
+
+/// <summary>
+/// Cross-validation as C# writes it: folds in parallel, each fold's second call made when its first call ends. The first
+/// attempt makes its second calls in reverse fold order (fold f waits for fold f+1's), then fails; the retry finds the
+/// first calls recorded and makes the second calls as they return, in fold order.
+/// </summary>
+[Routine("folds")]
+[Retry(MaxAttempts = 2, InitialDelaySeconds = 0.01)]
+public sealed class Folds : RoutineWorkflow<FoldsInput, IReadOnlyList<string>>
+{
+    public override async Task<IReadOnlyList<string>> RunAsync(FoldsInput input, WorkflowContext ctx)
+    {
+        var scoredFold = Enumerable.Range(0, input.Folds).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        var results = await Task.WhenAll(Enumerable.Range(0, input.Folds).Select(async fold =>
+        {
+            var trained = await ctx.CallAsync<Counted, Done>(new KeyInput($"{input.Key}-fold{fold}"));
+            if (ctx.Attempt == 1 && fold + 1 < input.Folds) await scoredFold[fold + 1].Task;
+            var scored = await ctx.CallAsync<Counted, Done>(new KeyInput($"{trained.Key}-scored"));
+            scoredFold[fold].TrySetResult();
+            return scored.Key;
+        }));
+        if (ctx.Attempt == 1) throw new InvalidOperationException("first attempt fails after its folds");
+        return results;
     }
 }
 

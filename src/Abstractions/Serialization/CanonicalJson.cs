@@ -1,0 +1,71 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Routines.Serialization;
+
+/// <summary>
+/// The one text of an input: compact JSON with object members sorted by name, so equal inputs compare and hash
+/// equally however they were written. The service stores it with every run and hashes it into task cache keys; a
+/// workflow's worker hashes it into each call's child run id. It must not drift between versions.
+/// </summary>
+internal static class CanonicalJson
+{
+    /// <summary>Values are written as they were read (numbers keep their text). The input is validated first, so no object has a member twice.</summary>
+    public static string Of(JsonElement input)
+    {
+        // Every submit canonicalizes its input: one buffer and writer per thread, since a writer asks for 4 KB at a time.
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        var writer = t_writer ??= new Utf8JsonWriter(buffer);
+        try
+        {
+            Write(input, writer);
+            writer.Flush();
+            return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        }
+        finally
+        {
+            writer.Reset(buffer);
+            buffer.ResetWrittenCount();
+        }
+    }
+
+    /// <summary>The canonical text of a JSON document; throws <see cref="JsonException"/> when it is not JSON.</summary>
+    public static string Of(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return Of(document.RootElement);
+    }
+
+    /// <summary>SHA-256 of the canonical text, as lower-case hex.</summary>
+    public static string Hash(string canonical) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+
+    [ThreadStatic] static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] static Utf8JsonWriter? t_writer;
+
+    static void Write(JsonElement element, Utf8JsonWriter writer)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                writer.WriteStartObject();
+                foreach (var member in element.EnumerateObject().OrderBy(m => m.Name, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(member.Name);
+                    Write(member.Value, writer);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                writer.WriteStartArray();
+                foreach (var item in element.EnumerateArray()) Write(item, writer);
+                writer.WriteEndArray();
+                break;
+            default:
+                element.WriteTo(writer);
+                break;
+        }
+    }
+}
