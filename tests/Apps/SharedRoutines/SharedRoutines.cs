@@ -34,6 +34,25 @@ public sealed class Pipeline : RoutineWorkflow<PipelineInput, PipelineOutput>
     }
 }
 
+public sealed record CrossValidationInput(string Key, int Folds, int Milliseconds);
+
+/// <summary>
+/// Cross-validation as C# writes it: the folds in parallel, each fold scored as soon as it is trained. Later folds
+/// train faster, so the scoring calls start in reverse fold order; after a failover the replay finds the trainings
+/// recorded and starts the scorings in fold order. Each fold's result must still be its own.
+/// </summary>
+[Routine("cross_validate")]
+public sealed class CrossValidate : RoutineWorkflow<CrossValidationInput, IReadOnlyList<string>>
+{
+    public override async Task<IReadOnlyList<string>> RunAsync(CrossValidationInput input, WorkflowContext ctx)
+        => await Task.WhenAll(Enumerable.Range(0, input.Folds).Select(async fold =>
+        {
+            var trained = await ctx.CallAsync<Step, StepOutput>(new StepInput($"{input.Key}-fold{fold}", input.Milliseconds * (input.Folds - fold)));
+            var scored = await ctx.CallAsync<Step, StepOutput>(new StepInput($"{trained.Key}-scored", input.Milliseconds));
+            return scored.Key;
+        }));
+}
+
 public sealed record FanInput(string Key, int Children, int Milliseconds);
 
 /// <summary>Fans out no-op or sleeping steps in parallel.</summary>

@@ -126,6 +126,39 @@ public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper
     }
 
     [Fact]
+    public async Task KilledCrossValidationHost_EveryFoldKeepsItsOwnResult_AndNoFinishedStepRunsAgain()
+    {
+        var (a, b) = await StartTwoWorkersAsync("kill-cv");
+        using (a)
+        using (b)
+        {
+            var key = Key();
+            var handle = await cluster.Client.SubmitAsync("cross_validate", Json(new { key, folds = 5, milliseconds = 500 }));
+            var before = await Eventually.ReturnsAsync(async () =>
+            {
+                var children = await cluster.Client.ListChildrenAsync(handle.RunId);
+                return children.Count(c => c.Status == RunStatus.Succeeded && c.InputJson.Contains("-scored")) >= 2 ? children : null;
+            }, TimeSpan.FromSeconds(60), "two folds scored");
+            var parent = (await cluster.Client.GetRunAsync(handle.RunId))!;
+            var victim = parent.Worker == await WorkerIdOfAsync(cluster.Client, "kill-cv-a") ? a : b;
+
+            victim.KillHard();
+            var done = await handle.WaitAsync().WaitAsync(TimeSpan.FromSeconds(90));
+
+            await PrintHistoryAsync(handle.RunId);
+            Assert.Equal(RunStatus.Succeeded, done.Status);
+            Assert.Equal(2, done.Attempt);
+            Assert.Equal(Enumerable.Range(0, 5).Select(f => $"{key}-fold{f}-scored"), JsonSerializer.Deserialize<string[]>(done.OutputJson!, RoutineJson.Default)!);
+            var executions = cluster.Executions();
+            foreach (var finished in before.Where(c => c.Status == RunStatus.Succeeded))
+            {
+                var stepKey = JsonDocument.Parse(finished.InputJson).RootElement.GetProperty("key").GetString()!;
+                Assert.Equal(1, executions.GetValueOrDefault(stepKey));
+            }
+        }
+    }
+
+    [Fact]
     public async Task KilledWorker_LeavesTheServicesGrainsActive()
     {
         // Orleans' default grain directory keeps each entry on the silo its hash picks, workers included, and deactivates
