@@ -38,3 +38,51 @@ public sealed class FanOut : RoutineWorkflow<Shape, Count>
         return new Count(results.Length);
     }
 }
+
+public sealed record ChaosStepInput(string Key, long Value, int Milliseconds);
+
+/// <summary>Sleeps, records in the test journal (ROUTINES_TEST_JOURNAL) that it ran to its end, returns its value plus one. Not cached.</summary>
+[Routine("chaos_step")]
+[Cache(false)]
+public sealed class ChaosStep : RoutineTask<ChaosStepInput, Count64>
+{
+    public override async Task<Count64> RunAsync(ChaosStepInput input, RoutineContext ctx)
+    {
+        await Task.Delay(input.Milliseconds, ctx.CancellationToken);
+        Routines.Tests.Apps.Journal.Record(input.Key);
+        return new Count64(input.Value + 1);
+    }
+}
+
+public sealed record Count64(long Value);
+
+public sealed record ChaosInput(string Key, long Seed, int Folds, int Milliseconds);
+
+/// <summary>
+/// Sequential and parallel children mixed: a preparation step, then folds in parallel whose scoring starts when their
+/// training ends (in completion order, which a replay does not repeat), then a final step over all folds.
+/// </summary>
+[Routine("chaos_mix")]
+public sealed class ChaosMix : RoutineWorkflow<ChaosInput, Count64>
+{
+    public override async Task<Count64> RunAsync(ChaosInput input, WorkflowContext ctx)
+    {
+        var prepared = await ctx.CallAsync<ChaosStep, Count64>(new ChaosStepInput($"{input.Key}-prep", input.Seed, input.Milliseconds));
+        var folds = await Task.WhenAll(Enumerable.Range(0, input.Folds).Select(async fold =>
+        {
+            var trained = await ctx.CallAsync<ChaosStep, Count64>(
+                new ChaosStepInput($"{input.Key}-f{fold}-train", prepared.Value + fold, input.Milliseconds * (input.Folds - fold)));
+            var scored = await ctx.CallAsync<ChaosStep, Count64>(new ChaosStepInput($"{input.Key}-f{fold}-score", trained.Value * 2, input.Milliseconds));
+            return scored.Value;
+        }));
+        return await ctx.CallAsync<ChaosStep, Count64>(new ChaosStepInput($"{input.Key}-final", folds.Sum(), input.Milliseconds));
+    }
+
+    /// <summary>What <see cref="RunAsync"/> returns, computed without the engine.</summary>
+    public static long Expected(ChaosInput input)
+    {
+        var prepared = input.Seed + 1;
+        var folds = Enumerable.Range(0, input.Folds).Select(fold => (prepared + fold + 1) * 2 + 1).Sum();
+        return folds + 1;
+    }
+}

@@ -255,19 +255,23 @@ internal static class ClusterBench
         return sorted[Math.Clamp((int)Math.Ceiling(percentile / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
     }
 
-    static int? OptionValue(string[] args, string option)
+    internal static int? OptionValue(string[] args, string option)
         => args.SkipWhile(a => a != option).Skip(1).Select(v => (int?)int.Parse(v, CultureInfo.InvariantCulture)).FirstOrDefault();
 
-    static string Json(object input) => JsonSerializer.Serialize(input, RoutineJson.Default);
+    internal static string Json(object input) => JsonSerializer.Serialize(input, RoutineJson.Default);
 
     /// <summary>Each worker's slots: 64 unless <c>--worker-slots N</c> says otherwise.</summary>
     static int _workerSlots = 64;
 
-    static TestProcess StartWorker(string name, string connectionString) =>
-        TestProcess.Start(typeof(ClusterBench).Assembly.Location, Directory.GetCurrentDirectory(),
-            ["worker", "--slots", _workerSlots.ToString(CultureInfo.InvariantCulture)], ProcessEnvironment(connectionString, name, 0, gen0Budget: "0x4000000"), name);
+    internal static TestProcess StartWorker(string name, string connectionString, string? journal = null)
+    {
+        var environment = ProcessEnvironment(connectionString, name, 0, gen0Budget: "0x4000000");
+        if (journal is not null) environment["ROUTINES_TEST_JOURNAL"] = journal;
+        return TestProcess.Start(typeof(ClusterBench).Assembly.Location, Directory.GetCurrentDirectory(),
+            ["worker", "--slots", _workerSlots.ToString(CultureInfo.InvariantCulture)], environment, name);
+    }
 
-    static Dictionary<string, string> ProcessEnvironment(string connectionString, string name, int gatewayPort, string gen0Budget) => new()
+    internal static Dictionary<string, string> ProcessEnvironment(string connectionString, string name, int gatewayPort, string gen0Budget) => new()
     {
         ["Routines__Cluster__Provider"] = "Postgres",
         ["Routines__Cluster__ConnectionString"] = connectionString,
@@ -279,7 +283,7 @@ internal static class ClusterBench
         ["DOTNET_GCgen0size"] = gen0Budget,
     };
 
-    static async Task<IHost> ConnectAsync(string connectionString)
+    internal static async Task<IHost> ConnectAsync(string connectionString)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.UseRoutinesClient(new RoutinesClusterOptions { Provider = ClusterProvider.Postgres, ConnectionString = connectionString });
@@ -289,7 +293,7 @@ internal static class ClusterBench
     }
 
     /// <summary>The service's build output, Release preferred.</summary>
-    static string Dll(string project, string dll)
+    internal static string Dll(string project, string dll)
     {
         foreach (var configuration in new[] { "Release", "Debug" })
         {
