@@ -20,10 +20,18 @@ public sealed record RetryPolicy
     /// <summary>Full names of exception types that fail the run at once (a bug, bad data), without retrying.</summary>
     [Id(4)] public IReadOnlyList<string> NonRetryableErrors { get; init; } = [];
 
+    /// <summary>
+    /// How many times the run may lose its worker while it runs (the process killed, out of memory, stopped) before it
+    /// fails with <see cref="RoutineWorkerLostException"/>. A lost attempt does not count against <see cref="MaxAttempts"/>;
+    /// this bounds a routine that takes its worker down with it.
+    /// </summary>
+    [Id(5)] public int MaxWorkerLosses { get; init; } = 3;
+
     /// <summary>Why the policy cannot be used, naming the field and its value, or null; <paramref name="whose"/> prefixes the field's name.</summary>
     internal string? Problem(string whose)
     {
         if (MaxAttempts < 1) return $"{whose}MaxAttempts must be at least 1; it was {MaxAttempts}.";
+        if (MaxWorkerLosses < 1) return $"{whose}MaxWorkerLosses must be at least 1; it was {MaxWorkerLosses}.";
         if (InitialDelay < TimeSpan.Zero) return $"{whose}InitialDelay must be zero or more; it was {InitialDelay}.";
         if (MaxDelay < TimeSpan.Zero) return $"{whose}MaxDelay must be zero or more; it was {MaxDelay}.";
         if (!(BackoffCoefficient >= 1 && double.IsFinite(BackoffCoefficient)))

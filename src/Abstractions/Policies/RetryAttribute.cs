@@ -16,6 +16,9 @@ public sealed class RetryAttribute : Attribute
     /// <summary>Exception types that are never retried.</summary>
     public Type[] NonRetryable { get; init; } = [];
 
+    /// <summary>Losses of the run's worker while it runs before the run fails (<see cref="RetryPolicy.MaxWorkerLosses"/>).</summary>
+    public int MaxWorkerLosses { get; init; } = 3;
+
     /// <summary>The declared policy; check <see cref="Problem"/> first.</summary>
     internal RetryPolicy ToPolicy() => new()
     {
@@ -24,6 +27,7 @@ public sealed class RetryAttribute : Attribute
         BackoffCoefficient = BackoffCoefficient,
         MaxDelay = TimeSpan.FromSeconds(MaxDelaySeconds),
         NonRetryableErrors = NonRetryable.Select(t => t.FullName!).ToArray(),
+        MaxWorkerLosses = MaxWorkerLosses,
     };
 
     /// <summary>Why the declaration cannot be used, or null.</summary>

@@ -153,6 +153,12 @@ internal sealed partial class Dispatcher(
 
     public IReadOnlyList<RoutineDescriptor> ListRoutines() => catalog.Live;
 
+    /// <summary>The name a worker gives itself, or its id when it is not (or no longer) known.</summary>
+    public string NameOf(string workerId)
+    {
+        lock (_gate) return _workers.TryGetValue(workerId, out var worker) ? worker.Name : workerId;
+    }
+
     /// <summary>Drops workers membership declares dead or that stopped sending heartbeats, and hands back their runs.</summary>
     public void CheckWorkers()
     {

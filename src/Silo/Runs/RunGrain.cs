@@ -177,16 +177,48 @@ internal sealed partial class RunGrain(
     {
         await EnsureLoadedAsync();
         if (_run is not { Status: RunStatus.Running } run || (run.Worker != workerId && workerId != "?")) return;
-        await HandBackAsync(reason);
+        await WorkerLostWhileRunningAsync(reason);
     }
 
-    /// <summary>The attempt ended without a verdict (its worker died or stopped): run it again, its retry budget intact.</summary>
-    async Task HandBackAsync(string reason, TimeSpan? pause = null)
+    /// <summary>Marks the history events of attempts lost with their worker, which <see cref="RetryPolicy.MaxWorkerLosses"/> counts.</summary>
+    const string LostMark = " lost with its worker: ";
+
+    /// <summary>
+    /// The attempt ran and ended without a verdict because its worker died or stopped. It is run again without spending a
+    /// retry, unless the run has now lost its worker as often as its policy allows: a routine that takes its worker down
+    /// (Environment.Exit, a crash, memory) would otherwise go on killing every worker it lands on.
+    /// </summary>
+    async Task WorkerLostWhileRunningAsync(string reason)
+    {
+        var run = _run!;
+        var limit = RetryOf(run).MaxWorkerLosses;
+        var losses = (await store.GetHistoryAsync(RunId))
+            .Select(e => (e.Timestamp, At: e.Reason?.IndexOf(LostMark, StringComparison.Ordinal) ?? -1, e.Reason))
+            .Where(e => e.At >= 0).Select(e => $"{e.Timestamp:yyyy-MM-dd HH:mm:ss} UTC, {e.Reason![(e.At + LostMark.Length)..]}")
+            .Append($"{clock.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC, {reason}").ToList();
+        if (losses.Count < limit)
+        {
+            await HandBackAsync(reason, lost: true);
+            return;
+        }
+
+        StopTimer();
+        var error = new RunError(typeof(RoutineWorkerLostException).FullName!,
+            $"The run lost its worker {losses.Count} times, the most its retry policy allows (MaxWorkerLosses = {limit}): "
+          + string.Join("; ", losses) + ". The routine may be ending its worker's process (Environment.Exit, a crash, "
+          + "running out of memory); its logs up to each loss are stored with the run.", RunId: RunId, RoutineId: run.RoutineId);
+        await TransitionAsync(run with { Status = RunStatus.Failed, Error = error, FinishedAt = clock.GetUtcNow() },
+            $"attempt {run.Attempt}{LostMark}{reason}; {losses.Count} losses of its worker, the limit");
+    }
+
+    /// <summary>The attempt ended without a verdict: run it again, its retry budget intact.</summary>
+    /// <param name="lost">The attempt ran and its worker went: the event counts towards <see cref="RetryPolicy.MaxWorkerLosses"/>.</param>
+    async Task HandBackAsync(string reason, TimeSpan? pause = null, bool lost = false)
     {
         StopTimer();
         var run = _run!;
         await TransitionAsync(run with { Status = RunStatus.Pending, MaxAttempts = run.MaxAttempts + 1, WaitReason = reason },
-            $"attempt {run.Attempt} handed back: {reason}");
+            lost ? $"attempt {run.Attempt}{LostMark}{reason}" : $"attempt {run.Attempt} handed back: {reason}");
         if (pause is { } wait) StartTimer(wait, DispatchAsync);
         else await DispatchAsync();
     }
@@ -251,7 +283,7 @@ internal sealed partial class RunGrain(
         var run = _run!;
         if (result.HandedBack)
         {
-            await HandBackAsync($"worker {run.Worker} stopped before attempt {attempt} finished");
+            await WorkerLostWhileRunningAsync($"worker {dispatcher.NameOf(run.Worker!)} stopped before attempt {attempt} finished");
             return;
         }
 
@@ -405,7 +437,7 @@ internal sealed partial class RunGrain(
         if (run.Status == RunStatus.Running && run.Worker is { } worker)
             GrainFactory.Worker(worker).CancelAsync(RunId, run.Attempt).Ignore();
 
-        var retry = run.Options?.Retry ?? catalog.TryGet(run.RoutineId)?.Retry ?? new RetryPolicy();
+        var retry = RetryOf(run);
         var what = status == RunStatus.TimedOut ? "timed out" : "failed";
         // A routine declared wrongly (a service its constructor needs is not registered) fails the same way every time.
         var retryable = !retry.NonRetryableErrors.Contains(error.Type) && error.Type != typeof(RoutineDefinitionException).FullName;
@@ -460,6 +492,8 @@ internal sealed partial class RunGrain(
         => UsesCache(run) ? await store.GetCachedAsync(CacheKeyOf(run)) : null;
 
     bool UsesCache(RunInfo run) => run.Kind == RoutineKind.Task && (run.Options?.UseCache ?? catalog.TryGet(run.RoutineId)?.Cache ?? true);
+
+    RetryPolicy RetryOf(RunInfo run) => run.Options?.Retry ?? catalog.TryGet(run.RoutineId)?.Retry ?? new RetryPolicy();
 
     static TimeSpan TimeoutOf(RunInfo run, RoutineDescriptor routine) => run.Options?.Timeout ?? routine.Timeout;
 

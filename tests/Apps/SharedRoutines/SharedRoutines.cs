@@ -91,3 +91,17 @@ public sealed class LocalFan : RoutineWorkflow<FanInput, int>
         return results.Length;
     }
 }
+
+public sealed record ExitInput(string Key, int ExitCode);
+
+/// <summary>Ends its worker's process, as a crash or a careless <c>Environment.Exit</c> would: a poison run.</summary>
+[Routine("exit_process")]
+public sealed class ExitProcess : RoutineTask<ExitInput, StepOutput>
+{
+    public override Task<StepOutput> RunAsync(ExitInput input, RoutineContext ctx)
+    {
+        Journal.Record(input.Key);
+        Environment.Exit(input.ExitCode);
+        return Task.FromResult(new StepOutput(input.Key, Environment.ProcessId, "unreachable"));
+    }
+}

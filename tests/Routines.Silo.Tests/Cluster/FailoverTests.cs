@@ -87,7 +87,7 @@ public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper
             Assert.Equal(2, done.Attempt);
             Assert.Equal(1, cluster.Executions().GetValueOrDefault(key));
             var history = await cluster.Client.GetHistoryAsync(handle.RunId);
-            Assert.Contains(history, h => h is { Status: RunStatus.Pending, Attempt: 1 } && h.Reason?.Contains("handed back") == true);
+            Assert.Contains(history, h => h is { Status: RunStatus.Pending, Attempt: 1 } && h.Reason?.Contains("lost with its worker") == true);
         }
     }
 
@@ -155,6 +155,63 @@ public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper
                 var stepKey = JsonDocument.Parse(finished.InputJson).RootElement.GetProperty("key").GetString()!;
                 Assert.Equal(1, executions.GetValueOrDefault(stepKey));
             }
+        }
+    }
+
+    [Fact]
+    public async Task ARoutineThatEndsItsWorkersProcess_FailsAfterTheLossLimit_AndTheWorkersServeOtherRuns()
+    {
+        // Each worker is started again when it dies, as Kubernetes would; a short shutdown grace keeps each loss quick.
+        var names = new[] { "poison-a", "poison-b" };
+        var workers = names.ToDictionary(n => n, n => cluster.StartWorker(n, "WorkerAlpha", shutdownGrace: "00:00:02"));
+        using var stop = new CancellationTokenSource();
+        var restarts = 0;
+        var keeper = Task.WhenAll(names.Select(async name =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await workers[name].WaitForExitAsync(TimeSpan.FromSeconds(1));
+                }
+                catch (OperationCanceledException)
+                {
+                    continue; // still running
+                }
+
+                if (stop.IsCancellationRequested) return;
+                workers[name].Dispose();
+                workers[name] = cluster.StartWorker(name, "WorkerAlpha", shutdownGrace: "00:00:02");
+                Interlocked.Increment(ref restarts);
+            }
+        }));
+        try
+        {
+            await cluster.WaitForWorkersAsync(2, ws => names.All(n => ws.Any(w => w.Name == n)));
+            var key = Key();
+
+            var run = await (await cluster.Client.SubmitAsync("exit_process", Json(new { key, exitCode = 3 }))).WaitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+
+            await PrintHistoryAsync(run.RunId);
+            Assert.Equal(RunStatus.Failed, run.Status);
+            Assert.Equal(typeof(RoutineWorkerLostException).FullName, run.Error?.Type);
+            Assert.Contains("lost its worker 3 times", run.Error?.Message);
+            Assert.Contains("MaxWorkerLosses = 3", run.Error?.Message);
+            Assert.Contains("poison-", run.Error?.Message); // the workers by name
+            Assert.Equal(3, cluster.Executions().GetValueOrDefault(key));
+            var history = await cluster.Client.GetHistoryAsync(run.RunId);
+            Assert.Equal(3, history.Count(h => h.Reason?.Contains("lost with its worker") == true));
+
+            await cluster.WaitForWorkersAsync(2, ws => names.All(n => ws.Any(w => w.Name == n)));
+            var after = await cluster.Client.ExecuteAsync("step", Json(new { key = Key(), milliseconds = 1 }));
+            Assert.Equal(RunStatus.Succeeded, after.Status);
+            Assert.True(restarts >= 3, $"{restarts} restarts");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await keeper;
+            foreach (var worker in workers.Values) worker.Dispose();
         }
     }
 
