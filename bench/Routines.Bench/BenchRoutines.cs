@@ -44,6 +44,7 @@ public sealed record ChaosStepInput(string Key, long Value, int Milliseconds);
 /// <summary>Sleeps, records in the test journal (ROUTINES_TEST_JOURNAL) that it ran to its end, returns its value plus one. Not cached.</summary>
 [Routine("chaos_step")]
 [Cache(false)]
+[Retry(MaxWorkerLosses = 100)] // the chaos kills far more often than any real worker dies
 public sealed class ChaosStep : RoutineTask<ChaosStepInput, Count64>
 {
     public override async Task<Count64> RunAsync(ChaosStepInput input, RoutineContext ctx)
@@ -63,6 +64,7 @@ public sealed record ChaosInput(string Key, long Seed, int Folds, int Millisecon
 /// training ends (in completion order, which a replay does not repeat), then a final step over all folds.
 /// </summary>
 [Routine("chaos_mix")]
+[Retry(MaxAttempts = 1, MaxWorkerLosses = 100)]
 public sealed class ChaosMix : RoutineWorkflow<ChaosInput, Count64>
 {
     public override async Task<Count64> RunAsync(ChaosInput input, WorkflowContext ctx)

@@ -92,7 +92,11 @@ internal static class ReplayChaos
         {
             var run = await handle.WaitAsync();
             if (run.Attempt > 1) replayed++;
-            if (run.Status != RunStatus.Succeeded) notSucceeded++;
+            if (run.Status != RunStatus.Succeeded)
+            {
+                notSucceeded++;
+                Console.WriteLine($"  {run.RunId} {run.Status}: {run.Error}");
+            }
             else if (JsonSerializer.Deserialize<Count64>(run.OutputJson!, RoutineJson.Default)!.Value != ChaosMix.Expected(input)) wrong++;
 
             foreach (var child in await routines.ListChildrenAsync(run.RunId))

@@ -61,4 +61,22 @@ public sealed class DispatcherTests
         Assert.Equal(1, run.Attempt);
         Assert.Equal(real.WorkerId, run.Worker);
     }
+
+    [Fact]
+    public async Task AWorkflowReportedAfterARestart_FreesAWorkflowPlace_NotATaskSlot()
+    {
+        await using var env = await RoutineTestEnvironment.StartAsync([typeof(Add).Assembly], s => s.AddSingleton(new Executions()), slots: 1);
+        var dispatcher = env.Services.GetRequiredService<Dispatcher>();
+        var worker = "127.0.0.1:9@2";
+
+        // A restarted service learns what a surviving worker runs from its first heartbeat: one workflow, one task.
+        dispatcher.Heartbeat(new WorkerHeartbeat(worker, "survivor", 1, dispatcher.ListRoutines(),
+            [new RunningAttempt("surviving-workflow", 1, RoutineKind.Workflow), new RunningAttempt("surviving-task", 1, RoutineKind.Task)], Terminating: false));
+        dispatcher.Release(worker, "surviving-workflow");
+
+        var survivor = Assert.Single(dispatcher.ListWorkers(), w => w.WorkerId == worker);
+        Assert.Equal(1, survivor.BusySlots); // the task still runs: its slot stays taken
+        Assert.Equal(0, survivor.RunningWorkflows); // and the workflow's place is free, so the worker is not HANGING for good
+        Assert.Equal(WorkerStatus.Working, survivor.Status);
+    }
 }

@@ -37,8 +37,9 @@ internal sealed partial class Dispatcher(
     readonly Lock _gate = new();
     readonly Dictionary<string, WorkerState> _workers = [];
     readonly Dictionary<QueueKey, Queue<QueuedRun>> _queues = [];
-    readonly Dictionary<string, string> _assignments = []; // run id → worker id, from grant to release
-    readonly Dictionary<string, DateTimeOffset> _grantedAt = [];
+    // The one record of who runs what: a grant from Acquire (or a worker's report after a restart) to its release. A
+    // worker's busy slots and running workflows are counted from its own grants, so the two cannot disagree.
+    readonly Dictionary<string, SlotHold> _grants = [];
     readonly HashSet<string> _forgotten = [];
     readonly HashSet<string> _queued = [];
     readonly UnreportedRuns _unreported = new(HeartbeatTimeout);
@@ -55,15 +56,9 @@ internal sealed partial class Dispatcher(
                 worker = new WorkerState(heartbeat.WorkerId);
                 _workers[heartbeat.WorkerId] = worker;
                 // A restarted service learns what survived from the workers themselves.
-                foreach (var running in heartbeat.Running)
-                {
-                    if (!_assignments.TryAdd(running.RunId, worker.Id)) continue;
-                    _grantedAt[running.RunId] = now;
-                    if (running.Kind == RoutineKind.Workflow) worker.Workflows++;
-                    else worker.BusySlots++;
-                }
+                foreach (var running in heartbeat.Running.Where(r => !_grants.ContainsKey(r.RunId))) Grant(worker, running.RunId, running.Kind);
 
-                foreach (var runId in _unreported.Reported(worker.Id, _assignments.ContainsKey))
+                foreach (var runId in _unreported.Reported(worker.Id, _grants.ContainsKey))
                     HandBack(runId, worker.Id, $"worker {heartbeat.Name} did not report it after the service restarted");
 
                 LogWorkerJoined(heartbeat.Name, heartbeat.WorkerId, heartbeat.Slots, heartbeat.Routines.Count);
@@ -94,7 +89,7 @@ internal sealed partial class Dispatcher(
         lock (_gate)
         {
             // A run asking again (a retry, a hand-back) no longer uses the slot it was granted before.
-            if (_assignments.TryGetValue(request.RunId, out var held) && FreeSlot(held, request.RunId) is { } freed) DrainQueuesOnto(freed);
+            if (_grants.TryGetValue(request.RunId, out var held) && FreeSlot(held.WorkerId, request.RunId) is { } freed) DrainQueuesOnto(freed);
             var capable = _workers.Values.Where(w => w.CanTake(request.Routine) && IsLive(w.Silo)).ToList();
             var key = new QueueKey(request.Routine, null);
             if (request.Execution != ExecutionPolicy.Remote && request.CallerWorker is { } caller)
@@ -199,7 +194,7 @@ internal sealed partial class Dispatcher(
                     grains.Run(run.RunId).ResumeAsync().Ignore();
                     resumed++;
                 }
-                else if (_assignments.ContainsKey(run.RunId))
+                else if (_grants.ContainsKey(run.RunId))
                 {
                     // reported by its worker: nothing to recover
                 }
@@ -225,12 +220,10 @@ internal sealed partial class Dispatcher(
     /// <summary>Frees the slot of a run's grant; a late release of an earlier attempt leaves the current one alone.</summary>
     WorkerState? FreeSlot(string workerId, string runId)
     {
-        if (!_assignments.TryGetValue(runId, out var assigned) || assigned != workerId) return null;
-        _assignments.Remove(runId);
-        _grantedAt.Remove(runId);
+        if (!_grants.TryGetValue(runId, out var hold) || hold.WorkerId != workerId) return null;
+        _grants.Remove(runId);
         if (!_workers.TryGetValue(workerId, out var worker)) return null;
-        if (worker.RunningWorkflowIds.Remove(runId)) worker.Workflows = Math.Max(0, worker.Workflows - 1);
-        else worker.BusySlots = Math.Max(0, worker.BusySlots - 1);
+        worker.Drop(runId);
         return worker;
     }
 
@@ -241,26 +234,14 @@ internal sealed partial class Dispatcher(
     void ReleaseUnreported(WorkerState worker, IReadOnlyList<RunningAttempt> running, DateTimeOffset now)
     {
         var reported = running.Select(r => r.RunId).ToHashSet();
-        var stale = _assignments
-            .Where(a => a.Value == worker.Id && !reported.Contains(a.Key) && now - _grantedAt.GetValueOrDefault(a.Key, now) > UnreportedGrant)
-            .Select(a => a.Key).ToList();
+        var stale = worker.Granted.Where(runId => !reported.Contains(runId) && now - _grants[runId].GrantedAt > UnreportedGrant).ToList();
         foreach (var runId in stale) FreeSlot(worker.Id, runId);
     }
 
     SlotGrant Grant(WorkerState worker, string runId, RoutineKind? kind)
     {
-        _assignments[runId] = worker.Id;
-        _grantedAt[runId] = clock.GetUtcNow();
-        if (kind == RoutineKind.Workflow)
-        {
-            worker.Workflows++;
-            worker.RunningWorkflowIds.Add(runId);
-        }
-        else
-        {
-            worker.BusySlots++;
-        }
-
+        _grants[runId] = new SlotHold(worker.Id, clock.GetUtcNow());
+        worker.Hold(runId, kind == RoutineKind.Workflow ? RoutineKind.Workflow : RoutineKind.Task);
         return new SlotGrant(worker.Id, null);
     }
 
@@ -269,12 +250,10 @@ internal sealed partial class Dispatcher(
         _workers.Remove(worker.Id);
         starts.Forget(worker.Id);
         catalog.Update(_workers.Values.SelectMany(w => w.Descriptors));
-        var runs = _assignments.Where(a => a.Value == worker.Id).Select(a => a.Key).ToList();
-        LogWorkerLost(worker.Name, worker.Id, reason, runs.Count);
-        foreach (var runId in runs)
+        LogWorkerLost(worker.Name, worker.Id, reason, worker.Granted.Count);
+        foreach (var runId in worker.Granted)
         {
-            _assignments.Remove(runId);
-            _grantedAt.Remove(runId);
+            _grants.Remove(runId);
             HandBack(runId, worker.Id, $"worker {worker.Name} was lost ({reason})");
         }
     }
@@ -341,11 +320,26 @@ internal sealed partial class Dispatcher(
 
         public IReadOnlyList<RoutineDescriptor> Descriptors { get; set; } = [];
 
-        public int BusySlots { get; set; }
+        readonly Dictionary<string, RoutineKind> _granted = [];
 
-        public int Workflows { get; set; }
+        /// <summary>This worker's share of the dispatcher's grants; only <see cref="Hold"/> and <see cref="Drop"/> change it and the counts.</summary>
+        public IReadOnlyCollection<string> Granted => _granted.Keys;
 
-        public HashSet<string> RunningWorkflowIds { get; } = [];
+        public int BusySlots { get; private set; }
+
+        public int Workflows => _granted.Count - BusySlots;
+
+        public void Hold(string runId, RoutineKind kind)
+        {
+            Drop(runId);
+            _granted[runId] = kind;
+            if (kind == RoutineKind.Task) BusySlots++;
+        }
+
+        public void Drop(string runId)
+        {
+            if (_granted.Remove(runId, out var kind) && kind == RoutineKind.Task) BusySlots--;
+        }
 
         public DateTimeOffset LastHeartbeat { get; set; }
 
@@ -371,4 +365,6 @@ internal sealed partial class Dispatcher(
     readonly record struct QueueKey(RoutineId Routine, string? Worker);
 
     sealed record QueuedRun(string RunId, long Sequence, RoutineKind Kind);
+
+    readonly record struct SlotHold(string WorkerId, DateTimeOffset GrantedAt);
 }

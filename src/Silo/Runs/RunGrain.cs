@@ -394,7 +394,7 @@ internal sealed partial class RunGrain(
                 {
                     Status = RunStatus.Running, Attempt = attempt, Worker = worker, WaitReason = null,
                     StartedAt = run.StartedAt ?? clock.GetUtcNow(),
-                }, $"attempt {attempt} started on {worker}", submitted),
+                }, $"attempt {attempt} started on {dispatcher.NameOf(worker)}", submitted),
                 starts.SendAsync(worker, request));
         }
         catch (Exception exception) when (IsUnreachable(exception) && _run!.Status == RunStatus.Running)
@@ -402,14 +402,14 @@ internal sealed partial class RunGrain(
             // The start never reached the worker: its silo died or left between the grant and the start. The routine
             // did not fail, so no retry is spent; the run waits a moment (by then membership has usually dropped the
             // worker) and is dispatched again.
-            await HandBackAsync($"worker {worker} could not be reached to start attempt {attempt} ({exception.Message})",
+            await HandBackAsync($"worker {dispatcher.NameOf(worker)} could not be reached to start attempt {attempt} ({exception.Message})",
                 pause: UnreachableWorkerPause);
             return;
         }
         catch (Exception exception) when (exception is not RunStoreException && _run!.Status == RunStatus.Running)
         {
             await FailAttemptAsync(RunStatus.Failed, new RunError(exception.GetType().FullName!,
-                $"Worker {worker} could not start attempt {attempt}: {exception.Message}", exception.StackTrace));
+                $"Worker {dispatcher.NameOf(worker)} could not start attempt {attempt}: {exception.Message}", exception.StackTrace));
             return;
         }
 
