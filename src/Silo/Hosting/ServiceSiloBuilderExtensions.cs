@@ -32,6 +32,7 @@ public static class ServiceSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DispatcherStarter>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(s => s.GetRequiredService<AttemptWatchdog>());
         services.AddRoutinesCommon();
+        silo.AddIncomingGrainCallFilter<SendableExceptions>();
         return silo;
     }
 

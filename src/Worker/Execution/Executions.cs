@@ -212,7 +212,7 @@ internal sealed partial class Executions(
     }
 
     /// <summary>The service could not be reached, did not answer in time, or could not store the result: worth waiting out.</summary>
-    static bool IsUnavailable(Exception exception)
+    internal static bool IsUnavailable(Exception exception)
         => exception is OrleansException or TimeoutException or RunStoreException
            || exception.InnerException is { } inner && IsUnavailable(inner);
 

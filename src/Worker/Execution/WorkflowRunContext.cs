@@ -42,7 +42,7 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
         try
         {
             var child = grains.Run(childId);
-            var run = await child.SubmitAsync(new RunRequest
+            var run = await SubmitAsync(child, new RunRequest
             {
                 RoutineId = routineId,
                 InputJson = inputJson,
@@ -70,6 +70,26 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
         finally
         {
             attempt.Children.TryRemove(childId, out _);
+        }
+    }
+
+    /// <summary>
+    /// Submits the call, waiting out a service or database that is away (restarting, say) as result deliveries do
+    /// (decision #33): the call's id is its identity, so a submit that did land is attached to, never made twice.
+    /// </summary>
+    async Task<RunInfo> SubmitAsync(IRunGrain child, RunRequest request)
+    {
+        for (var tries = 1; ; tries++)
+        {
+            try
+            {
+                return await child.SubmitAsync(request);
+            }
+            catch (Exception exception) when (Executions.IsUnavailable(exception) && !CancellationToken.IsCancellationRequested)
+            {
+                attempt.Logger.LogWarning("Call {RunId} could not be submitted ({Reason}); trying again.", child.GetPrimaryKeyString(), exception.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200 * tries, 3000)), CancellationToken);
+            }
         }
     }
 

@@ -105,3 +105,11 @@ public sealed class ExitProcess : RoutineTask<ExitInput, StepOutput>
         return Task.FromResult(new StepOutput(input.Key, Environment.ProcessId, "unreachable"));
     }
 }
+
+/// <summary>Returns its input's key; cached, so a submit reads the task cache before anything else.</summary>
+[Routine("echo")]
+public sealed class Echo : RoutineTask<StepInput, StepOutput>
+{
+    public override Task<StepOutput> RunAsync(StepInput input, RoutineContext ctx)
+        => Task.FromResult(new StepOutput(input.Key, Environment.ProcessId, Environment.GetEnvironmentVariable("WORKER_NAME") ?? "?"));
+}

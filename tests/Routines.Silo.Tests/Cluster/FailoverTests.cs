@@ -3,6 +3,7 @@ using System.Text.Json;
 using Routines.Client;
 using Routines.Cluster;
 using Routines.Serialization;
+using Routines.Silo.Storage;
 using Routines.Silo.Tests.Fixtures;
 using Routines.Tests.Shared;
 using Xunit.Abstractions;
@@ -212,6 +213,32 @@ public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper
             await stop.CancelAsync();
             await keeper;
             foreach (var worker in workers.Values) worker.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task ASubmitDuringADatabaseRestart_WaitsForIt_AndOneBeyondTheOutageTolerance_GetsTheStoresError()
+    {
+        using var worker = cluster.StartWorker("outage-submit", "WorkerAlpha");
+        await cluster.WaitForWorkersAsync(1, ws => ws.Any(w => w.Name == "outage-submit"));
+
+        // A cached routine: its submit reads the task cache first, a read that used to fail at once with a
+        // CodecNotFoundException for Npgsql's exception.
+        await cluster.Postgres.StopAsync();
+        var during = cluster.Client.ExecuteAsync("echo", Json(new { key = Key(), milliseconds = 0 }));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await cluster.Postgres.StartAgainAsync();
+        Assert.Equal(RunStatus.Succeeded, (await during).Status);
+
+        await cluster.Postgres.StopAsync();
+        try
+        {
+            var error = await Assert.ThrowsAsync<RunStoreException>(() => cluster.Client.SubmitAsync("echo", Json(new { key = Key(), milliseconds = 0 })));
+            Assert.Contains("kept trying", error.Message);
+        }
+        finally
+        {
+            await cluster.Postgres.StartAgainAsync();
         }
     }
 

@@ -565,28 +565,36 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
             .Replace("%", @"\%", StringComparison.Ordinal)
             .Replace("_", @"\_", StringComparison.Ordinal);
 
-    /// <summary>Runs a read on a pooled connection of its own, translating PostgreSQL errors.</summary>
+    /// <summary>
+    /// Runs a read on a pooled connection of its own, translating PostgreSQL errors. A read is safe to repeat, so one
+    /// whose connection broke (the server restarting, a pooled connection it closed while idle) is tried again until
+    /// the server is back, for as long as writes wait (<see cref="PostgresRunStoreOptions.OutageTolerance"/>): a
+    /// submit's cache lookup or a run's load must not fail where its write would have waited.
+    /// </summary>
     private async Task<T> ReadAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
         EnsureInitialized();
-        for (var attempt = 1; ; attempt++)
+        long? started = null;
+        for (var pause = TimeSpan.FromMilliseconds(50); ; pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxRecoveryPause.Ticks)))
         {
             try
             {
                 await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                 return await read(connection, cancellationToken).ConfigureAwait(false);
             }
-            catch (NpgsqlException e) when (attempt == 1 && !cancellationToken.IsCancellationRequested && IsConnectionLost(e, null))
+            catch (NpgsqlException e) when (!cancellationToken.IsCancellationRequested && IsConnectionLost(e, null)
+                                            && Stopwatch.GetElapsedTime(started ??= Stopwatch.GetTimestamp()) < _options.OutageTolerance)
             {
-                // Most likely a pooled connection the server closed while it sat idle (a restart, an idle timeout),
-                // and the pool's other idle ones with it: read again on a new one. A server that is away fails the
-                // second try too, at once.
+                // The pool's idle connections went with the server: the next try opens a new one.
                 _dataSource.Clear();
             }
             catch (NpgsqlException e) when (!cancellationToken.IsCancellationRequested)
             {
-                throw Translate(e, "reading runs");
+                var waited = started is { } since ? $" The store kept trying for {Stopwatch.GetElapsedTime(since).TotalSeconds:0.#} s (its outage tolerance is {_options.OutageTolerance.TotalSeconds:0.#} s)." : "";
+                throw new RunStoreException(Translate(e, "reading runs").Message + waited);
             }
+
+            await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
         }
     }
 
