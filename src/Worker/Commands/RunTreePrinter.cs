@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Routines.Client;
 using Routines.Silo.Runs;
@@ -6,7 +7,7 @@ using Spectre.Console;
 namespace Routines.Worker.Commands;
 
 /// <summary>Prints a run tree's status changes, log lines and progress as they happen.</summary>
-internal sealed class RunTreePrinter(IAnsiConsole console)
+internal sealed partial class RunTreePrinter(IAnsiConsole console)
 {
     readonly Dictionary<string, (RunStatus Status, int Attempt, long? Progress)> _seen = [];
 
@@ -67,14 +68,22 @@ internal sealed class RunTreePrinter(IAnsiConsole console)
         return $"[green]{new string('█', filled)}[/][grey]{new string('░', width - filled)}[/] {progress.Current}/{progress.Total}";
     }
 
-    /// <summary>The tail of a root id plus the child path: <c>…3f9a1c.2.1</c>.</summary>
+    /// <summary>
+    /// The tail of the root id, then each call's first 4 hex of its hash (and its occurrence past the first):
+    /// <c>…3f9a1c.c560.80d5#2</c>. The line names the routine, so the full child ids (decision #34) would only crowd it.
+    /// </summary>
     public static string Short(string runId)
     {
         var dot = runId.IndexOf('.');
         var root = dot < 0 ? runId : runId[..dot];
-        var path = dot < 0 ? "" : runId[dot..];
+        var path = dot < 0 ? "" : string.Concat(CallSegment().Matches(runId[dot..])
+            .Select(m => $".{m.Groups["hash"].Value[..4]}{(m.Groups["n"].Value == "1" ? "" : "#" + m.Groups["n"].Value)}"));
         return $"[grey]…{Markup.Escape(root[^Math.Min(6, root.Length)..])}[/]{Markup.Escape(path)}";
     }
+
+    // .{name}-{12 hex}-{occurrence}; a name may itself hold '.' and '-', so each segment is anchored on what follows it.
+    [GeneratedRegex(@"\.[A-Za-z0-9_.\-]+?-(?<hash>[0-9a-f]{12})-(?<n>[0-9]+)(?=\.|$)")]
+    private static partial Regex CallSegment();
 
     static string Level(LogLevel level) => level switch
     {
