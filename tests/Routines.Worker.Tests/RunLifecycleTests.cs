@@ -419,4 +419,19 @@ public sealed class RunLifecycleTests(EngineFixture fixture) : IClassFixture<Eng
         Assert.Contains(nameof(IFeatureStore), run.Error?.Message);
         Assert.Contains("Register the service", run.Error?.Message);
     }
+
+    [Fact]
+    public async Task IdenticalCachedCallsInFlightTogether_RunOnce_AndShareTheOutput()
+    {
+        var key = Key();
+
+        var run = await fixture.Env.RunAsync("repeating", new RepeatInput(key, Calls: 20, Distinct: 5));
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"{key}-{i % 5}"), JsonSerializer.Deserialize<string[]>(run.OutputJson!, RoutineJson.Default)!);
+        Assert.All(Enumerable.Range(0, 5), d => Assert.Equal(1, fixture.Executions.Count($"counted_slowly:{key}-{d}")));
+        var children = await fixture.Store.ListChildrenAsync(run.RunId);
+        Assert.Equal(20, children.Count);
+        Assert.Equal(15, children.Count(c => c.CachedFromRunId is not null));
+    }
 }

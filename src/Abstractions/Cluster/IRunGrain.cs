@@ -55,6 +55,10 @@ public interface IRunGrain : IGrainWithStringKey
     [OneWay]
     Task WorkerLostAsync(string workerId, string reason);
 
+    /// <summary>The identical run this Pending run waited for ended: take its output, or run (decision #37).</summary>
+    [OneWay]
+    Task IdenticalRunEndedAsync(RunInfo leader);
+
     /// <summary>A child of this workflow reached a terminal status.</summary>
     [OneWay]
     Task ChildFinishedAsync(RunInfo child);

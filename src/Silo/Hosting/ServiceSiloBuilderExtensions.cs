@@ -27,6 +27,7 @@ public static class ServiceSiloBuilderExtensions
         services.TryAddSingleton<WorkerStarts>();
         services.TryAddSingleton<Dispatcher>();
         services.TryAddSingleton<AttemptWatchdog>();
+        services.TryAddSingleton<IdenticalRuns>();
         services.TryAddSingleton<IRunStore>(CreateStore);
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, StoreInitializer>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DispatcherStarter>();

@@ -25,6 +25,7 @@ internal sealed partial class RunGrain(
     Dispatcher dispatcher,
     WorkerStarts starts,
     AttemptWatchdog watchdog,
+    IdenticalRuns identical,
     IOptions<RoutinesServiceOptions> options,
     TimeProvider clock,
     ILogger<RunGrain> logger) : Grain, IRunGrain
@@ -90,10 +91,16 @@ internal sealed partial class RunGrain(
             return _run!;
         }
 
+        var submitted = request.ParentRunId is null ? "submitted" : $"called by run {request.ParentRunId}";
+        if (UsesCache(run) && identical.Join(CacheKeyOf(run), RunId) is { } leader)
+        {
+            await TransitionAsync(run with { WaitReason = Following(leader) }, submitted);
+            return _run!;
+        }
+
         // Dispatch before the first write: a run that starts at once is stored once, Running, with its submitted event
         // in the same write; one that waits is stored Pending with why it waits.
         var grant = Acquire(run);
-        var submitted = request.ParentRunId is null ? "submitted" : $"called by run {request.ParentRunId}";
         if (grant.WorkerId is { } worker) await StartOnAsync(run, worker, new RunEvent(RunId, now, run.Status, run.Attempt, run.Worker, submitted));
         else await TransitionAsync(run with { WaitReason = grant.WaitReason }, submitted);
         return _run!;
@@ -364,6 +371,32 @@ internal sealed partial class RunGrain(
         return input == run.InputJson ? null : "its input differs from the recorded input";
     }
 
+    static string Following(string leader) => $"waiting for run {leader}, which has the same routine and input: its output will be this run's";
+
+    public async Task IdenticalRunEndedAsync(RunInfo leader)
+    {
+        await EnsureLoadedAsync();
+        if (_run is not { Status: RunStatus.Pending, Attempt: 0 } run) return;
+        if (leader.Status == RunStatus.Succeeded)
+        {
+            var now = clock.GetUtcNow();
+            await TransitionAsync(run with
+            {
+                Status = RunStatus.Succeeded, OutputJson = leader.OutputJson, CachedFromRunId = leader.RunId, WaitReason = null,
+                StartedAt = now, FinishedAt = now,
+            }, $"output of identical run {leader.RunId}");
+        }
+        else if (identical.Join(CacheKeyOf(run), RunId) is { } next)
+        {
+            await TransitionAsync(run with { WaitReason = Following(next) }, $"identical run {leader.RunId} ended {leader.Status}: waiting for run {next}");
+        }
+        else
+        {
+            // Never a failure inherited: the run computes its output itself.
+            await DispatchAsync();
+        }
+    }
+
     async Task DispatchAsync()
     {
         var grant = Acquire(_run!);
@@ -484,6 +517,8 @@ internal sealed partial class RunGrain(
     {
         StopTimer();
         _terminal.TrySetResult();
+        if (UsesCache(run))
+            foreach (var follower in identical.End(CacheKeyOf(run), RunId)) GrainFactory.Run(follower).IdenticalRunEndedAsync(run).Ignore();
         if (run.ParentRunId is { } parent) GrainFactory.Run(parent).ChildFinishedAsync(run).Ignore();
         DeactivateOnIdle();
     }

@@ -156,22 +156,24 @@ public sealed class PostgresRunStoreTests(PostgresFixture postgres) : RunStoreCo
     public async Task ServerRestartedWhileWritesArrive_EveryWriteIsStoredOnce()
     {
         using var writing = new CancellationTokenSource();
-        var written = new List<string>[4];
+        var written = Enumerable.Range(0, 4).Select(_ => new List<string>()).ToArray();
+        int Acknowledged(int writer) { lock (written[writer]) return written[writer].Count; }
         var writers = Enumerable.Range(0, written.Length).Select(w => Task.Run(async () =>
         {
-            written[w] = [];
             for (var i = 0; !writing.IsCancellationRequested; i++)
             {
                 var id = $"run-{w}-{i}";
                 await Task.WhenAll(
                     Store.SaveRunAsync(NewRun(id), [Submitted(id)]),
                     Store.AppendMetricsAsync([new MetricPoint(id, "loss", 1, 0.5, T0)]));
-                written[w].Add(id);
+                lock (written[w]) written[w].Add(id);
             }
         })).ToList();
 
-        await Task.Delay(300);
+        // Conditions, not delays: every writer has had writes acknowledged before the stop, and again after the restart.
+        await Eventually.TrueAsync(() => Task.FromResult(Enumerable.Range(0, written.Length).All(w => Acknowledged(w) >= 3)), TimeSpan.FromSeconds(30), "writes before the stop");
         await postgres.Server.StopAsync(); // writes in flight are rolled back, connections cut
+        var beforeRestart = Enumerable.Range(0, written.Length).Select(Acknowledged).ToArray();
         try
         {
             await Task.Delay(1500);
@@ -182,12 +184,12 @@ public sealed class PostgresRunStoreTests(PostgresFixture postgres) : RunStoreCo
             await postgres.Server.StartAgainAsync();
         }
 
-        await Task.Delay(500);
+        await Eventually.TrueAsync(() => Task.FromResult(Enumerable.Range(0, written.Length).All(w => Acknowledged(w) >= beforeRestart[w] + 3)),
+            TimeSpan.FromSeconds(30), "writes after the restart");
         await writing.CancelAsync();
         await Task.WhenAll(writers);
 
         var ids = written.SelectMany(w => w).ToList();
-        Assert.True(ids.Count > written.Length * 2, $"only {ids.Count} writes went through");
         foreach (var id in ids)
         {
             Assert.Single(await Store.GetHistoryAsync(id));

@@ -51,6 +51,29 @@ public sealed class Counted(Executions executions) : RoutineTask<KeyInput, Done>
     }
 }
 
+/// <summary>Cached, and slow enough that identical calls made together are all in flight at once.</summary>
+[Routine("counted_slowly")]
+public sealed class CountedSlowly(Executions executions) : RoutineTask<KeyInput, Done>
+{
+    public override async Task<Done> RunAsync(KeyInput input, RoutineContext ctx)
+    {
+        executions.Increment("counted_slowly:" + input.Key);
+        await Task.Delay(300, ctx.CancellationToken);
+        return new Done(input.Key, ctx.Attempt);
+    }
+}
+
+public sealed record RepeatInput(string Key, int Calls, int Distinct);
+
+/// <summary>Makes many calls at once, most of them identical to another.</summary>
+[Routine("repeating")]
+public sealed class Repeating : RoutineWorkflow<RepeatInput, IReadOnlyList<string>>
+{
+    public override async Task<IReadOnlyList<string>> RunAsync(RepeatInput input, WorkflowContext ctx)
+        => (await Task.WhenAll(Enumerable.Range(0, input.Calls)
+            .Select(i => ctx.CallAsync<CountedSlowly, Done>(new KeyInput($"{input.Key}-{i % input.Distinct}"))))).Select(d => d.Key).ToList();
+}
+
 [Routine("uncached")]
 [Cache(false)]
 public sealed class Uncached(Executions executions) : RoutineTask<KeyInput, Done>
