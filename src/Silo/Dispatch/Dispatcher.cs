@@ -164,10 +164,10 @@ internal sealed partial class Dispatcher(
             foreach (var worker in _workers.Values.ToList())
             {
                 var status = snapshot.GetSiloStatus(worker.Silo);
-                var reason = status == SiloStatus.Dead ? "membership declared its silo dead"
-                    : now - worker.LastHeartbeat > HeartbeatTimeout ? $"no heartbeat for {HeartbeatTimeout.TotalSeconds:0} s"
-                    : null;
-                if (reason is not null) Lose(worker, reason);
+                // A worker that announced it was stopping (SIGTERM) and whose silo then left stopped; it was not lost.
+                if (status == SiloStatus.Dead && worker.Terminating) Remove(worker, "it stopped", stopped: true);
+                else if (status == SiloStatus.Dead) Remove(worker, "membership declared its silo dead");
+                else if (now - worker.LastHeartbeat > HeartbeatTimeout) Remove(worker, $"no heartbeat for {HeartbeatTimeout.TotalSeconds:0} s");
             }
 
             foreach (var (runId, workerId, reason) in _unreported.Overdue(IsLive, now)) HandBack(runId, workerId, reason);
@@ -245,16 +245,18 @@ internal sealed partial class Dispatcher(
         return new SlotGrant(worker.Id, null);
     }
 
-    void Lose(WorkerState worker, string reason)
+    /// <summary>The worker left the cluster: its runs are handed back to be dispatched again.</summary>
+    void Remove(WorkerState worker, string reason, bool stopped = false)
     {
         _workers.Remove(worker.Id);
         starts.Forget(worker.Id);
         catalog.Update(_workers.Values.SelectMany(w => w.Descriptors));
-        LogWorkerLost(worker.Name, worker.Id, reason, worker.Granted.Count);
+        if (stopped) LogWorkerStopped(worker.Name, worker.Id, worker.Granted.Count);
+        else LogWorkerLost(worker.Name, worker.Id, reason, worker.Granted.Count);
         foreach (var runId in worker.Granted)
         {
             _grants.Remove(runId);
-            HandBack(runId, worker.Id, $"worker {worker.Name} was lost ({reason})");
+            HandBack(runId, worker.Id, stopped ? $"worker {worker.Name} stopped" : $"worker {worker.Name} was lost ({reason})");
         }
     }
 

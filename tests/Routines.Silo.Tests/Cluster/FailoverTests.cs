@@ -299,6 +299,10 @@ public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper
         Assert.Equal(RunStatus.Succeeded, finished.Status);
         Assert.Equal(1, finished.Attempt);
         Assert.Equal(0, await patient.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        // Told apart from a worker that died: the service says it stopped.
+        await Eventually.TrueAsync(() => Task.FromResult(cluster.Service.Stdout.Split('\n').Any(line => line.Contains("Worker graceful-a (") && line.Contains("stopped and left the cluster"))),
+            TimeSpan.FromSeconds(30), "the service to log the stop");
+        Assert.DoesNotContain(cluster.Service.Stdout.Split('\n'), line => line.Contains("Worker graceful-a (") && line.Contains("was lost"));
 
         using var hasty = cluster.StartWorker("graceful-b", "WorkerAlpha", shutdownGrace: "00:00:01");
         await cluster.WaitForWorkersAsync(1, ws => ws.Any(w => w.Name == "graceful-b"));
