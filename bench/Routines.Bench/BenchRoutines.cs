@@ -77,14 +77,15 @@ public sealed class ChaosMix : RoutineWorkflow<ChaosInput, Count64>
             var scored = await ctx.CallAsync<ChaosStep, Count64>(new ChaosStepInput($"{input.Key}-f{fold}-score", trained.Value * 2, input.Milliseconds));
             return scored.Value;
         }));
-        return await ctx.CallAsync<ChaosStep, Count64>(new ChaosStepInput($"{input.Key}-final", folds.Sum(), input.Milliseconds));
+        // Weighted by fold, so a fold holding another fold's result changes the answer.
+        return await ctx.CallAsync<ChaosStep, Count64>(new ChaosStepInput($"{input.Key}-final", folds.Select((score, fold) => (fold + 1) * score).Sum(), input.Milliseconds));
     }
 
     /// <summary>What <see cref="RunAsync"/> returns, computed without the engine.</summary>
     public static long Expected(ChaosInput input)
     {
         var prepared = input.Seed + 1;
-        var folds = Enumerable.Range(0, input.Folds).Select(fold => (prepared + fold + 1) * 2 + 1).Sum();
+        var folds = Enumerable.Range(0, input.Folds).Select(fold => (fold + 1) * ((prepared + fold + 1) * 2 + 1)).Sum();
         return folds + 1;
     }
 }
