@@ -31,6 +31,7 @@ public static class ServiceSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DispatcherStarter>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(s => s.GetRequiredService<AttemptWatchdog>());
         services.AddRoutinesCommon();
+        silo.AddIncomingGrainCallFilter<CallerSafeExceptions>();
         return silo;
     }
 

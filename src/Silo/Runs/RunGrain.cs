@@ -46,11 +46,17 @@ internal sealed partial class RunGrain(
 
     public async Task<RunInfo> SubmitAsync(RunRequest request)
     {
-        // A fresh root id, or a call from a workflow's first attempt, cannot have a record yet: skip the read.
-        if (request.ParentRunId is null || request.ParentAttempt == 1) _loading ??= Task.CompletedTask;
+        // A fresh root id, or a call from a workflow's first attempt, cannot have a record yet: skip the read. A keyed
+        // submit's id is the key's, and the key may have been sent before.
+        if (request.ParentRunId is null && request.Options?.IdempotencyKey is null || request.ParentAttempt == 1) _loading ??= Task.CompletedTask;
         await EnsureLoadedAsync();
-        if (_run is not null) return await AttachAsync(request);
+        if (_run is not null)
+        {
+            if (request.ParentRunId is null) RefuseAnotherSubmitUnderTheSameKey(request);
+            return await AttachAsync(request);
+        }
 
+        await catalog.WaitForFirstReportAsync();
         var routine = request.Options?.WaitForWorker == true
             ? catalog.TryGet(request.RoutineId) ?? catalog.Resolve(request.RoutineId)
             : catalog.Resolve(request.RoutineId);
@@ -264,6 +270,20 @@ internal sealed partial class RunGrain(
     }
 
     /// <summary>A replayed call (same deterministic id): return the recorded run, restarting it if it did not succeed.</summary>
+    /// <summary>A keyed submit sent again returns the first run; the same key for another routine or input is a mistake, not a repeat.</summary>
+    void RefuseAnotherSubmitUnderTheSameKey(RunRequest request)
+    {
+        var run = _run!;
+        var requested = RoutineId.Parse(request.RoutineId);
+        var sameRoutine = requested.Name == run.RoutineName && (requested.Version is null || requested.Version == run.RoutineVersion);
+        var sameInput = catalog.TryGet(run.RoutineId) is { } routine ? ValidatedInput(routine, request.InputJson) == run.InputJson : request.InputJson == run.InputJson;
+        if (sameRoutine && sameInput) return;
+        throw new ArgumentException(
+            $"Idempotency key '{request.Options?.IdempotencyKey}' was first used for run {RunId} of {run.RoutineId} with input {run.InputJson}; "
+          + $"this submit asks for {request.RoutineId} with {(sameRoutine ? "another input" : "another routine")}. Use a new key for a different submit.",
+            nameof(CallOptions.IdempotencyKey));
+    }
+
     async Task<RunInfo> AttachAsync(RunRequest request)
     {
         var run = _run!;
@@ -461,7 +481,8 @@ internal sealed partial class RunGrain(
         watchdog.Forget(RunId);
     }
 
-    Task EnsureLoadedAsync() => _loading ??= LoadAsync();
+    /// <summary>Reads the record once; a read that failed (the database away) is made again by the next call, not kept.</summary>
+    Task EnsureLoadedAsync() => _loading is { IsFaulted: false } loading ? loading : _loading = LoadAsync();
 
     async Task LoadAsync() => _recorded = _run ??= await store.GetRunAsync(RunId);
 }

@@ -185,7 +185,7 @@ internal sealed partial class Executions(
             }
             catch (Exception exception)
             {
-                if (tries >= MaxReportTries && !IsUnavailable(exception))
+                if (tries >= MaxReportTries && !ServiceOutage.IsPassing(exception))
                 {
                     LogResultUndelivered(request.RunId, request.Attempt, tries, exception.Message);
                     return;
@@ -195,11 +195,6 @@ internal sealed partial class Executions(
             }
         }
     }
-
-    /// <summary>The service could not be reached, did not answer in time, or could not store the result: worth waiting out.</summary>
-    static bool IsUnavailable(Exception exception)
-        => exception is OrleansException or TimeoutException or RunStoreException
-           || exception.InnerException is { } inner && IsUnavailable(inner);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Gave up reporting the result of attempt {Attempt} of run {RunId} after {Tries} tries ({Reason}); the service times the attempt out when its timeout passes and retries it as the routine's policy says.")]

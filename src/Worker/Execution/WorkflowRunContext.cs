@@ -38,7 +38,7 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
         try
         {
             var child = grains.Run(childId);
-            var run = await child.SubmitAsync(new RunRequest
+            var run = await SubmitChildAsync(child, new RunRequest
             {
                 RoutineId = routineId,
                 InputJson = JsonSerializer.Serialize(input, json),
@@ -70,6 +70,26 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
     }
 
     /// <summary>
+    /// Waits out a service restart or a store outage: the child's id is fixed, so a submit sent again attaches to the
+    /// run an earlier one may have made instead of failing the workflow.
+    /// </summary>
+    async Task<RunInfo> SubmitChildAsync(IRunGrain child, RunRequest request)
+    {
+        for (var tries = 1; ; tries++)
+        {
+            try
+            {
+                return await child.SubmitAsync(request);
+            }
+            catch (Exception exception) when (ServiceOutage.IsPassing(exception))
+            {
+                if (tries == 1) Logger.LogWarning("Calling {RoutineId} waits for the service: {Reason}", request.RoutineId, exception.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200 * tries, 3000)), CancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
     /// Waits for the child's completion message; asks the child directly now and then in case a message was lost
     /// (the service restarted between the child's end and its notification).
     /// </summary>
@@ -83,7 +103,11 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
             }
             catch (TimeoutException)
             {
-                if (await child.GetAsync() is { } run && run.Status.IsTerminal()) return run;
+                try
+                {
+                    if (await child.GetAsync() is { } run && run.Status.IsTerminal()) return run;
+                }
+                catch (Exception exception) when (ServiceOutage.IsPassing(exception)) { /* asked again at the next poll */ }
             }
         }
     }
