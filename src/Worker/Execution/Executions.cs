@@ -29,6 +29,9 @@ internal sealed partial class Executions(
     const int MaxReportTries = 30;
 
     readonly ConcurrentDictionary<(string RunId, int Attempt), Attempt> _running = new();
+
+    /// <summary>Attempts whose result was given up on while their code still runs (it ignores its token): routine id by attempt.</summary>
+    readonly ConcurrentDictionary<(string RunId, int Attempt), string> _abandoned = new();
     volatile bool _stopping;
     readonly BatchingSender<AttemptReport> _results = new(batch => grains.AttemptResults().DeliverAsync(batch));
 
@@ -90,6 +93,22 @@ internal sealed partial class Executions(
     public IReadOnlyList<RunningAttempt> Running() => _running.Values
         .Select(a => new RunningAttempt(a.Request.RunId, a.Request.Attempt, a.Routine.Descriptor.Kind)).ToList();
 
+    /// <summary>The routine of each abandoned attempt whose code still runs, for heartbeats: each keeps a thread (a core, if it spins) busy.</summary>
+    public IReadOnlyList<string> Abandoned() => _abandoned.Values.ToList();
+
+    /// <summary>
+    /// Gives up on every running attempt without waiting for it: their runs have ended (run-routine's run tree), so
+    /// what still runs only keeps the process from exiting. Code that ignores its token runs on until the process ends.
+    /// </summary>
+    public void AbandonAll()
+    {
+        foreach (var (key, attempt) in _running)
+        {
+            attempt.Cancel();
+            if (_running.TryRemove(key, out _)) _abandoned[key] = attempt.Request.Routine.ToString();
+        }
+    }
+
     /// <summary>Completes when no attempt runs, or when cancelled.</summary>
     public async Task WaitIdleAsync(CancellationToken cancellationToken)
     {
@@ -147,7 +166,9 @@ internal sealed partial class Executions(
                 : new RunContext(attempt);
 
             // WaitAsync lets a routine that ignores its token still time out: its result is abandoned, not awaited.
-            var output = await routine.Invoke(instance, input, context).WaitAsync(attempt.Cancellation.Token);
+            var invocation = routine.Invoke(instance, input, context);
+            WatchIfAbandoned(attempt, invocation);
+            var output = await invocation.WaitAsync(attempt.Cancellation.Token);
             return new AttemptResult(RunStatus.Succeeded, JsonSerializer.Serialize(output, routine.OutputType, json));
         }
         catch (Exception) when (attempt.HandedBack)
@@ -165,6 +186,20 @@ internal sealed partial class Executions(
         {
             return new AttemptResult(RunStatus.Failed, Error: RunError.From(exception));
         }
+    }
+
+    /// <summary>Counts the attempt as abandoned from its cancellation (a timeout, say) until its code really ends.</summary>
+    void WatchIfAbandoned(Attempt attempt, Task invocation)
+    {
+        var key = (attempt.Request.RunId, attempt.Request.Attempt);
+        var routine = attempt.Request.Routine.ToString();
+        attempt.Cancellation.Token.Register(() =>
+        {
+            if (invocation.IsCompleted) return;
+            _abandoned[key] = routine;
+            if (invocation.IsCompleted) _abandoned.TryRemove(key, out _); // it ended while being added
+        });
+        invocation.ContinueWith(ended => _abandoned.TryRemove(key, out var _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>
