@@ -115,3 +115,18 @@ public sealed class Spin : RoutineTask<SpinInput, int>
         return Task.FromResult(turns);
     }
 }
+
+public sealed record ExitInput(int Code);
+
+/// <summary>Ends its own process, as a routine that calls <c>Environment.Exit</c> (or meets the OOM killer) does.</summary>
+[Routine("exit_process")]
+[Retry(MaxAttempts = 1)]
+[Cache(false)]
+public sealed class ExitProcess : RoutineTask<ExitInput, int>
+{
+    public override Task<int> RunAsync(ExitInput input, RoutineContext ctx)
+    {
+        Environment.Exit(input.Code);
+        return Task.FromResult(input.Code);
+    }
+}
