@@ -25,6 +25,14 @@ public sealed record CallOptions
     /// </summary>
     [Id(4)] public bool? WaitForWorker { get; init; }
 
+    /// <summary>
+    /// Makes a client's submit safe to send again: every submit with the same key returns the run the first one
+    /// started (the run id derives from the key), so a caller that cannot tell whether its submit landed, during a
+    /// service restart say, sends it again. The same key with another routine or input is refused. Calls inside a
+    /// workflow ignore it: they are idempotent already.
+    /// </summary>
+    [Id(5)] public string? IdempotencyKey { get; init; }
+
     /// <summary>Why these options cannot be used, naming the field and its value, or null.</summary>
     internal string? Problem()
     {

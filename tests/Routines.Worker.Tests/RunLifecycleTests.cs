@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Routines.Cluster;
 using Routines.Client;
 using Routines.Serialization;
+using Routines.Tests.Shared;
 using Routines.Worker.Tests.Routines;
 
 namespace Routines.Worker.Tests;
@@ -192,6 +193,17 @@ public sealed class RunLifecycleTests(EngineFixture fixture) : IClassFixture<Eng
         var run = await fixture.Env.RunAsync("stubborn", new DelayInput(Key(), Seconds: 30));
 
         Assert.Equal(RunStatus.TimedOut, run.Status);
+    }
+
+    /// <summary>A timed-out attempt whose code ignores its token still holds a thread: its worker reports it (Workers page).</summary>
+    [Fact]
+    public async Task TaskIgnoringItsCancellationToken_IsReportedAbandonedByItsWorkerWhileItsCodeRuns()
+    {
+        var run = await fixture.Env.RunAsync("stubborn", new DelayInput(Key(), Seconds: 30));
+
+        Assert.Equal(RunStatus.TimedOut, run.Status);
+        await Eventually.TrueAsync(async () => (await fixture.Env.Client.ListWorkersAsync()).Any(w => w.Abandoned?.Any(r => r.Contains("stubborn")) == true),
+            TimeSpan.FromSeconds(20), "the worker to report the abandoned attempt");
     }
 
     [Fact]

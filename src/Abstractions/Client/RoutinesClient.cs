@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
 using Routines.Cluster;
 
 namespace Routines.Client;
@@ -16,23 +18,31 @@ public sealed class RoutinesClient(IGrainFactory grains) : IRoutinesClient
     public async Task<RunHandle> SubmitAsync(string routineId, string inputJson, CallOptions? options = null, CancellationToken cancellationToken = default)
     {
         var (runId, request) = NewRun(routineId, inputJson, options);
-        await grains.Run(runId).SubmitAsync(request).WaitAsync(cancellationToken);
+        // Only a keyed submit is sent again after a failure: a plain one that did land would start a second run.
+        if (options?.IdempotencyKey is null) await grains.Run(runId).SubmitAsync(request).WaitAsync(cancellationToken);
+        else await ServiceOutage.RepeatAsync(() => grains.Run(runId).SubmitAsync(request), cancellationToken);
         return new RunHandle(this, runId);
     }
 
     public async Task<RunInfo> ExecuteAsync(string routineId, string inputJson, CallOptions? options = null, CancellationToken cancellationToken = default)
     {
         var (runId, request) = NewRun(routineId, inputJson, options);
-        var run = await grains.Run(runId).ExecuteAsync(request, PollWindow).WaitAsync(cancellationToken);
+        var run = options?.IdempotencyKey is null
+            ? await grains.Run(runId).ExecuteAsync(request, PollWindow).WaitAsync(cancellationToken)
+            : await ServiceOutage.RepeatAsync(() => grains.Run(runId).ExecuteAsync(request, PollWindow), cancellationToken);
         return run.Status.IsTerminal() ? run : await WaitAsync(runId, cancellationToken);
     }
 
-    /// <summary>A fresh run id and the request that starts the run; a task may not start runs.</summary>
+    /// <summary>The run id (fresh, or the key's) and the request that starts the run; a task may not start runs.</summary>
     static (string RunId, RunRequest Request) NewRun(string routineId, string inputJson, CallOptions? options)
     {
         ExecutionScope.ThrowIfInTask(routineId);
-        return (NewRunId(), new RunRequest { RoutineId = routineId, InputJson = inputJson, Options = options });
+        var runId = options?.IdempotencyKey is { } key ? KeyedRunId(key) : NewRunId();
+        return (runId, new RunRequest { RoutineId = routineId, InputJson = inputJson, Options = options });
     }
+
+    /// <summary>The run id an idempotency key stands for: any text, hashed to a fixed-length id.</summary>
+    internal static string KeyedRunId(string key) => "key" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32];
 
     public async Task<RunHandle> RetryAsync(string runId, CancellationToken cancellationToken = default)
     {
@@ -41,29 +51,29 @@ public sealed class RoutinesClient(IGrainFactory grains) : IRoutinesClient
     }
 
     public Task<RunInfo?> GetRunAsync(string runId, CancellationToken cancellationToken = default)
-        => grains.Run(runId).GetAsync().WaitAsync(cancellationToken);
+        => ServiceOutage.RepeatAsync(() => grains.Run(runId).GetAsync(), cancellationToken);
 
     public Task CancelAsync(string runId, string reason = "cancelled by a user", CancellationToken cancellationToken = default)
-        => grains.Run(runId).CancelAsync(reason).WaitAsync(cancellationToken);
+        => ServiceOutage.RepeatAsync(async () => { await grains.Run(runId).CancelAsync(reason); return true; }, cancellationToken);
 
     public async Task<RunInfo> WaitAsync(string runId, CancellationToken cancellationToken = default)
     {
         while (true)
         {
-            var run = await grains.Run(runId).WaitAsync(PollWindow).WaitAsync(cancellationToken)
+            var run = await ServiceOutage.RepeatAsync(() => grains.Run(runId).WaitAsync(PollWindow), cancellationToken)
                       ?? throw new InvalidOperationException($"There is no run {runId}.");
             if (run.Status.IsTerminal()) return run;
         }
     }
 
     public Task<RunPage> ListRunsAsync(RunFilter filter, CancellationToken cancellationToken = default)
-        => Queries.ListRunsAsync(filter).WaitAsync(cancellationToken);
+        => ServiceOutage.RepeatAsync(() => Queries.ListRunsAsync(filter), cancellationToken);
 
     public Task<IReadOnlyList<RunInfo>> ListChildrenAsync(string runId, CancellationToken cancellationToken = default)
-        => Queries.ListChildrenAsync(runId).WaitAsync(cancellationToken);
+        => ServiceOutage.RepeatAsync(() => Queries.ListChildrenAsync(runId), cancellationToken);
 
     public Task<IReadOnlyList<RunLogLine>> GetLogsAsync(string runId, long afterSequence = 0, int limit = 1000, CancellationToken cancellationToken = default)
-        => Queries.GetLogsAsync(runId, afterSequence, limit).WaitAsync(cancellationToken);
+        => ServiceOutage.RepeatAsync(() => Queries.GetLogsAsync(runId, afterSequence, limit), cancellationToken);
 
     public async IAsyncEnumerable<RunLogLine> FollowLogsAsync(string runId, long afterSequence = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -99,16 +109,16 @@ public sealed class RoutinesClient(IGrainFactory grains) : IRoutinesClient
     }
 
     public Task<IReadOnlyList<MetricPoint>> GetMetricsAsync(string runId, CancellationToken cancellationToken = default)
-        => Queries.GetMetricsAsync(runId).WaitAsync(cancellationToken);
+        => ServiceOutage.RepeatAsync(() => Queries.GetMetricsAsync(runId), cancellationToken);
 
     public Task<IReadOnlyList<RunEvent>> GetHistoryAsync(string runId, CancellationToken cancellationToken = default)
-        => Queries.GetHistoryAsync(runId).WaitAsync(cancellationToken);
+        => ServiceOutage.RepeatAsync(() => Queries.GetHistoryAsync(runId), cancellationToken);
 
     public Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default)
-        => Dispatcher.ListWorkersAsync().WaitAsync(cancellationToken);
+        => ServiceOutage.RepeatAsync(() => Dispatcher.ListWorkersAsync(), cancellationToken);
 
     public Task<IReadOnlyList<RoutineDescriptor>> ListRoutinesAsync(CancellationToken cancellationToken = default)
-        => Dispatcher.ListRoutinesAsync().WaitAsync(cancellationToken);
+        => ServiceOutage.RepeatAsync(() => Dispatcher.ListRoutinesAsync(), cancellationToken);
 
     /// <summary>Time-ordered, so ids sort by submission.</summary>
     internal static string NewRunId() => Guid.CreateVersion7().ToString("N");

@@ -12,7 +12,8 @@ public sealed record WorkerHeartbeat(
     [property: Id(3)] IReadOnlyList<RoutineDescriptor> Routines,
     [property: Id(4)] IReadOnlyList<RunningAttempt> Running,
     [property: Id(5)] bool Terminating,
-    [property: Id(6)] bool Initializing = false);
+    [property: Id(6)] bool Initializing = false,
+    [property: Id(7)] IReadOnlyList<string>? Abandoned = null);
 
 /// <summary>An attempt executing on a worker.</summary>
 [GenerateSerializer, Immutable]

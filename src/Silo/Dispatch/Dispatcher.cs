@@ -70,6 +70,7 @@ internal sealed partial class Dispatcher(
             worker.Descriptors = heartbeat.Routines;
             worker.Routines = heartbeat.Routines.Select(r => r.Id).ToHashSet();
             worker.LastHeartbeat = now;
+            worker.Abandoned = heartbeat.Abandoned ?? [];
             // Beats are separate messages and can arrive out of order (a worker's INITIALIZING beat has been seen to land
             // after its first ready one): a worker that reported ready, or stopping, never goes back.
             worker.Terminating |= heartbeat.Terminating;
@@ -142,7 +143,7 @@ internal sealed partial class Dispatcher(
         {
             return _workers.Values.OrderBy(w => w.Name, StringComparer.Ordinal).Select(w => new WorkerInfo(
                 w.Id, w.Name, w.Status, w.Slots, w.BusySlots, w.Workflows,
-                w.Routines.Select(r => r.ToString()).Order().ToList(), w.LastHeartbeat)).ToList();
+                w.Routines.Select(r => r.ToString()).Order().ToList(), w.LastHeartbeat, w.Abandoned)).ToList();
         }
     }
 
@@ -321,6 +322,9 @@ internal sealed partial class Dispatcher(
         public HashSet<RoutineId> Routines { get; set; } = [];
 
         public IReadOnlyList<RoutineDescriptor> Descriptors { get; set; } = [];
+
+        /// <summary>The routines of attempts the worker gave up on that still run (they ignore their token).</summary>
+        public IReadOnlyList<string> Abandoned { get; set; } = [];
 
         readonly Dictionary<string, RoutineKind> _granted = [];
 

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
 using Routines.Cluster;
+using Routines.Silo.Hosting;
 
 namespace Routines.Silo.Dispatch;
 
@@ -8,8 +10,11 @@ namespace Routines.Silo.Dispatch;
 /// The routines live workers advertise, by name and version. Resolves bare names to the newest version and explains
 /// unknown ids with the close matches on offer.
 /// </summary>
-public sealed class RoutineCatalog
+public sealed class RoutineCatalog(IOptions<RoutinesServiceOptions> options, TimeProvider clock)
 {
+    readonly long _startedAt = clock.GetTimestamp();
+    readonly TaskCompletionSource _firstReport = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     readonly ConcurrentDictionary<RoutineId, RoutineDescriptor> _byId = new();
     readonly ConcurrentDictionary<RoutineId, JsonNode> _inputSchemas = new();
 
@@ -40,6 +45,20 @@ public sealed class RoutineCatalog
         _newestLive = live.Select(id => _byId[id]).GroupBy(r => r.Id.Name, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.MaxBy(r => r.Id.Version!, VersionComparer.Instance)!, StringComparer.Ordinal);
         _live = live;
+        if (live.Count > 0) _firstReport.TrySetResult();
+    }
+
+    /// <summary>
+    /// A service that has just started knows no routine until a worker reports: a submit then waits for the first
+    /// report, for at most the recovery delay from the start (the time surviving workers are given to report), rather
+    /// than fail with a "not found" that only says the service is young.
+    /// </summary>
+    internal async Task WaitForFirstReportAsync()
+    {
+        var left = options.Value.RecoveryDelay - clock.GetElapsedTime(_startedAt);
+        if (_firstReport.Task.IsCompleted || left <= TimeSpan.Zero) return;
+        await _firstReport.Task.WaitAsync(left, clock)
+            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
     }
 
 

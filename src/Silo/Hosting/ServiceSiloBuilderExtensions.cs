@@ -33,7 +33,7 @@ public static class ServiceSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DispatcherStarter>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(s => s.GetRequiredService<AttemptWatchdog>());
         services.AddRoutinesCommon();
-        silo.AddIncomingGrainCallFilter<SendableExceptions>();
+        silo.AddIncomingGrainCallFilter<CallerSafeExceptions>();
         return silo;
     }
 

@@ -50,11 +50,17 @@ internal sealed partial class RunGrain(
 
     public async Task<RunInfo> SubmitAsync(RunRequest request)
     {
-        // A fresh root id, or a call from a workflow's first attempt, cannot have a record yet: skip the read.
-        if (request.ParentRunId is null || request.ParentAttempt == 1) _loading ??= Task.CompletedTask;
+        // A fresh root id, or a call from a workflow's first attempt, cannot have a record yet: skip the read. A keyed
+        // submit's id is the key's, and the key may have been sent before.
+        if (request.ParentRunId is null && request.Options?.IdempotencyKey is null || request.ParentAttempt == 1) _loading ??= Task.CompletedTask;
         await EnsureLoadedAsync();
-        if (_run is not null) return await AttachAsync(request);
+        if (_run is not null)
+        {
+            if (request.ParentRunId is null) RefuseAnotherSubmitUnderTheSameKey(request);
+            return await AttachAsync(request);
+        }
 
+        await catalog.WaitForFirstReportAsync();
         var routine = request.Options?.WaitForWorker == true
             ? catalog.TryGet(request.RoutineId) ?? catalog.Resolve(request.RoutineId)
             : catalog.Resolve(request.RoutineId);
@@ -320,6 +326,15 @@ internal sealed partial class RunGrain(
         await EnsureLoadedAsync();
         if (_run is { Status: RunStatus.Running, Worker: { } worker })
             GrainFactory.Worker(worker).ChildFinishedAsync(RunId, _run.Attempt, child).Ignore();
+    }
+
+    /// <summary>A keyed submit sent again returns the first run; the same key for another routine or input is a mistake, not a repeat.</summary>
+    void RefuseAnotherSubmitUnderTheSameKey(RunRequest request)
+    {
+        if (DifferentCall(_run!, request) is not { } difference) return;
+        throw new ArgumentException(
+            $"Idempotency key '{request.Options?.IdempotencyKey}' was first used for run {RunId} of {_run!.RoutineId}; this submit "
+          + $"differs: {difference}. Use a new key for a different submit.", nameof(CallOptions.IdempotencyKey));
     }
 
     /// <summary>
@@ -588,7 +603,8 @@ internal sealed partial class RunGrain(
         watchdog.Forget(RunId);
     }
 
-    Task EnsureLoadedAsync() => _loading ??= LoadAsync();
+    /// <summary>Reads the record once; a read that failed (the database away) is made again by the next call, not kept.</summary>
+    Task EnsureLoadedAsync() => _loading is { IsFaulted: false } loading ? loading : _loading = LoadAsync();
 
     async Task LoadAsync() => _recorded = _run ??= await store.GetRunAsync(RunId);
 }

@@ -8,6 +8,7 @@ using Routines.Client;
 using Routines.Hosting;
 using Routines.Silo.Runs;
 using Routines.Silo.Storage;
+using Routines.Worker.Execution;
 using Spectre.Console;
 
 namespace Routines.Worker.Commands;
@@ -65,6 +66,8 @@ internal static class RunRoutineCommand
         }
         finally
         {
+            // The run has ended: code still running (a routine that ignores its token) must not hold the exit.
+            host.Services.GetRequiredService<Executions>().AbandonAll();
             await host.StopAsync(CancellationToken.None);
         }
     }

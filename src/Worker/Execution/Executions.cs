@@ -29,6 +29,9 @@ internal sealed partial class Executions(
     const int MaxReportTries = 30;
 
     readonly ConcurrentDictionary<(string RunId, int Attempt), Attempt> _running = new();
+
+    /// <summary>Attempts whose result was given up on while their code still runs (it ignores its token): routine id by attempt.</summary>
+    readonly ConcurrentDictionary<(string RunId, int Attempt), string> _abandoned = new();
     volatile bool _stopping;
     readonly BatchingSender<AttemptReport> _results = new(batch => grains.AttemptResults().DeliverAsync(batch));
 
@@ -90,6 +93,22 @@ internal sealed partial class Executions(
     public IReadOnlyList<RunningAttempt> Running() => _running.Values
         .Select(a => new RunningAttempt(a.Request.RunId, a.Request.Attempt, a.Routine.Descriptor.Kind)).ToList();
 
+    /// <summary>The routine of each abandoned attempt whose code still runs, for heartbeats: each keeps a thread (a core, if it spins) busy.</summary>
+    public IReadOnlyList<string> Abandoned() => _abandoned.Values.ToList();
+
+    /// <summary>
+    /// Gives up on every running attempt without waiting for it: their runs have ended (run-routine's run tree), so
+    /// what still runs only keeps the process from exiting. Code that ignores its token runs on until the process ends.
+    /// </summary>
+    public void AbandonAll()
+    {
+        foreach (var (key, attempt) in _running)
+        {
+            attempt.Cancel();
+            if (_running.TryRemove(key, out _)) _abandoned[key] = attempt.Request.Routine.ToString();
+        }
+    }
+
     /// <summary>Completes when no attempt runs, or when cancelled.</summary>
     public async Task WaitIdleAsync(CancellationToken cancellationToken)
     {
@@ -147,7 +166,9 @@ internal sealed partial class Executions(
                 : new RunContext(attempt);
 
             // WaitAsync lets a routine that ignores its token still time out: its result is abandoned, not awaited.
-            var output = await routine.Invoke(instance, input, context).WaitAsync(attempt.Cancellation.Token);
+            var invocation = routine.Invoke(instance, input, context);
+            WatchIfAbandoned(attempt, invocation);
+            var output = await invocation.WaitAsync(attempt.Cancellation.Token);
             return new AttemptResult(RunStatus.Succeeded, JsonSerializer.Serialize(output, routine.OutputType, json));
         }
         catch (Exception) when (attempt.HandedBack)
@@ -182,6 +203,20 @@ internal sealed partial class Executions(
         }
     }
 
+    /// <summary>Counts the attempt as abandoned from its cancellation (a timeout, say) until its code really ends.</summary>
+    void WatchIfAbandoned(Attempt attempt, Task invocation)
+    {
+        var key = (attempt.Request.RunId, attempt.Request.Attempt);
+        var routine = attempt.Request.Routine.ToString();
+        attempt.Cancellation.Token.Register(() =>
+        {
+            if (invocation.IsCompleted) return;
+            _abandoned[key] = routine;
+            if (invocation.IsCompleted) _abandoned.TryRemove(key, out _); // it ended while being added
+        });
+        invocation.ContinueWith(ended => _abandoned.TryRemove(key, out var _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
     /// <summary>
     /// Delivers the result, with the other attempts' results that are ready (one call for many). While the service or
     /// its database is away (restarting, say) it tries again until they are back: the attempt stays in the running set
@@ -200,7 +235,7 @@ internal sealed partial class Executions(
             }
             catch (Exception exception)
             {
-                if (tries >= MaxReportTries && !IsUnavailable(exception))
+                if (tries >= MaxReportTries && !ServiceOutage.IsPassing(exception))
                 {
                     LogResultUndelivered(request.RunId, request.Attempt, tries, exception.Message);
                     return;
@@ -210,11 +245,6 @@ internal sealed partial class Executions(
             }
         }
     }
-
-    /// <summary>The service could not be reached, did not answer in time, or could not store the result: worth waiting out.</summary>
-    internal static bool IsUnavailable(Exception exception)
-        => exception is OrleansException or TimeoutException or RunStoreException
-           || exception.InnerException is { } inner && IsUnavailable(inner);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Gave up reporting the result of attempt {Attempt} of run {RunId} after {Tries} tries ({Reason}); the service times the attempt out when its timeout passes and retries it as the routine's policy says.")]

@@ -42,7 +42,7 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
         try
         {
             var child = grains.Run(childId);
-            var run = await SubmitAsync(child, new RunRequest
+            var run = await SubmitChildAsync(child, new RunRequest
             {
                 RoutineId = routineId,
                 InputJson = inputJson,
@@ -74,10 +74,10 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
     }
 
     /// <summary>
-    /// Submits the call, waiting out a service or database that is away (restarting, say) as result deliveries do
-    /// (decision #33): the call's id is its identity, so a submit that did land is attached to, never made twice.
+    /// Waits out a service restart or a store outage: the child's id is fixed, so a submit sent again attaches to the
+    /// run an earlier one may have made instead of failing the workflow.
     /// </summary>
-    async Task<RunInfo> SubmitAsync(IRunGrain child, RunRequest request)
+    async Task<RunInfo> SubmitChildAsync(IRunGrain child, RunRequest request)
     {
         for (var tries = 1; ; tries++)
         {
@@ -85,9 +85,9 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
             {
                 return await child.SubmitAsync(request);
             }
-            catch (Exception exception) when (Executions.IsUnavailable(exception) && !CancellationToken.IsCancellationRequested)
+            catch (Exception exception) when (ServiceOutage.IsPassing(exception))
             {
-                attempt.Logger.LogWarning("Call {RunId} could not be submitted ({Reason}); trying again.", child.GetPrimaryKeyString(), exception.Message);
+                if (tries == 1) Logger.LogWarning("Calling {RoutineId} waits for the service: {Reason}", request.RoutineId, exception.Message);
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200 * tries, 3000)), CancellationToken);
             }
         }
@@ -130,7 +130,11 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
             }
             catch (TimeoutException)
             {
-                if (await child.GetAsync() is { } run && run.Status.IsTerminal()) return run;
+                try
+                {
+                    if (await child.GetAsync() is { } run && run.Status.IsTerminal()) return run;
+                }
+                catch (Exception exception) when (ServiceOutage.IsPassing(exception)) { /* asked again at the next poll */ }
             }
         }
     }

@@ -40,6 +40,7 @@ internal static class EmbeddedHost
                 o.RecoverUnfinishedRuns = false; // this process owns only the runs it is asked for
             });
             silo.AddRoutinesWorker(project.Assemblies, o => { if (slots is { } n) o.Slots = n; });
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, LocalRunOwners>();
         });
         return builder.Build();
     }

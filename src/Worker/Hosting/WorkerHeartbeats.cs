@@ -102,7 +102,8 @@ internal sealed partial class WorkerHeartbeats(
     }
 
     Task SendAsync(bool initializing = false) => grains.Dispatcher().HeartbeatAsync(new WorkerHeartbeat(
-        WorkerId, silo.Name, options.Value.Slots, registry.Descriptors, executions.Running(), _terminating, initializing));
+        WorkerId, silo.Name, options.Value.Slots, registry.Descriptors, executions.Running(), _terminating, initializing,
+        executions.Abandoned()));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat to the service failed ({Reason}); retrying.")]
     partial void LogHeartbeatFailed(string reason);

@@ -92,6 +92,49 @@ public sealed class LocalFan : RoutineWorkflow<FanInput, int>
     }
 }
 
+/// <summary>
+/// Starts one cached call every <c>Milliseconds</c>, without waiting for the ones before: its calls are submitted
+/// whatever the store is doing, and each submit reads the store (the cache).
+/// </summary>
+[Routine("staggered_cached_fan")]
+public sealed class StaggeredCachedFan : RoutineWorkflow<FanInput, int>
+{
+    public override async Task<int> RunAsync(FanInput input, WorkflowContext ctx)
+    {
+        var cached = new CallOptions { UseCache = true };
+        var calls = new List<Task<StepOutput>>();
+        for (var i = 0; i < input.Children; i++)
+        {
+            calls.Add(ctx.CallAsync<Step, StepOutput>(new StepInput($"{input.Key}-{i}", 1), cached));
+            await Task.Delay(input.Milliseconds, ctx.CancellationToken);
+        }
+
+        return (await Task.WhenAll(calls)).Length;
+    }
+}
+
+public sealed record SpinInput(string Key, int Seconds);
+
+/// <summary>
+/// Keeps a core busy for <c>Seconds</c> without ever looking at its cancellation token or awaiting: its timeout (1 s)
+/// ends the run, not the loop.
+/// </summary>
+[Routine("spin")]
+[Timeout(1)]
+[Retry(MaxAttempts = 1)]
+[Cache(false)]
+public sealed class Spin : RoutineTask<SpinInput, int>
+{
+    public override Task<int> RunAsync(SpinInput input, RoutineContext ctx)
+    {
+        var until = DateTime.UtcNow.AddSeconds(input.Seconds);
+        var turns = 0;
+        while (DateTime.UtcNow < until) turns++;
+        Journal.Record(input.Key);
+        return Task.FromResult(turns);
+    }
+}
+
 public sealed record ExitInput(string Key, int ExitCode);
 
 /// <summary>Ends its worker's process, as a crash or a careless <c>Environment.Exit</c> would: a poison run.</summary>

@@ -11,7 +11,7 @@ using Xunit.Abstractions;
 namespace Routines.Silo.Tests.Cluster;
 
 /// <summary>Workers killed with kill -9, stopped with SIGTERM, the service and the database restarted, with runs in flight.</summary>
-public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper output) : IClassFixture<EmptyClusterFixture>, IDisposable
+public sealed partial class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper output) : IClassFixture<EmptyClusterFixture>, IDisposable
 {
     public void Dispose() => output.WriteLine(cluster.Logs());
 
@@ -29,6 +29,14 @@ public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper
         var b = cluster.StartWorker($"{prefix}-b", "WorkerAlpha");
         await cluster.WaitForWorkersAsync(2, ws => ws.Any(w => w.Name == $"{prefix}-a") && ws.Any(w => w.Name == $"{prefix}-b"));
         return (a, b);
+    }
+
+    /// <summary>A WorkerAlpha worker, started and listed ready.</summary>
+    async Task<TestProcess> StartReadyWorkerAsync(string name, int slots = 2)
+    {
+        var worker = cluster.StartWorker(name, "WorkerAlpha", slots);
+        await cluster.WaitForWorkersAsync(1, ws => ws.Any(w => w.Name == name));
+        return worker;
     }
 
     static async Task<string> WorkerIdOfAsync(IRoutinesClient client, string name)
@@ -233,7 +241,7 @@ public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper
         await cluster.Postgres.StopAsync();
         try
         {
-            var error = await Assert.ThrowsAsync<RunStoreException>(() => cluster.Client.SubmitAsync("echo", Json(new { key = Key(), milliseconds = 0 })));
+            var error = await Assert.ThrowsAsync<RoutinesUnavailableException>(() => cluster.Client.SubmitAsync("echo", Json(new { key = Key(), milliseconds = 0 })));
             Assert.Contains("kept trying", error.Message);
         }
         finally
@@ -336,8 +344,7 @@ public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper
 
     async Task ServiceRestartAsync(string workerName, TimeSpan? recoveryDelay)
     {
-        using var worker = cluster.StartWorker(workerName, "WorkerAlpha", slots: 1);
-        await cluster.WaitForWorkersAsync(1, ws => ws.Any(w => w.Name == workerName));
+        using var worker = await StartReadyWorkerAsync(workerName, slots: 1);
         var runningKey = Key();
         var running = await cluster.Client.SubmitAsync("step", Json(new { key = runningKey, milliseconds = 4000 }));
         var pending = await cluster.Client.SubmitAsync("step", Json(new { key = Key(), milliseconds = 10 }));
@@ -358,8 +365,7 @@ public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper
     [Fact]
     public async Task DatabaseRestart_LosesNoRun_AndWhatFinishedMeanwhileIsRecordedOnce()
     {
-        using var worker = cluster.StartWorker("db-restart-a", "WorkerAlpha", slots: 3);
-        await cluster.WaitForWorkersAsync(1, ws => ws.Any(w => w.Name == "db-restart-a"));
+        using var worker = await StartReadyWorkerAsync("db-restart-a", slots: 3);
         var key = Key();
         var workflow = await cluster.Client.SubmitAsync("pipeline", Json(new { key, steps = 6, milliseconds = 500 }));
         var tasks = new List<RunHandle>();
@@ -388,8 +394,7 @@ public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper
     [Fact]
     public async Task DatabaseAwayLongerThanTheServiceWaits_ResultsReportedMeanwhileAreRecordedWhenItIsBack()
     {
-        using var worker = cluster.StartWorker("db-away-a", "WorkerAlpha", slots: 2);
-        await cluster.WaitForWorkersAsync(1, ws => ws.Any(w => w.Name == "db-away-a"));
+        using var worker = await StartReadyWorkerAsync("db-away-a", slots: 2);
         var keys = new[] { Key(), Key() };
         var runs = new List<RunHandle>();
         foreach (var key in keys) runs.Add(await cluster.Client.SubmitAsync("step", Json(new { key, milliseconds = 1000 })));
@@ -418,8 +423,7 @@ public sealed class FailoverTests(EmptyClusterFixture cluster, ITestOutputHelper
     [Fact]
     public async Task ServiceAwayLongerThanAMinute_TheResultReportedMeanwhileIsRecordedWhenItIsBack()
     {
-        using var worker = cluster.StartWorker("service-away-a", "WorkerAlpha", slots: 1);
-        await cluster.WaitForWorkersAsync(1, ws => ws.Any(w => w.Name == "service-away-a"));
+        using var worker = await StartReadyWorkerAsync("service-away-a", slots: 1);
         var key = Key();
         var run = await cluster.Client.SubmitAsync("step", Json(new { key, milliseconds = 1000 }));
         await WaitForAsync(run.RunId, r => r.Status == RunStatus.Running, "the step to run");

@@ -15,6 +15,8 @@ internal sealed class FakeRoutinesClient : IRoutinesClient
 
     public List<RunInfo> Runs { get; } = [];
 
+    public List<WorkerInfo> Workers { get; } = [];
+
     public List<RunFilter> Filters { get; } = [];
 
     public List<MetricPoint> Metrics { get; } = [];
@@ -89,7 +91,7 @@ internal sealed class FakeRoutinesClient : IRoutinesClient
 
     public Task<IReadOnlyList<RunEvent>> GetHistoryAsync(string runId, CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<RunEvent>>([]);
 
-    public Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<WorkerInfo>>([]);
+    public Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<WorkerInfo>>(Workers);
 
     public Task<IReadOnlyList<RoutineDescriptor>> ListRoutinesAsync(CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<RoutineDescriptor>>([]);
 

@@ -1,0 +1,47 @@
+using System.Data.Common;
+using Routines.Silo.Storage;
+
+namespace Routines.Silo.Hosting;
+
+/// <summary>
+/// Lets only exceptions every caller can read leave the service's grains: Routines' own public ones, .NET's and
+/// Orleans'. A store failure becomes <see cref="RoutinesUnavailableException"/>, anything else an
+/// <see cref="InvalidOperationException"/> with the original type and message. Without it Orleans answers a call that
+/// met Npgsql's exception with CodecNotFoundException, and a client cannot read <see cref="RunStoreException"/>,
+/// whose type lives in the service.
+/// </summary>
+internal sealed class CallerSafeExceptions : IIncomingGrainCallFilter
+{
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        try
+        {
+            await context.Invoke();
+        }
+        catch (Exception exception) when (!CanCross(exception))
+        {
+            throw Readable(exception);
+        }
+    }
+
+    static Exception Readable(Exception exception)
+    {
+        if (Chain(exception).FirstOrDefault(e => e is RunStoreException or DbException) is { } store)
+            return new RoutinesUnavailableException($"The run store is unavailable: {store.Message} Try the call again when the database is back.");
+        return new InvalidOperationException($"{exception.GetType().FullName}: {exception.Message}");
+    }
+
+    /// <summary>Every exception in the chain is of a type the caller has and Orleans serializes.</summary>
+    static bool CanCross(Exception exception) => Chain(exception).All(e => e is not DbException
+        && (e.GetType().Assembly == typeof(RoutinesException).Assembly
+            || e.GetType().Namespace?.StartsWith("System", StringComparison.Ordinal) == true
+            || e.GetType().Namespace?.StartsWith("Orleans", StringComparison.Ordinal) == true));
+
+    static IEnumerable<Exception> Chain(Exception exception)
+    {
+        yield return exception;
+        IEnumerable<Exception> inner = exception is AggregateException aggregate ? aggregate.InnerExceptions
+            : exception.InnerException is { } one ? [one] : [];
+        foreach (var e in inner.SelectMany(Chain)) yield return e;
+    }
+}
