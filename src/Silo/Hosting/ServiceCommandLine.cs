@@ -27,7 +27,7 @@ internal static class ServiceCommandLine
     static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder(args);
-        builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning).AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information).AddFilter("Polly", LogLevel.Warning);
+        builder.Logging.AddRoutinesFilters();
         var cluster = ClusterOptionsFrom(builder.Configuration, out var invalid);
         if (invalid is not null) return Fail(invalid, 2);
 
@@ -36,7 +36,11 @@ internal static class ServiceCommandLine
         using var host = builder.Build();
         try
         {
-            await host.RunAsync(cancellationToken);
+            await host.StartAsync(cancellationToken);
+            var store = host.Services.GetRequiredService<IRunStore>();
+            var on = cluster.ListenOnAnyAddress ? $"every interface (advertised as {cluster.AdvertisedAddress})" : cluster.AdvertisedAddress;
+            Console.WriteLine($"Routines service listening on {on}: silo port {cluster.SiloPort}, gateway port {cluster.GatewayPort}; run store: {store.Location}.");
+            await host.WaitForShutdownAsync(cancellationToken);
             return 0;
         }
         catch (Exception exception) when (RunStoreException.FindIn(exception) is { } store)

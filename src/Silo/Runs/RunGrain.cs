@@ -240,6 +240,9 @@ internal sealed partial class RunGrain(
     static bool IsUnreachable(Exception exception) => exception switch
     {
         WorkerNotLiveException or OrleansMessageRejectionException => true, // the latter includes SiloUnavailableException
+        // Placement's word for a target silo that has left (or whose grain types it no longer knows): a worker killed
+        // between the grant and the start. Orleans gives it no type of its own (DESIGN.md, "no compatible silo").
+        OrleansException { Message: var message } when message.StartsWith("No active nodes are compatible with grain", StringComparison.Ordinal) => true,
         { InnerException: { } inner } => IsUnreachable(inner),
         _ => false,
     };

@@ -8,6 +8,9 @@ namespace Routines.Silo.Storage;
 /// </summary>
 internal interface IRunStore
 {
+    /// <summary>Where the records are, for people: the SQLite file's full path, or PostgreSQL's host and database (never a password).</summary>
+    string Location { get; }
+
     /// <summary>Creates the schema if missing and checks the store can be written; throws <see cref="RunStoreException"/> otherwise.</summary>
     Task InitializeAsync(CancellationToken cancellationToken = default);
 

@@ -14,10 +14,7 @@ internal static class WorkerHost
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = Directory.GetCurrentDirectory() });
         builder.Configuration.AddConfiguration(project.Configuration);
         foreach (var service in project.Services) builder.Services.Add(service);
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true)
-            .SetMinimumLevel(LogLevel.Information)
-            .AddFilter("Orleans", LogLevel.Warning)
-            .AddFilter("Microsoft", LogLevel.Warning).AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information).AddFilter("Polly", LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information).AddRoutinesFilters();
 
         builder.UseOrleans(silo =>
         {

@@ -43,6 +43,8 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
     private readonly NpgsqlDataSource _dataSource;
     private readonly NpgsqlDataSource _writerSource;
     private readonly string _where;
+
+    public string Location => $"PostgreSQL ({_where})";
     private readonly Channel<PendingWrite> _writes =
         Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
 

@@ -65,6 +65,8 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
     /// <summary>The full path of the database file.</summary>
     public string FilePath => _path;
 
+    public string Location => $"SQLite file {_path}";
+
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
