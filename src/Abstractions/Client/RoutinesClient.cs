@@ -6,8 +6,15 @@ using Routines.Cluster;
 namespace Routines.Client;
 
 /// <summary>The <see cref="IRoutinesClient"/> over Orleans grains.</summary>
-public sealed class RoutinesClient(IGrainFactory grains) : IRoutinesClient
+/// <param name="grains">The cluster client (or a silo's grain factory).</param>
+/// <param name="outageTolerance">
+/// How long reads, waits, cancels and keyed submits are repeated while the service is away (restarting, or its database
+/// is): two minutes when not given. A program that shows the outage itself (the console) passes zero.
+/// </param>
+public sealed class RoutinesClient(IGrainFactory grains, TimeSpan? outageTolerance = null) : IRoutinesClient
 {
+    readonly TimeSpan _outageTolerance = outageTolerance ?? ServiceOutage.ClientTolerance;
+
     /// <summary>Below Orleans' 30 s response timeout, so a long-poll never times out as a call.</summary>
     static readonly TimeSpan PollWindow = TimeSpan.FromSeconds(20);
 
@@ -20,7 +27,7 @@ public sealed class RoutinesClient(IGrainFactory grains) : IRoutinesClient
         var (runId, request) = NewRun(routineId, inputJson, options);
         // Only a keyed submit is sent again after a failure: a plain one that did land would start a second run.
         if (options?.IdempotencyKey is null) await grains.Run(runId).SubmitAsync(request).WaitAsync(cancellationToken);
-        else await ServiceOutage.RepeatAsync(() => grains.Run(runId).SubmitAsync(request), cancellationToken);
+        else await ServiceOutage.RepeatAsync(_outageTolerance, () => grains.Run(runId).SubmitAsync(request), cancellationToken);
         return new RunHandle(this, runId);
     }
 
@@ -29,7 +36,7 @@ public sealed class RoutinesClient(IGrainFactory grains) : IRoutinesClient
         var (runId, request) = NewRun(routineId, inputJson, options);
         var run = options?.IdempotencyKey is null
             ? await grains.Run(runId).ExecuteAsync(request, PollWindow).WaitAsync(cancellationToken)
-            : await ServiceOutage.RepeatAsync(() => grains.Run(runId).ExecuteAsync(request, PollWindow), cancellationToken);
+            : await ServiceOutage.RepeatAsync(_outageTolerance, () => grains.Run(runId).ExecuteAsync(request, PollWindow), cancellationToken);
         return run.Status.IsTerminal() ? run : await WaitAsync(runId, cancellationToken);
     }
 
@@ -51,29 +58,29 @@ public sealed class RoutinesClient(IGrainFactory grains) : IRoutinesClient
     }
 
     public Task<RunInfo?> GetRunAsync(string runId, CancellationToken cancellationToken = default)
-        => ServiceOutage.RepeatAsync(() => grains.Run(runId).GetAsync(), cancellationToken);
+        => ServiceOutage.RepeatAsync(_outageTolerance, () => grains.Run(runId).GetAsync(), cancellationToken);
 
     public Task CancelAsync(string runId, string reason = "cancelled by a user", CancellationToken cancellationToken = default)
-        => ServiceOutage.RepeatAsync(async () => { await grains.Run(runId).CancelAsync(reason); return true; }, cancellationToken);
+        => ServiceOutage.RepeatAsync(_outageTolerance, async () => { await grains.Run(runId).CancelAsync(reason); return true; }, cancellationToken);
 
     public async Task<RunInfo> WaitAsync(string runId, CancellationToken cancellationToken = default)
     {
         while (true)
         {
-            var run = await ServiceOutage.RepeatAsync(() => grains.Run(runId).WaitAsync(PollWindow), cancellationToken)
+            var run = await ServiceOutage.RepeatAsync(_outageTolerance, () => grains.Run(runId).WaitAsync(PollWindow), cancellationToken)
                       ?? throw new InvalidOperationException($"There is no run {runId}.");
             if (run.Status.IsTerminal()) return run;
         }
     }
 
     public Task<RunPage> ListRunsAsync(RunFilter filter, CancellationToken cancellationToken = default)
-        => ServiceOutage.RepeatAsync(() => Queries.ListRunsAsync(filter), cancellationToken);
+        => ServiceOutage.RepeatAsync(_outageTolerance, () => Queries.ListRunsAsync(filter), cancellationToken);
 
     public Task<IReadOnlyList<RunInfo>> ListChildrenAsync(string runId, CancellationToken cancellationToken = default)
-        => ServiceOutage.RepeatAsync(() => Queries.ListChildrenAsync(runId), cancellationToken);
+        => ServiceOutage.RepeatAsync(_outageTolerance, () => Queries.ListChildrenAsync(runId), cancellationToken);
 
     public Task<IReadOnlyList<RunLogLine>> GetLogsAsync(string runId, long afterSequence = 0, int limit = 1000, CancellationToken cancellationToken = default)
-        => ServiceOutage.RepeatAsync(() => Queries.GetLogsAsync(runId, afterSequence, limit), cancellationToken);
+        => ServiceOutage.RepeatAsync(_outageTolerance, () => Queries.GetLogsAsync(runId, afterSequence, limit), cancellationToken);
 
     public async IAsyncEnumerable<RunLogLine> FollowLogsAsync(string runId, long afterSequence = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -109,16 +116,16 @@ public sealed class RoutinesClient(IGrainFactory grains) : IRoutinesClient
     }
 
     public Task<IReadOnlyList<MetricPoint>> GetMetricsAsync(string runId, CancellationToken cancellationToken = default)
-        => ServiceOutage.RepeatAsync(() => Queries.GetMetricsAsync(runId), cancellationToken);
+        => ServiceOutage.RepeatAsync(_outageTolerance, () => Queries.GetMetricsAsync(runId), cancellationToken);
 
     public Task<IReadOnlyList<RunEvent>> GetHistoryAsync(string runId, CancellationToken cancellationToken = default)
-        => ServiceOutage.RepeatAsync(() => Queries.GetHistoryAsync(runId), cancellationToken);
+        => ServiceOutage.RepeatAsync(_outageTolerance, () => Queries.GetHistoryAsync(runId), cancellationToken);
 
     public Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default)
-        => ServiceOutage.RepeatAsync(() => Dispatcher.ListWorkersAsync(), cancellationToken);
+        => ServiceOutage.RepeatAsync(_outageTolerance, () => Dispatcher.ListWorkersAsync(), cancellationToken);
 
     public Task<IReadOnlyList<RoutineDescriptor>> ListRoutinesAsync(CancellationToken cancellationToken = default)
-        => ServiceOutage.RepeatAsync(() => Dispatcher.ListRoutinesAsync(), cancellationToken);
+        => ServiceOutage.RepeatAsync(_outageTolerance, () => Dispatcher.ListRoutinesAsync(), cancellationToken);
 
     /// <summary>Time-ordered, so ids sort by submission.</summary>
     internal static string NewRunId() => Guid.CreateVersion7().ToString("N");

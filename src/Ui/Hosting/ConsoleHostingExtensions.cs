@@ -42,7 +42,9 @@ public static class ConsoleHostingExtensions
         // Kestrel must listen while the Orleans client is still looking for the cluster, so the console can say so.
         builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
         builder.Services.AddSingleton<IClientConnectionRetryFilter, ClusterConnectionRetry>();
-        builder.UseRoutinesClient(cluster);
+        // The console shows an outage itself (a banner, the page's red panel) and refreshes when the service is back:
+        // its calls are not repeated, or a page would say nothing for the client's two minutes.
+        builder.UseRoutinesClient(cluster, outageTolerance: TimeSpan.Zero);
 
         builder.Services.AddSingleton(ui);
         builder.Services.AddSingleton(TimeProvider.System);
