@@ -69,8 +69,20 @@ public sealed class ConsoleData(IRoutinesClient client, ClusterHealth health)
     public Task<IReadOnlyList<RunEvent>> GetHistoryAsync(string runId, CancellationToken cancellationToken = default)
         => CallAsync(ct => client.GetHistoryAsync(runId, ct), cancellationToken);
 
-    public Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default)
-        => CallAsync(ct => client.ListWorkersAsync(ct), cancellationToken);
+    public async Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default)
+    {
+        var workers = await CallAsync(ct => client.ListWorkersAsync(ct), cancellationToken);
+        foreach (var worker in workers) _workerNames[worker.WorkerId] = worker.Name;
+        return workers;
+    }
+
+    // Every worker seen since the console started (the health probe lists them every 2 s), so a run still names the
+    // worker that ran it after that worker has gone.
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _workerNames = new();
+
+    /// <summary>A run's worker as people know it: its name when the console has seen it, else its silo address.</summary>
+    public string WorkerName(string? workerId)
+        => workerId is null ? "—" : _workerNames.TryGetValue(workerId, out var name) ? name : workerId;
 
     public Task<IReadOnlyList<RoutineDescriptor>> ListRoutinesAsync(CancellationToken cancellationToken = default)
         => CallAsync(ct => client.ListRoutinesAsync(ct), cancellationToken);

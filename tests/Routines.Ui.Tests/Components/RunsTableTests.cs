@@ -36,6 +36,21 @@ public sealed class RunsTableTests : ConsoleTestContext
     }
 
     [Fact]
+    public async Task ARunsWorker_IsShownByItsName_OnceTheConsoleHasSeenIt()
+    {
+        Client.Runs[0] = Client.Runs[0] with { Worker = "127.0.0.1:41001@155400001" };
+        Client.Runs[1] = Client.Runs[1] with { Worker = "127.0.0.1:41002@155400002" }; // never listed: its address stays
+        Client.Workers.Add(new WorkerInfo("127.0.0.1:41001@155400001", "gpu-worker-1", WorkerStatus.Idle, 4, 0, 0, [], DateTimeOffset.UtcNow));
+        await Services.GetRequiredService<Routines.Ui.Services.ConsoleData>().ListWorkersAsync(); // as the console's health probe does
+
+        var cut = At("runs");
+
+        cut.WaitForAssertion(() => Assert.Contains("gpu-worker-1", cut.Markup));
+        Assert.DoesNotContain("127.0.0.1:41001@155400001", cut.Markup);
+        Assert.Contains("127.0.0.1:41002@155400002", cut.Markup);
+    }
+
+    [Fact]
     public void StatusFilter_ShowsOnlyRunsInThatStatus()
     {
         var cut = At("runs?status=Failed");
