@@ -100,71 +100,67 @@ public sealed partial class FailoverTests(EmptyClusterFixture cluster, ITestOutp
         }
     }
 
-    [Fact]
-    public async Task KilledWorkflowHost_WorkflowResumesElsewhere_AndFinishedChildrenRunExactlyOnce()
+    /// <summary>
+    /// Submits a workflow on two workers, kill -9s the one running it once <paramref name="enough"/> of its children
+    /// that pass <paramref name="finishedEnough"/> have succeeded, checks that none of the children finished before the
+    /// kill ran again, and returns the workflow's end.
+    /// </summary>
+    async Task<RunInfo> KillTheWorkflowsWorkerAsync(
+        string prefix, string routine, object input, Func<RunInfo, bool> finishedEnough, int enough, string what)
     {
-        var (a, b) = await StartTwoWorkersAsync("kill-wf");
+        var (a, b) = await StartTwoWorkersAsync(prefix);
         using (a)
         using (b)
         {
-            var key = Key();
-            var handle = await cluster.Client.SubmitAsync("pipeline", Json(new { key, steps = 6, milliseconds = 600 }));
+            var handle = await cluster.Client.SubmitAsync(routine, Json(input));
             var before = await Eventually.ReturnsAsync(async () =>
             {
                 var children = await cluster.Client.ListChildrenAsync(handle.RunId);
-                return children.Count(c => c.Status == RunStatus.Succeeded) >= 2 ? children : null;
-            }, TimeSpan.FromSeconds(60), "two finished steps");
+                return children.Count(c => c.Status == RunStatus.Succeeded && finishedEnough(c)) >= enough ? children : null;
+            }, TimeSpan.FromSeconds(60), what);
             var parent = (await cluster.Client.GetRunAsync(handle.RunId))!;
-            var victim = parent.Worker == await WorkerIdOfAsync(cluster.Client, "kill-wf-a") ? a : b;
-
-            victim.KillHard();
-            var done = await handle.WaitAsync().WaitAsync(TimeSpan.FromSeconds(90));
-
-            Assert.Equal(RunStatus.Succeeded, done.Status);
-            Assert.Equal(2, done.Attempt);
-            var executions = cluster.Executions();
-            foreach (var finished in before.Where(c => c.Status == RunStatus.Succeeded))
-            {
-                var stepKey = JsonDocument.Parse(finished.InputJson).RootElement.GetProperty("key").GetString()!;
-                Assert.Equal(1, executions.GetValueOrDefault(stepKey));
-            }
-
-            Assert.All(Enumerable.Range(0, 6), i => Assert.True(executions.GetValueOrDefault($"{key}-{i}") >= 1));
-            Assert.Equal(6, (await cluster.Client.ListChildrenAsync(handle.RunId)).Count);
-        }
-    }
-
-    [Fact]
-    public async Task KilledCrossValidationHost_EveryFoldKeepsItsOwnResult_AndNoFinishedStepRunsAgain()
-    {
-        var (a, b) = await StartTwoWorkersAsync("kill-cv");
-        using (a)
-        using (b)
-        {
-            var key = Key();
-            var handle = await cluster.Client.SubmitAsync("cross_validate", Json(new { key, folds = 5, milliseconds = 500 }));
-            var before = await Eventually.ReturnsAsync(async () =>
-            {
-                var children = await cluster.Client.ListChildrenAsync(handle.RunId);
-                return children.Count(c => c.Status == RunStatus.Succeeded && c.InputJson.Contains("-scored")) >= 2 ? children : null;
-            }, TimeSpan.FromSeconds(60), "two folds scored");
-            var parent = (await cluster.Client.GetRunAsync(handle.RunId))!;
-            var victim = parent.Worker == await WorkerIdOfAsync(cluster.Client, "kill-cv-a") ? a : b;
+            var victim = parent.Worker == await WorkerIdOfAsync(cluster.Client, $"{prefix}-a") ? a : b;
 
             victim.KillHard();
             var done = await handle.WaitAsync().WaitAsync(TimeSpan.FromSeconds(90));
 
             await PrintHistoryAsync(handle.RunId);
-            Assert.Equal(RunStatus.Succeeded, done.Status);
-            Assert.Equal(2, done.Attempt);
-            Assert.Equal(Enumerable.Range(0, 5).Select(f => $"{key}-fold{f}-scored"), JsonSerializer.Deserialize<string[]>(done.OutputJson!, RoutineJson.Default)!);
             var executions = cluster.Executions();
             foreach (var finished in before.Where(c => c.Status == RunStatus.Succeeded))
             {
                 var stepKey = JsonDocument.Parse(finished.InputJson).RootElement.GetProperty("key").GetString()!;
                 Assert.Equal(1, executions.GetValueOrDefault(stepKey));
             }
+
+            return done;
         }
+    }
+
+    [Fact]
+    public async Task KilledWorkflowHost_WorkflowResumesElsewhere_AndFinishedChildrenRunExactlyOnce()
+    {
+        var key = Key();
+
+        var done = await KillTheWorkflowsWorkerAsync("kill-wf", "pipeline", new { key, steps = 6, milliseconds = 600 }, _ => true, 2, "two finished steps");
+
+        Assert.Equal(RunStatus.Succeeded, done.Status);
+        Assert.Equal(2, done.Attempt);
+        var executions = cluster.Executions();
+        Assert.All(Enumerable.Range(0, 6), i => Assert.True(executions.GetValueOrDefault($"{key}-{i}") >= 1));
+        Assert.Equal(6, (await cluster.Client.ListChildrenAsync(done.RunId)).Count);
+    }
+
+    [Fact]
+    public async Task KilledCrossValidationHost_EveryFoldKeepsItsOwnResult_AndNoFinishedStepRunsAgain()
+    {
+        var key = Key();
+
+        var done = await KillTheWorkflowsWorkerAsync("kill-cv", "cross_validate", new { key, folds = 5, milliseconds = 500 },
+            c => c.InputJson.Contains("-scored"), 2, "two folds scored");
+
+        Assert.Equal(RunStatus.Succeeded, done.Status);
+        Assert.Equal(2, done.Attempt);
+        Assert.Equal(Enumerable.Range(0, 5).Select(f => $"{key}-fold{f}-scored"), JsonSerializer.Deserialize<string[]>(done.OutputJson!, RoutineJson.Default)!);
     }
 
     [Fact]
