@@ -38,6 +38,19 @@ internal static class CanonicalJson
         return Of(document.RootElement);
     }
 
+    /// <summary>The canonical text, or null when the text is not JSON (or holds what JSON text cannot carry: a lone surrogate).</summary>
+    public static string? TryOf(string json)
+    {
+        try
+        {
+            return Of(json);
+        }
+        catch (Exception exception) when (exception is JsonException or ArgumentException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>SHA-256 of the canonical text, as lower-case hex.</summary>
     public static string Hash(string canonical) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
 

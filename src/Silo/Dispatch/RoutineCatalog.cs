@@ -55,8 +55,9 @@ public sealed class RoutineCatalog(IOptions<RoutinesServiceOptions> options, Tim
     /// </summary>
     internal async Task WaitForFirstReportAsync()
     {
+        if (_firstReport.Task.IsCompleted) return; // every submit but the first few after a start
         var left = options.Value.RecoveryDelay - clock.GetElapsedTime(_startedAt);
-        if (_firstReport.Task.IsCompleted || left <= TimeSpan.Zero) return;
+        if (left <= TimeSpan.Zero) return;
         await _firstReport.Task.WaitAsync(left, clock)
             .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
     }

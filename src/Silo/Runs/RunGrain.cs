@@ -44,6 +44,7 @@ internal sealed partial class RunGrain(
     Task? _loading;
     string? _callerWorker; // for Local / PreferLocal execution; kept in memory only, so locality is best effort
     IGrainTimer? _timer; // a retry's delay, or the pause before dispatching again
+    string? _cacheKey;
     TaskCompletionSource _terminal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     string RunId => this.GetPrimaryKeyString();
@@ -237,7 +238,7 @@ internal sealed partial class RunGrain(
     }
 
     /// <summary>Failures that mean a message could not reach its silo, as opposed to the call failing there.</summary>
-    static bool IsUnreachable(Exception exception) => exception switch
+    internal static bool IsUnreachable(Exception exception) => exception switch
     {
         WorkerNotLiveException or OrleansMessageRejectionException => true, // the latter includes SiloUnavailableException
         // Placement's word for a target silo that has left (or whose grain types it no longer knows): a worker killed
@@ -376,17 +377,12 @@ internal sealed partial class RunGrain(
         // A bare name meant the newest version when the call was first made: the version it ran stays its answer.
         if (requested.Version is { } version && version != run.RoutineVersion)
             return $"it asks for version {version}, the record is of {run.RoutineVersion}";
-        string input;
-        try
+        return CanonicalJson.TryOf(request.InputJson) switch
         {
-            input = CanonicalJson.Of(request.InputJson);
-        }
-        catch (Exception exception) when (exception is JsonException or ArgumentException or InvalidOperationException)
-        {
-            return "its input is not valid JSON";
-        }
-
-        return input == run.InputJson ? null : "its input differs from the recorded input";
+            null => "its input is not valid JSON",
+            var input when input == run.InputJson => null,
+            _ => "its input differs from the recorded input",
+        };
     }
 
     static string Following(string leader) => $"waiting for run {leader}, which has the same routine and input: its output will be this run's";
@@ -550,7 +546,9 @@ internal sealed partial class RunGrain(
 
     static TimeSpan TimeoutOf(RunInfo run, RoutineDescriptor routine) => run.Options?.Timeout ?? routine.Timeout;
 
-    static string CacheKeyOf(RunInfo run) => CacheKey.For(RoutineId.Parse(run.RoutineId), run.InputJson);
+    // A run's routine and input never change: its key is hashed once (a cacheable submit looks it up, joins identical
+    // runs in flight by it, and stores and announces its result under it).
+    string CacheKeyOf(RunInfo run) => _cacheKey ??= CacheKey.For(RoutineId.Parse(run.RoutineId), run.InputJson);
 
     /// <summary>Checks the input against the routine's schema and returns it in canonical form, from one parse.</summary>
     string ValidatedInput(RoutineDescriptor routine, string inputJson)

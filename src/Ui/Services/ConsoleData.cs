@@ -16,6 +16,10 @@ public sealed class ConsoleData(IRoutinesClient client, ClusterHealth health)
     /// <summary>A run tree larger than this is cut (the page says so).</summary>
     public const int MaxTreeSize = 2000;
 
+    // Every worker seen since the console started (the health probe lists them every 2 s), so a run still names the
+    // worker that ran it after that worker has gone.
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _workerNames = new();
+
     public Task<RunPage> ListRunsAsync(RunFilter filter, CancellationToken cancellationToken = default)
         => CallAsync(ct => client.ListRunsAsync(filter, ct), cancellationToken);
 
@@ -75,10 +79,6 @@ public sealed class ConsoleData(IRoutinesClient client, ClusterHealth health)
         foreach (var worker in workers) _workerNames[worker.WorkerId] = worker.Name;
         return workers;
     }
-
-    // Every worker seen since the console started (the health probe lists them every 2 s), so a run still names the
-    // worker that ran it after that worker has gone.
-    readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _workerNames = new();
 
     /// <summary>A run's worker as people know it: its name when the console has seen it, else its silo address.</summary>
     public string WorkerName(string? workerId)

@@ -167,8 +167,17 @@ internal sealed partial class Executions(
 
             // WaitAsync lets a routine that ignores its token still time out: its result is abandoned, not awaited.
             var invocation = routine.Invoke(instance, input, context);
-            WatchIfAbandoned(attempt, invocation);
-            var output = await invocation.WaitAsync(attempt.Cancellation.Token);
+            object? output;
+            try
+            {
+                output = await invocation.WaitAsync(attempt.Cancellation.Token);
+            }
+            catch (OperationCanceledException) when (!invocation.IsCompleted)
+            {
+                WatchAbandoned(attempt, invocation);
+                throw;
+            }
+
             return new AttemptResult(RunStatus.Succeeded, JsonSerializer.Serialize(output, routine.OutputType, json));
         }
         catch (Exception) when (attempt.HandedBack)
@@ -203,18 +212,15 @@ internal sealed partial class Executions(
         }
     }
 
-    /// <summary>Counts the attempt as abandoned from its cancellation (a timeout, say) until its code really ends.</summary>
-    void WatchIfAbandoned(Attempt attempt, Task invocation)
+    /// <summary>
+    /// Counts an attempt given up on (cancelled, timed out) as abandoned until its code really ends. Only such an attempt
+    /// pays for the watch: an attempt that ends by itself costs nothing here.
+    /// </summary>
+    void WatchAbandoned(Attempt attempt, Task invocation)
     {
         var key = (attempt.Request.RunId, attempt.Request.Attempt);
-        var routine = attempt.Request.Routine.ToString();
-        attempt.Cancellation.Token.Register(() =>
-        {
-            if (invocation.IsCompleted) return;
-            _abandoned[key] = routine;
-            if (invocation.IsCompleted) _abandoned.TryRemove(key, out _); // it ended while being added
-        });
-        invocation.ContinueWith(ended => _abandoned.TryRemove(key, out var _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _abandoned[key] = attempt.Request.Routine.ToString();
+        invocation.ContinueWith(_ => _abandoned.TryRemove(key, out var _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>

@@ -100,16 +100,8 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
     /// </summary>
     string ChildIdOf(string routineId, string inputJson)
     {
-        string canonical;
-        try
-        {
-            canonical = CanonicalJson.Of(inputJson);
-        }
-        catch (Exception exception) when (exception is JsonException or ArgumentException or InvalidOperationException)
-        {
-            canonical = inputJson; // not text JSON can represent (a lone surrogate): the service refuses it with its path
-        }
-
+        // Text JSON cannot carry (a lone surrogate) is hashed as it is: the service refuses it with its path.
+        var canonical = CanonicalJson.TryOf(inputJson) ?? inputJson;
         var hash = CanonicalJson.Hash(routineId + "\n" + canonical)[..12];
         var name = Routines.RoutineId.TryParse(routineId, out var id, out _) ? id.Name : "call";
         var occurrence = _occurrences.AddOrUpdate(hash, 1, (_, n) => n + 1);
