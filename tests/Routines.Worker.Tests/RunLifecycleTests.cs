@@ -333,6 +333,20 @@ public sealed class RunLifecycleTests(EngineFixture fixture) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task ARetriedWorkflow_RestartsItsFailedChildWorkflow_WhichGoesOnCountingAttemptsAndReusesItsFinishedCall()
+    {
+        var key = Key();
+        var run = await fixture.Env.RunAsync("restarts_child", new KeyInput(key));
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal(2, run.Attempt);
+        var child = Assert.Single(await fixture.Store.ListChildrenAsync(run.RunId));
+        Assert.Equal(RunStatus.Succeeded, child.Status);
+        Assert.Equal(2, child.Attempt);
+        Assert.Equal(1, fixture.Executions.Count($"uncached:{key}-inner"));
+    }
+
+    [Fact]
     public async Task TaskThatCallsARoutine_FailsWithAClearError()
     {
         var run = await fixture.Env.RunAsync("sneaky", new KeyInput(Key()));

@@ -360,9 +360,12 @@ internal sealed partial class RunGrain(
                       && request.ParentAttempt > run.ParentAttempt;
         if (!restart) return run;
 
+        // Attempts go on counting: the restarted workflow's calls then carry a newer attempt than any it made before
+        // (which is what restarts its own failed children), and its log sequence numbers stay unique.
         await TransitionAsync(run with
         {
-            Status = RunStatus.Pending, Attempt = 0, Error = null, FinishedAt = null, ParentAttempt = request.ParentAttempt,
+            Status = RunStatus.Pending, MaxAttempts = run.Attempt + Math.Max(1, RetryOf(run).MaxAttempts), Error = null,
+            FinishedAt = null, ParentAttempt = request.ParentAttempt,
         }, $"restarted by attempt {request.ParentAttempt} of run {run.ParentRunId}");
         _terminal = new(TaskCreationOptions.RunContinuationsAsynchronously);
         await DispatchAsync();

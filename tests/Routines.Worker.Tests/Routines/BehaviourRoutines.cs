@@ -99,6 +99,26 @@ public sealed class FailAfterChildren(Executions executions) : RoutineWorkflow<K
     }
 }
 
+/// <summary>Calls a workflow that fails the first time after its own call; its retry restarts that child.</summary>
+[Routine("restarts_child")]
+[Retry(MaxAttempts = 2, InitialDelaySeconds = 0.01)]
+public sealed class RestartsChild : RoutineWorkflow<KeyInput, Done>
+{
+    public override Task<Done> RunAsync(KeyInput input, WorkflowContext ctx) => ctx.CallAsync<FailsOnceAfterItsCall, Done>(input);
+}
+
+[Routine("fails_once_after_its_call")]
+[Retry(MaxAttempts = 1)]
+public sealed class FailsOnceAfterItsCall(Executions executions) : RoutineWorkflow<KeyInput, Done>
+{
+    public override async Task<Done> RunAsync(KeyInput input, WorkflowContext ctx)
+    {
+        await ctx.CallAsync<Uncached, Done>(new KeyInput($"{input.Key}-inner"));
+        if (executions.Increment("fails_once:" + input.Key) == 1) throw new InvalidOperationException("fails once after its call");
+        return new Done(input.Key, ctx.Attempt);
+    }
+}
+
 public sealed record DelayInput(string Key, double Seconds);
 
 [Routine("sleepy")]
