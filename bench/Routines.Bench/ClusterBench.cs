@@ -30,7 +30,7 @@ internal static class ClusterBench
                 ProcessEnvironment(connectionString, "service", gatewayPort, gen0Budget: "0x10000000"), "service");
             processes.Add(service);
             await service.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
-            using var client = await ConnectAsync(connectionString);
+            using var client = await ConnectAsync(gatewayPort);
             var routines = client.Services.GetRequiredService<IRoutinesClient>();
             var grains = client.Services.GetRequiredService<IClusterClient>();
             foreach (var name in new[] { "worker-1", "worker-2" }) processes.Add(StartWorker(name, connectionString));
@@ -283,10 +283,10 @@ internal static class ClusterBench
         ["DOTNET_GCgen0size"] = gen0Budget,
     };
 
-    internal static async Task<IHost> ConnectAsync(string connectionString)
+    internal static async Task<IHost> ConnectAsync(int gatewayPort)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.UseRoutinesClient(new RoutinesClusterOptions { Provider = ClusterProvider.Postgres, ConnectionString = connectionString });
+        builder.UseRoutinesClient(new RoutinesClientOptions { GatewayEndpoint = $"127.0.0.1:{gatewayPort}" });
         var host = builder.Build();
         await host.StartAsync();
         return host;

@@ -27,11 +27,12 @@ internal static class ReplayChaos
         var processes = new List<TestProcess>();
         try
         {
+            var gatewayPort = FreePort.Next();
             var service = TestProcess.Start(ClusterBench.Dll("src/Silo", "Routines.Silo.dll"), Directory.GetCurrentDirectory(), [],
-                ClusterBench.ProcessEnvironment(connectionString, "service", FreePort.Next(), gen0Budget: "0x10000000"), "service");
+                ClusterBench.ProcessEnvironment(connectionString, "service", gatewayPort, gen0Budget: "0x10000000"), "service");
             processes.Add(service);
             await service.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
-            using var client = await ClusterBench.ConnectAsync(connectionString);
+            using var client = await ClusterBench.ConnectAsync(gatewayPort);
             var routines = client.Services.GetRequiredService<IRoutinesClient>();
             var names = new[] { "chaos-1", "chaos-2" };
             foreach (var name in names) processes.Add(ClusterBench.StartWorker(name, connectionString, journal));

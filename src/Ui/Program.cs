@@ -1,7 +1,7 @@
 // The Routines web console: runs, run detail with live logs, workflow trees, progress and metric charts, workers,
 // the routine catalog with a Run form, and a compare view. An Orleans client of the service.
 //   dotnet run --project src/Ui                      (embedded default: the service on 127.0.0.1:30000)
-// Settings: Routines:Cluster (as every client), Routines:Ui:Users (who may log in). See src/Ui/README.md.
+// Settings: Routines:Cluster:GatewayEndpoint (as every client), Routines:Ui:Users (who may log in). See src/Ui/README.md.
 using Routines.Ui.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);

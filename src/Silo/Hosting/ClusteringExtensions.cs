@@ -1,13 +1,12 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
-using Orleans.Serialization;
 using Routines.Silo.Dispatch;
 using Routines.Silo.Runs;
 
 namespace Routines.Silo.Hosting;
 
-/// <summary>Joins silos and clients to a Routines cluster as <see cref="RoutinesClusterOptions"/> say.</summary>
+/// <summary>Joins silos to a Routines cluster as <see cref="RoutinesClusterOptions"/> say.</summary>
 public static class ClusteringExtensions
 {
     /// <summary>Membership, endpoints and failure detection for a silo of the given role.</summary>
@@ -57,21 +56,5 @@ public static class ClusteringExtensions
         }
 
         return silo;
-    }
-
-    /// <summary>Connects a client to the cluster's service gateways.</summary>
-    public static IClientBuilder UseRoutinesClustering(this IClientBuilder client, RoutinesClusterOptions options)
-    {
-        if (options.Validate() is { } error) throw new InvalidOperationException(error);
-        client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, options.ServiceId));
-        if (options.Provider == ClusterProvider.Postgres)
-            client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", options.ConnectionString!));
-        else
-            client.UseStaticClustering(IPEndPoint.Parse(options.GatewayEndpoint));
-        client.Services.Configure<ExceptionSerializationOptions>(o =>
-        {
-            if (!o.SupportedNamespacePrefixes.Contains("Routines")) o.SupportedNamespacePrefixes.Add("Routines");
-        });
-        return client;
     }
 }

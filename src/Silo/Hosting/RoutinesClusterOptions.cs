@@ -4,7 +4,7 @@ using Routines.Silo.Storage.Postgres;
 namespace Routines.Silo.Hosting;
 
 /// <summary>
-/// How a service, a worker or a client joins a Routines cluster; bound from the <c>Routines:Cluster</c> configuration
+/// How a service or a worker joins a Routines cluster (a client needs only <see cref="Routines.Client.RoutinesClientOptions"/>); bound from the <c>Routines:Cluster</c> configuration
 /// section (environment: <c>Routines__Cluster__Provider=Postgres</c>, …).
 /// </summary>
 public sealed class RoutinesClusterOptions
@@ -42,9 +42,6 @@ public sealed class RoutinesClusterOptions
     /// <summary>Localhost provider: the service silo's silo-to-silo endpoint, which workers join.</summary>
     public string PrimarySiloEndpoint { get; set; } = "127.0.0.1:11111";
 
-    /// <summary>Localhost provider: the gateway endpoints clients connect to.</summary>
-    public string GatewayEndpoint { get; set; } = "127.0.0.1:30000";
-
     /// <summary>The silo's name in membership and in the console (a pod name in Kubernetes).</summary>
     public string? SiloName { get; set; }
 
@@ -61,8 +58,6 @@ public sealed class RoutinesClusterOptions
             return $"Routines:Cluster:AdvertisedAddress must be an IP address (got '{AdvertisedAddress}').";
         if (Provider == ClusterProvider.Localhost && !IPEndPoint.TryParse(PrimarySiloEndpoint, out _))
             return $"Routines:Cluster:PrimarySiloEndpoint must be host:port (got '{PrimarySiloEndpoint}').";
-        if (Provider == ClusterProvider.Localhost && !IPEndPoint.TryParse(GatewayEndpoint, out _))
-            return $"Routines:Cluster:GatewayEndpoint must be host:port (got '{GatewayEndpoint}').";
         return null;
     }
 }

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
 using MudBlazor.Services;
-using Routines.Silo.Hosting;
+using Routines.Client;
 using Routines.Ui.Components;
 using Routines.Ui.Security;
 using Routines.Ui.Services;
@@ -13,11 +13,11 @@ public static class ConsoleHostingExtensions
     /// <summary>Registers the console's services; false (with a sentence naming the key) when a setting is invalid.</summary>
     public static bool AddRoutinesConsole(this WebApplicationBuilder builder, out string? invalid)
     {
-        var cluster = new RoutinesClusterOptions();
+        var cluster = new RoutinesClientOptions();
         var ui = new UiOptions();
         try
         {
-            builder.Configuration.GetSection("Routines:Cluster").Bind(cluster);
+            builder.Configuration.GetSection(RoutinesClientOptions.Section).Bind(cluster);
             builder.Configuration.GetSection("Routines:Ui").Bind(ui);
         }
         catch (InvalidOperationException exception)
@@ -44,7 +44,8 @@ public static class ConsoleHostingExtensions
         builder.Services.AddSingleton<IClientConnectionRetryFilter, ClusterConnectionRetry>();
         // The console shows an outage itself (a banner, the page's red panel) and refreshes when the service is back:
         // its calls are not repeated, or a page would say nothing for the client's two minutes.
-        builder.UseRoutinesClient(cluster, outageTolerance: TimeSpan.Zero);
+        cluster.OutageTolerance = TimeSpan.Zero;
+        builder.UseRoutinesClient(cluster);
 
         builder.Services.AddSingleton(ui);
         builder.Services.AddSingleton(TimeProvider.System);

@@ -50,4 +50,18 @@ public sealed class KubernetesManifestTests
         var shutdownGrace = TimeSpan.Parse(worker.Split("name: Routines__Worker__ShutdownGrace")[1].Split("value: \"")[1].Split('"')[0]);
         Assert.True(podGrace > shutdownGrace.TotalSeconds, $"pod grace {podGrace} s must exceed the worker's {shutdownGrace}");
     }
+
+    [Fact]
+    public async Task TheConsole_ReachesTheServiceThroughItsGateway_WithoutDatabaseCredentials()
+    {
+        var rendered = await RenderAsync();
+        var console = Document(rendered, "Deployment", "routines-ui");
+        var gateway = Document(rendered, "Service", "routines-gateway");
+
+        Assert.Matches(@"name: Routines__Cluster__GatewayEndpoint\n\s+value: routines-gateway:30000\n", console);
+        Assert.DoesNotContain("routines-db", console);
+        Assert.Contains("clusterIP: None", gateway); // the name resolves to the service pod itself
+        Assert.Contains("app: routines-service", gateway);
+        Assert.Contains("port: 30000", gateway);
+    }
 }

@@ -109,7 +109,7 @@ public class ClusterFixture : IAsyncLifetime
     async Task<IHost> ConnectClientAsync()
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.UseRoutinesClient(new RoutinesClusterOptions { Provider = ClusterProvider.Postgres, ConnectionString = ConnectionString });
+        builder.UseRoutinesClient(new RoutinesClientOptions { GatewayEndpoint = $"127.0.0.1:{GatewayPort}" });
         var host = builder.Build();
         await host.StartAsync();
         return host;

@@ -1,3 +1,4 @@
+using Routines.Tests.Shared;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -7,6 +8,24 @@ namespace Routines.Ui.Tests.EndToEnd;
 /// <summary>The console in Chromium against a real service and sample worker.</summary>
 public sealed class ConsoleEndToEndTests(ConsoleFixture cluster) : IClassFixture<ConsoleFixture>
 {
+    /// <summary>docs/cluster.md's client program is samples/ClientApp, verbatim, and it works against a real service.</summary>
+    [Fact]
+    public async Task TheDocumentedClientProgram_SubmitsTheSampleWorkflow_FollowsItsLog_AndPrintsItsResult()
+    {
+        var program = await File.ReadAllTextAsync(Path.Combine(BuildOutput.RepositoryRoot, "samples/ClientApp/Program.cs"));
+        var docs = await File.ReadAllTextAsync(Path.Combine(BuildOutput.RepositoryRoot, "docs/cluster.md"));
+        Assert.Contains("<!-- samples/ClientApp/Program.cs -->\n```csharp\n" + program + "```", docs);
+
+        using var client = TestProcess.Start(BuildOutput.Dll("samples/ClientApp", "ClientApp.dll"), BuildOutput.RepositoryRoot, [],
+            new Dictionary<string, string> { ["Routines__Cluster__GatewayEndpoint"] = cluster.GatewayEndpoint }, "client");
+        var exitCode = await client.WaitForExitAsync(TimeSpan.FromMinutes(3));
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}\n{client.Stdout}{client.Stderr}");
+        Assert.Matches(@"run \w+ submitted", client.Stdout);
+        Assert.Contains("Leaderboard", client.Stdout); // the workflow's own log, followed live
+        Assert.Matches("Succeeded: \\{\"dataset\":\"iris\"", client.Stdout);
+    }
+
     [Fact]
     public async Task RunForm_LaunchesTheSampleWorkflow_AndItsLogProgressTreeAndMetricsShowLive()
     {

@@ -34,6 +34,9 @@ public partial class ConsoleFixture : IAsyncLifetime
 
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>The service's gateway, as a client program is given it.</summary>
+    public string GatewayEndpoint { get; private set; } = "";
+
     public IBrowser Browser { get; private set; } = null!;
 
     /// <summary>bin/&lt;Configuration&gt;/net10.0/screenshots of this test project.</summary>
@@ -45,6 +48,7 @@ public partial class ConsoleFixture : IAsyncLifetime
         var clusterSettings = await ClusterSettingsAsync();
         var siloPort = FreePort.Next();
         var gatewayPort = FreePort.Next();
+        GatewayEndpoint = $"localhost:{gatewayPort}"; // a host name, which the client looks up
         _serviceEnvironment = new()
         {
             ["Routines__Cluster__SiloPort"] = siloPort.ToString(),
@@ -68,7 +72,7 @@ public partial class ConsoleFixture : IAsyncLifetime
         var ui = Start("ui", BuildOutput.Dll("src/Ui", "Routines.Ui.dll"), Path.Combine(BuildOutput.RepositoryRoot, "src/Ui"), ["--urls", BaseUrl], new(clusterSettings)
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["Routines__Cluster__GatewayEndpoint"] = $"127.0.0.1:{gatewayPort}",
+            ["Routines__Cluster__GatewayEndpoint"] = GatewayEndpoint,
             ["Routines__Ui__Users__0__Name"] = UserName,
             ["Routines__Ui__Users__0__Password"] = Password,
         });
