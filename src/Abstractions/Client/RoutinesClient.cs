@@ -11,7 +11,7 @@ namespace Routines.Client;
 /// How long reads, waits, cancels and keyed submits are repeated while the service is away (restarting, or its database
 /// is): two minutes when not given. A program that shows the outage itself (the console) passes zero.
 /// </param>
-public sealed class RoutinesClient(IGrainFactory grains, TimeSpan? outageTolerance = null) : IRoutinesClient
+internal sealed class RoutinesClient(IGrainFactory grains, TimeSpan? outageTolerance = null) : IRoutinesClient
 {
     readonly TimeSpan _outageTolerance = outageTolerance ?? ServiceOutage.ClientTolerance;
 

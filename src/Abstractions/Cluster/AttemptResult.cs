@@ -7,7 +7,7 @@ namespace Routines.Cluster;
 /// gives the run back to be dispatched again, without counting against its retries.
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed record AttemptResult(
+internal sealed record AttemptResult(
     [property: Id(0)] RunStatus Status,
     [property: Id(1)] string? OutputJson = null,
     [property: Id(2)] RunError? Error = null,

@@ -7,7 +7,7 @@ namespace Routines.Cluster;
 /// formatting its name on every call, about 5 % of each process's CPU at a few thousand runs a second; these resolve
 /// it once per process.
 /// </summary>
-public static class EngineGrains
+internal static class EngineGrains
 {
     static readonly StringKeyed<IRunGrain> Runs = new();
     static readonly StringKeyed<IWorkerGrain> Workers = new();

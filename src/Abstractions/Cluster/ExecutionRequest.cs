@@ -5,7 +5,7 @@ namespace Routines.Cluster;
 /// <c>UseCache = false</c> down to the calls of a workflow, so <c>--no-cache</c> holds for the whole tree.
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed record ExecutionRequest(
+internal sealed record ExecutionRequest(
     [property: Id(0)] string RunId,
     [property: Id(1)] int Attempt,
     [property: Id(2)] RoutineId Routine,

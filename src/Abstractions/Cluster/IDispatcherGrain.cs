@@ -6,7 +6,7 @@ namespace Routines.Cluster;
 /// The service's dispatch, as workers and clients reach it: workers report here, clients list workers and routines.
 /// One per cluster (key 0), on the service.
 /// </summary>
-public interface IDispatcherGrain : IGrainWithIntegerKey
+internal interface IDispatcherGrain : IGrainWithIntegerKey
 {
     /// <summary>Activates the dispatcher at service start, which recovers unfinished runs from the store.</summary>
     Task StartAsync();

@@ -7,7 +7,7 @@ namespace Routines.Cluster;
 /// One run, owned by the service: its record, state machine, retries and timeout. Keyed by run id. Every call returns
 /// at once; a run's completion reaches its parent as a message, and clients long-poll with <see cref="WaitAsync"/>.
 /// </summary>
-public interface IRunGrain : IGrainWithStringKey
+internal interface IRunGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Validates, records and dispatches the run, or attaches to the existing run with this id (a replayed workflow

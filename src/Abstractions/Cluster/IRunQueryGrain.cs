@@ -3,7 +3,7 @@ using Routines.Client;
 namespace Routines.Cluster;
 
 /// <summary>Reads run records for clients (CLI, console) on the service; never writes. Key 0.</summary>
-public interface IRunQueryGrain : IGrainWithIntegerKey
+internal interface IRunQueryGrain : IGrainWithIntegerKey
 {
     Task<RunPage> ListRunsAsync(RunFilter filter);
 

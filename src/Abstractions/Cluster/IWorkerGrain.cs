@@ -4,7 +4,7 @@ using Routines.Client;
 namespace Routines.Cluster;
 
 /// <summary>The entry point of one worker silo (keyed by worker id, always activated on that silo).</summary>
-public interface IWorkerGrain : IGrainWithStringKey
+internal interface IWorkerGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Starts the attempts off the grain scheduler and returns at once; their results go to

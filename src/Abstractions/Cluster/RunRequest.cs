@@ -2,7 +2,7 @@ namespace Routines.Cluster;
 
 /// <summary>A request to run a routine: a root submission, or a workflow's call with a deterministic child id.</summary>
 [GenerateSerializer, Immutable]
-public sealed record RunRequest
+internal sealed record RunRequest
 {
     /// <summary>As given by the caller: bare name or exact id.</summary>
     [Id(0)] public required string RoutineId { get; init; }

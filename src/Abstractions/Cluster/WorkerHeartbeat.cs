@@ -1,3 +1,4 @@
+using Routines.Client;
 namespace Routines.Cluster;
 
 /// <summary>
@@ -5,7 +6,7 @@ namespace Routines.Cluster;
 /// a restarted service rebuilds its picture of the cluster from the workers themselves.
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed record WorkerHeartbeat(
+internal sealed record WorkerHeartbeat(
     [property: Id(0)] string WorkerId,
     [property: Id(1)] string Name,
     [property: Id(2)] int Slots,
@@ -17,7 +18,7 @@ public sealed record WorkerHeartbeat(
 
 /// <summary>An attempt executing on a worker.</summary>
 [GenerateSerializer, Immutable]
-public sealed record RunningAttempt(
+internal sealed record RunningAttempt(
     [property: Id(0)] string RunId,
     [property: Id(1)] int Attempt,
     [property: Id(2)] RoutineKind Kind);

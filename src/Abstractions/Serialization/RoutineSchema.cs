@@ -21,7 +21,7 @@ namespace Routines.Serialization;
 /// references allow <c>null</c> (the document itself never is null); enums are <c>"enum"</c> lists of their camelCase names; a recursive type refers to
 /// itself with a local <c>"$ref"</c> such as <c>"#"</c> or <c>"#/properties/parent"</c>.
 /// </remarks>
-public static class RoutineSchema
+internal static class RoutineSchema
 {
     /// <summary>The JSON schema of <paramref name="type"/> as read with <paramref name="options"/>.</summary>
     /// <param name="type">A routine's input or output type.</param>

@@ -1,3 +1,4 @@
+using Routines.Client;
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,7 @@ namespace Routines.Silo.Dispatch;
 /// The routines live workers advertise, by name and version. Resolves bare names to the newest version and explains
 /// unknown ids with the close matches on offer.
 /// </summary>
-public sealed class RoutineCatalog(IOptions<RoutinesServiceOptions> options, TimeProvider clock)
+internal sealed class RoutineCatalog(IOptions<RoutinesServiceOptions> options, TimeProvider clock)
 {
     readonly long _startedAt = clock.GetTimestamp();
     readonly TaskCompletionSource _firstReport = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -9,14 +9,14 @@ namespace Routines.Silo.Dispatch;
 /// Registered on every silo, since the silo that first calls a worker grain places it.
 /// </summary>
 [GenerateSerializer, Immutable, SuppressReferenceTracking]
-public sealed class WorkerPlacement : PlacementStrategy
+internal sealed class WorkerPlacement : PlacementStrategy
 {
     internal static readonly WorkerPlacement Instance = new();
 }
 
 /// <summary>Marks a grain keyed by worker id as living on that worker's silo.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
-public sealed class WorkerPlacementAttribute() : PlacementAttribute(WorkerPlacement.Instance);
+internal sealed class WorkerPlacementAttribute() : PlacementAttribute(WorkerPlacement.Instance);
 
 internal sealed class WorkerPlacementDirector : IPlacementDirector
 {
@@ -30,7 +30,7 @@ internal sealed class WorkerPlacementDirector : IPlacementDirector
 }
 
 /// <summary>A call addressed to a worker whose silo has left the cluster (or never joined it).</summary>
-public sealed class WorkerNotLiveException : OrleansException
+internal sealed class WorkerNotLiveException : OrleansException
 {
     public WorkerNotLiveException(string workerId) : base($"Worker {workerId} is not a live worker silo of this cluster.") { }
 }

@@ -1,7 +1,7 @@
 namespace Routines.Silo.Hosting;
 
 /// <summary>How the silos of a Routines cluster find each other and where the service keeps its records.</summary>
-public enum ClusterProvider
+internal enum ClusterProvider
 {
     /// <summary>The embedded default: localhost clustering around the service silo, run records in SQLite.</summary>
     Localhost,

@@ -7,7 +7,7 @@ using Routines.Silo.Runs;
 namespace Routines.Silo.Hosting;
 
 /// <summary>Joins silos to a Routines cluster as <see cref="RoutinesClusterOptions"/> say.</summary>
-public static class ClusteringExtensions
+internal static class ClusteringExtensions
 {
     /// <summary>Membership, endpoints and failure detection for a silo of the given role.</summary>
     public static ISiloBuilder UseRoutinesClustering(this ISiloBuilder silo, RoutinesClusterOptions options, SiloRole role)

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace Routines.Silo.Hosting;
 
 /// <summary>A free loopback TCP port, for silos that do not need a fixed one.</summary>
-public static class FreePort
+internal static class FreePort
 {
     public static int Next()
     {

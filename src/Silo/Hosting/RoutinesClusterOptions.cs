@@ -7,7 +7,7 @@ namespace Routines.Silo.Hosting;
 /// How a service or a worker joins a Routines cluster (a client needs only <see cref="Routines.Client.RoutinesClientOptions"/>); bound from the <c>Routines:Cluster</c> configuration
 /// section (environment: <c>Routines__Cluster__Provider=Postgres</c>, …).
 /// </summary>
-public sealed class RoutinesClusterOptions
+internal sealed class RoutinesClusterOptions
 {
     public ClusterProvider Provider { get; set; } = ClusterProvider.Localhost;
 

@@ -1,7 +1,7 @@
 namespace Routines.Silo.Hosting;
 
 /// <summary>Settings of the service role, bound from the <c>Routines:Service</c> configuration section.</summary>
-public sealed class RoutinesServiceOptions
+internal sealed class RoutinesServiceOptions
 {
     /// <summary>
     /// The SQLite file of the embedded default store (relative paths are to the working directory). Empty means the

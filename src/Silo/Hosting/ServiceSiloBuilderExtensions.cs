@@ -13,7 +13,7 @@ using Routines.Silo.Storage.Sqlite;
 namespace Routines.Silo.Hosting;
 
 /// <summary>Adds the service role (run records, dispatch, retries, timeouts, cache) to a silo.</summary>
-public static class ServiceSiloBuilderExtensions
+internal static class ServiceSiloBuilderExtensions
 {
     public static ISiloBuilder AddRoutinesService(this ISiloBuilder silo, Action<RoutinesServiceOptions>? configure = null)
     {

@@ -2,7 +2,7 @@ namespace Routines.Silo.Hosting;
 
 /// <summary>What a silo does in a Routines cluster.</summary>
 [Flags]
-public enum SiloRole
+internal enum SiloRole
 {
     /// <summary>Owns run records and dispatch; clients connect to it.</summary>
     Service = 1,

@@ -8,7 +8,7 @@ namespace Routines.Silo.Runs;
 /// The service's live feed of run updates, per run tree: what <c>run-routine</c> prints and what log tails follow.
 /// Publishing with nobody listening costs one dictionary lookup.
 /// </summary>
-public sealed class RunEventHub
+internal sealed class RunEventHub
 {
     /// <summary>The key of subscribers to every tree; no run id contains '*'.</summary>
     const string AllRuns = "*";

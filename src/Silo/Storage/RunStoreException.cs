@@ -2,7 +2,7 @@ namespace Routines.Silo.Storage;
 
 /// <summary>The run store cannot be opened or written: says which store, what failed, and what to do.</summary>
 [GenerateSerializer]
-public sealed class RunStoreException(string message, Exception? inner = null) : RoutinesException(message, inner)
+internal sealed class RunStoreException(string message, Exception? inner = null) : RoutinesException(message, inner)
 {
     /// <summary>The store failure behind a host that would not start, however the host wrapped it.</summary>
     internal static RunStoreException? FindIn(Exception? exception)

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using Routines.Client;
-using Routines.Cluster;
 
 namespace Routines.Ui.Services;
 

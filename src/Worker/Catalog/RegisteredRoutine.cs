@@ -1,3 +1,4 @@
+using Routines.Client;
 using Routines.Cluster;
 
 namespace Routines.Worker.Catalog;

@@ -1,3 +1,4 @@
+using Routines.Client;
 using System.Reflection;
 using System.Text.Json;
 using Routines.Cluster;

@@ -14,7 +14,7 @@ using Routines.Worker.Execution;
 namespace Routines.Hosting;
 
 /// <summary>Adds the worker role (hosting and executing a project's routines) to a silo.</summary>
-public static class WorkerSiloBuilderExtensions
+internal static class WorkerSiloBuilderExtensions
 {
     /// <summary>Hosts the routines defined in <paramref name="assemblies"/>.</summary>
     public static ISiloBuilder AddRoutinesWorker(this ISiloBuilder silo, IEnumerable<Assembly> assemblies, Action<WorkerOptions>? configure = null)

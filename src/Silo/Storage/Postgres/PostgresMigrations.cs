@@ -8,7 +8,7 @@ namespace Routines.Silo.Storage.Postgres;
 /// ADO.NET clustering and reminders read. Scripts are embedded resources named <c>NNNN_description.sql</c>, applied in
 /// order, each once, each in its own transaction, under an advisory lock so concurrent starters do not race.
 /// </summary>
-public static class PostgresMigrations
+internal static class PostgresMigrations
 {
     const long LockKey = 0x526F7574696E6573; // "Routines"
     const string ResourcePrefix = "Routines.Silo.Storage.Postgres.Migrations.";

@@ -1,7 +1,7 @@
 namespace Routines.Silo.Storage.Postgres;
 
 /// <summary>Which PostgreSQL database holds the cluster's run store, and whether the service migrates it on start.</summary>
-public sealed class PostgresRunStoreOptions
+internal sealed class PostgresRunStoreOptions
 {
     /// <summary>An Npgsql connection string (<c>Host=…;Port=…;Database=…;Username=…;Password=…</c>). Required.</summary>
     public string ConnectionString { get; set; } = "";

@@ -1,7 +1,7 @@
 namespace Routines.Silo.Storage.Sqlite;
 
 /// <summary>Where the embedded SQLite run store keeps its file, and how long it waits for a lock.</summary>
-public sealed class SqliteRunStoreOptions
+internal sealed class SqliteRunStoreOptions
 {
     /// <summary>The database file; a relative path is relative to the working directory. Created if missing.</summary>
     public string Path { get; set; } = ".routines/routines.db";

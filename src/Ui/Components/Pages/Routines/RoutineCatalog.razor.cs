@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Components;
-using global::Routines.Cluster;
+using global::Routines.Client;
 using global::Routines.Ui.Services;
 
 namespace Routines.Ui.Components.Pages.Catalog;

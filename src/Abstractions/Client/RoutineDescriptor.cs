@@ -1,4 +1,4 @@
-namespace Routines.Cluster;
+namespace Routines.Client;
 
 /// <summary>What a worker advertises about one routine: id, schemas, and declared policies.</summary>
 [GenerateSerializer, Immutable]
