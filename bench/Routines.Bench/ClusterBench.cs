@@ -278,6 +278,7 @@ internal static class ClusterBench
         ["Routines__Cluster__SiloPort"] = FreePort.Next().ToString(),
         ["Routines__Cluster__GatewayPort"] = gatewayPort.ToString(),
         ["Routines__Cluster__SiloName"] = name,
+        ["Routines__Service__HttpPort"] = FreePort.Next().ToString(),
         ["DOTNET_gcServer"] = "0",
         // As k8s/base deploys them: a 256 MB gen0 budget for the service, 64 MB for workers (docs/cluster.md, "How fast").
         ["DOTNET_GCgen0size"] = gen0Budget,

@@ -23,4 +23,10 @@ internal sealed class RoutinesServiceOptions
     /// is refused before anything is recorded: pass data sets and models by reference, not inside the input.
     /// </summary>
     public int MaxInputBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>The HTTP API's port (on the advertised address, or every interface with ListenOnAnyAddress).</summary>
+    public int HttpPort { get; set; } = 8080;
+
+    /// <summary>The largest HTTP request body, in bytes (default 17 MiB: the largest input and room for its options); larger ones get 413.</summary>
+    public long MaxRequestBytes { get; set; } = 17 * 1024 * 1024;
 }

@@ -1,8 +1,10 @@
 using System.CommandLine;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Routines.Silo.Api;
 using Routines.Silo.Storage;
 using Routines.Silo.Storage.Postgres;
 
@@ -21,31 +23,118 @@ internal static class ServiceCommandLine
         var migrate = new Command("migrate", "Apply the PostgreSQL migrations (run store, Orleans membership and reminders) and exit.");
         migrate.SetAction((_, cancellationToken) => MigrateAsync(cancellationToken));
         root.Subcommands.Add(migrate);
+        root.Subcommands.Add(TokenCommand());
         return root.Parse(args).InvokeAsync();
     }
 
     static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var builder = Host.CreateApplicationBuilder(args);
+        var builder = WebApplication.CreateBuilder(args);
         builder.Logging.AddRoutinesFilters();
         var cluster = ClusterOptionsFrom(builder.Configuration, out var invalid);
+        var service = ServiceOptionsFrom(builder.Configuration, ref invalid);
         if (invalid is not null) return Fail(invalid, 2);
 
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(cluster));
         builder.UseOrleans(silo => silo.UseRoutinesClustering(cluster, SiloRole.Service).AddRoutinesService());
-        using var host = builder.Build();
+        builder.AddRoutinesApi(cluster, service);
+        await using var app = builder.Build();
+        app.MapRoutinesApi();
         try
         {
-            await host.StartAsync(cancellationToken);
-            var store = host.Services.GetRequiredService<IRunStore>();
+            // Beyond this machine, nobody may use the HTTP API without a token: refuse to start rather than serve it open.
+            if (!ApiHosting.IsLoopbackOnly(cluster) && !await app.Services.GetRequiredService<ApiTokens>().AnyActiveAsync(cancellationToken))
+            {
+                return Fail("the service listens beyond loopback, and its HTTP API has no token: create one first with "
+                          + "'dotnet run --project src/Silo -- token create --name NAME --scope admin' (same settings as the service).", 2);
+            }
+
+            await app.StartAsync(cancellationToken);
+            var store = app.Services.GetRequiredService<IRunStore>();
             var on = cluster.ListenOnAnyAddress ? $"every interface (advertised as {cluster.AdvertisedAddress})" : cluster.AdvertisedAddress;
-            Console.WriteLine($"Routines service listening on {on}: silo port {cluster.SiloPort}, gateway port {cluster.GatewayPort}; run store: {store.Location}.");
-            await host.WaitForShutdownAsync(cancellationToken);
+            Console.WriteLine($"Routines service listening on {on}: silo port {cluster.SiloPort}, gateway port {cluster.GatewayPort}, "
+                            + $"HTTP API port {service.HttpPort}; run store: {store.Location}.");
+            await app.WaitForShutdownAsync(cancellationToken);
             return 0;
         }
         catch (Exception exception) when (RunStoreException.FindIn(exception) is { } store)
         {
             return Fail(store.Message, 5);
+        }
+    }
+
+    /// <summary><c>token create|list|revoke</c>: the HTTP API's bearer tokens, in the store the service uses.</summary>
+    static Command TokenCommand()
+    {
+        var token = new Command("token", "Create, list and revoke the HTTP API's bearer tokens (in the service's store; same settings as the service).");
+        var name = new Option<string>("--name") { Description = "The token's name, e.g. ci (letters, digits, '.', '_', '-').", Required = true };
+        var scope = new Option<TokenScope>("--scope")
+        {
+            Description = "read: read runs, logs, workers; operate: also submit, cancel, retry; admin: also manage tokens.", DefaultValueFactory = _ => TokenScope.Read,
+        };
+        var create = new Command("create", "Create a token and print its secret, once: the store keeps only its hash.") { name, scope };
+        create.SetAction((parse, cancellationToken) => WithTokensAsync(async tokens =>
+        {
+            var (created, secret) = await tokens.CreateAsync(parse.GetValue(name)!, parse.GetValue(scope), cancellationToken);
+            Console.WriteLine($"Created token '{created.Name}' with scope {created.Scope.ToString().ToLowerInvariant()}. It is shown this once:");
+            Console.WriteLine(secret);
+            return 0;
+        }, cancellationToken));
+
+        var list = new Command("list", "List the tokens: name, scope, created, revoked.");
+        list.SetAction((_, cancellationToken) => WithTokensAsync(async tokens =>
+        {
+            foreach (var t in await tokens.ListAsync(cancellationToken))
+                Console.WriteLine($"{t.Name}\t{t.Scope.ToString().ToLowerInvariant()}\tcreated {t.CreatedAt:u}{(t.RevokedAt is { } at ? $"\trevoked {at:u}" : "")}");
+            return 0;
+        }, cancellationToken));
+
+        var revokedName = new Argument<string>("name") { Description = "The token to revoke." };
+        var revoke = new Command("revoke", "Revoke a token: requests carrying it are refused from now on.") { revokedName };
+        revoke.SetAction((parse, cancellationToken) => WithTokensAsync(async tokens =>
+        {
+            var revokeName = parse.GetValue(revokedName)!;
+            if (await tokens.RevokeAsync(revokeName, cancellationToken))
+            {
+                Console.WriteLine($"Revoked token '{revokeName}'.");
+                return 0;
+            }
+
+            return Fail($"there is no active token named '{revokeName}'.", 3);
+        }, cancellationToken));
+
+        token.Subcommands.Add(create);
+        token.Subcommands.Add(list);
+        token.Subcommands.Add(revoke);
+        return token;
+    }
+
+    static async Task<int> WithTokensAsync(Func<ApiTokens, Task<int>> action, CancellationToken cancellationToken)
+    {
+        var configuration = new ConfigurationBuilder().AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables().Build();
+        var cluster = ClusterOptionsFrom(configuration, out var invalid);
+        var service = ServiceOptionsFrom(configuration, ref invalid);
+        if (invalid is not null) return Fail(invalid, 2);
+        try
+        {
+            if (cluster.Provider == ClusterProvider.Postgres) await PostgresMigrations.ApplyAsync(cluster.ConnectionString!, cancellationToken);
+            var store = ApiHosting.TokenStoreFor(cluster, service);
+            try
+            {
+                return await action(new ApiTokens(store, TimeProvider.System));
+            }
+            finally
+            {
+                if (store is IAsyncDisposable disposable) await disposable.DisposeAsync();
+            }
+        }
+        catch (ArgumentException exception)
+        {
+            return Fail(exception.Message, 2);
+        }
+        catch (RunStoreException exception)
+        {
+            return Fail(exception.Message, 5);
         }
     }
 
@@ -84,6 +173,24 @@ internal static class ServiceCommandLine
         }
 
         invalid = options.Validate();
+        return options;
+    }
+
+    static RoutinesServiceOptions ServiceOptionsFrom(IConfiguration configuration, ref string? invalid)
+    {
+        var options = new RoutinesServiceOptions();
+        try
+        {
+            configuration.GetSection("Routines:Service").Bind(options);
+        }
+        catch (InvalidOperationException exception)
+        {
+            invalid ??= $"Invalid Routines:Service settings: {exception.Message}";
+            return options;
+        }
+
+        if (options.HttpPort is < 1 or > 65535) invalid ??= $"Routines:Service:HttpPort must be a port number from 1 to 65535 (got {options.HttpPort}).";
+        if (options.MaxRequestBytes < 1024) invalid ??= $"Routines:Service:MaxRequestBytes must be at least 1024 (got {options.MaxRequestBytes}).";
         return options;
     }
 

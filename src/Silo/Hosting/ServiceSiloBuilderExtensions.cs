@@ -50,9 +50,12 @@ internal static class ServiceSiloBuilderExtensions
             });
         }
 
-        var path = services.GetRequiredService<IOptions<RoutinesServiceOptions>>().Value.StorePath;
-        return new SqliteRunStore(new SqliteRunStoreOptions { Path = path is { Length: > 0 } ? path : Path.Combine(".routines", "routines.db") });
+        return new SqliteRunStore(new SqliteRunStoreOptions { Path = StorePathOf(services.GetRequiredService<IOptions<RoutinesServiceOptions>>().Value) });
     }
+
+    /// <summary>The embedded store's SQLite file: the configured path, or <c>.routines/routines.db</c>.</summary>
+    public static string StorePathOf(RoutinesServiceOptions service)
+        => service.StorePath is { Length: > 0 } path ? path : Path.Combine(".routines", "routines.db");
 
     /// <summary>What every silo of a Routines cluster needs, whatever its role.</summary>
     public static IServiceCollection AddRoutinesCommon(this IServiceCollection services)

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Routines.Tests.Apps;
 
 public sealed record StepInput(string Key, int Milliseconds);
@@ -155,4 +157,23 @@ public sealed class Echo : RoutineTask<StepInput, StepOutput>
 {
     public override Task<StepOutput> RunAsync(StepInput input, RoutineContext ctx)
         => Task.FromResult(new StepOutput(input.Key, Environment.ProcessId, Environment.GetEnvironmentVariable("WORKER_NAME") ?? "?"));
+}
+
+public sealed record ChattyInput(string Key, int Lines, int Milliseconds);
+
+/// <summary>Writes numbered log lines, a pause after each: a log to follow while the run goes on.</summary>
+[Routine("chatty")]
+[Cache(false)]
+public sealed class Chatty : RoutineTask<ChattyInput, int>
+{
+    public override async Task<int> RunAsync(ChattyInput input, RoutineContext ctx)
+    {
+        for (var line = 1; line <= input.Lines; line++)
+        {
+            ctx.Logger.LogInformation("line {Line} of {Key}", line, input.Key);
+            await Task.Delay(input.Milliseconds, ctx.CancellationToken);
+        }
+
+        return input.Lines;
+    }
 }

@@ -28,7 +28,7 @@ public sealed class ClusterTests(ClusterFixture cluster, Xunit.Abstractions.ITes
         var printed = cluster.Service.Stdout + cluster.Service.Stderr;
 
         Assert.Contains($"Routines service listening on 127.0.0.1: silo port", printed);
-        Assert.Contains($"gateway port {cluster.GatewayPort}; run store: PostgreSQL (host 127.0.0.1:{cluster.Postgres.Port}, database cluster", printed);
+        Assert.Contains($"gateway port {cluster.GatewayPort}, HTTP API port {cluster.HttpPort}; run store: PostgreSQL (host 127.0.0.1:{cluster.Postgres.Port}, database cluster", printed);
         Assert.DoesNotContain("Password", printed, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("ServerGC", printed);
         Assert.DoesNotContain("Participant check thread", printed);

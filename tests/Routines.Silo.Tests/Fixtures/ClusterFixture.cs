@@ -34,6 +34,11 @@ public class ClusterFixture : IAsyncLifetime
 
     public int GatewayPort { get; } = FreePort.Next();
 
+    /// <summary>The service's HTTP API port; a restarted service listens on it again.</summary>
+    public int HttpPort { get; } = FreePort.Next();
+
+    public string ApiBase => $"http://127.0.0.1:{HttpPort}/api/v1";
+
     public async Task InitializeAsync()
     {
         Postgres = await PostgresServer.StartAsync();
@@ -52,10 +57,19 @@ public class ClusterFixture : IAsyncLifetime
     public TestProcess StartService(TimeSpan? recoveryDelay = null)
     {
         var environment = Environment("service", GatewayPort);
+        environment["Routines__Service__HttpPort"] = HttpPort.ToString();
         if (recoveryDelay is { } delay) environment["Routines__Service__RecoveryDelay"] = delay.ToString();
         Service = TestProcess.Start(BuildOutput.Dll("src/Silo", "Routines.Silo.dll"), BuildOutput.RepositoryRoot, [], environment, "service");
         _processes.Add(Service);
         return Service;
+    }
+
+    /// <summary>Runs a verb of the service program (token, migrate) with the cluster's settings: its exit code and output.</summary>
+    public async Task<(int ExitCode, string Output)> ServiceVerbAsync(params string[] args)
+    {
+        using var verb = TestProcess.Start(BuildOutput.Dll("src/Silo", "Routines.Silo.dll"), BuildOutput.RepositoryRoot, args, Environment("verb", 0), "verb");
+        var exitCode = await verb.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return (exitCode, verb.Stdout + verb.Stderr);
     }
 
     /// <summary>Starts a worker process of the given test project (WorkerAlpha or WorkerBeta).</summary>

@@ -55,6 +55,7 @@ public partial class ConsoleFixture : IAsyncLifetime
             ["Routines__Cluster__GatewayPort"] = gatewayPort.ToString(),
             ["Routines__Cluster__PrimarySiloEndpoint"] = $"127.0.0.1:{siloPort}",
             ["Routines__Service__StorePath"] = Path.Combine(_directory, "routines.db"),
+            ["Routines__Service__HttpPort"] = FreePort.Next().ToString(),
         };
         foreach (var (key, value) in clusterSettings) _serviceEnvironment[key] = value;
         _workerEnvironment = new()

@@ -1,0 +1,246 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Routines.Client;
+
+namespace Routines.Silo.Api;
+
+/// <summary>The resources under <c>/api/v1</c>: routines, runs (and their tree, history, result, logs, metrics), workers, tokens.</summary>
+internal static class ApiEndpoints
+{
+    /// <summary>The most runs one list call returns.</summary>
+    public const int MaxPageSize = 1000;
+
+    public static void MapRoutinesApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1");
+
+        Read(api.MapGet("/routines", ListRoutines)).WithSummary("The routines live workers offer, with their schemas, policies and workers.");
+        Read(api.MapGet("/routines/{name}", GetRoutine)).WithSummary("Every version of one routine live workers offer.");
+
+        Operate(api.MapPost("/runs", Submit)).Accepts<SubmitRun>("application/json")
+            .WithSummary("Starts a run; with wait, answers when it is terminal (up to the request's life).");
+        Read(api.MapGet("/runs", ListRuns)).WithSummary("Runs matching the filters, newest first, and how many match.");
+        Read(api.MapGet("/runs/{runId}", GetRun)).WithSummary("One run.");
+        Read(api.MapGet("/runs/{runId}/children", Children)).WithSummary("A workflow run's direct children, in call order.");
+        Read(api.MapGet("/runs/{runId}/tree", Tree)).WithSummary("A run and all its descendants.");
+        Read(api.MapGet("/runs/{runId}/history", History)).WithSummary("A run's status changes, oldest first.");
+        Read(api.MapGet("/runs/{runId}/result", Result)).WithSummary("A finished run's output; the run's error as a problem otherwise.");
+        Read(api.MapGet("/runs/{runId}/progress", Progress)).WithSummary("The last progress a run reported.");
+        Read(api.MapGet("/runs/{runId}/metrics", Metrics)).WithSummary("The metric points a run logged.");
+        Read(api.MapGet("/runs/{runId}/logs", Logs)).WithSummary("Log lines with a sequence number after 'after'.");
+        Read(api.MapGet("/runs/{runId}/logs/stream", FollowLogs))
+            .WithSummary("Log lines as Server-Sent Events until the run ends; resumes after Last-Event-ID.");
+        Operate(api.MapPost("/runs/{runId}/cancel", Cancel)).Accepts<CancelRun>("application/json")
+            .WithSummary("Cancels a run and its unfinished children.");
+        Operate(api.MapPost("/runs/{runId}/retry", Retry)).WithSummary("Starts the routine and input of a run again, as a new run.");
+        Read(api.MapGet("/workers", Workers)).WithSummary("The live workers.");
+
+        Admin(api.MapGet("/tokens", ListTokens)).WithSummary("Every token: name, scope, created, revoked.");
+        Admin(api.MapPost("/tokens", CreateToken)).Accepts<CreateToken>("application/json")
+            .WithSummary("Creates a token; its secret is in this answer only.");
+        Admin(api.MapDelete("/tokens/{name}", RevokeToken)).WithSummary("Revokes a token.");
+    }
+
+    static RouteHandlerBuilder Read(RouteHandlerBuilder endpoint) => Needs(endpoint, TokenScope.Read);
+
+    static RouteHandlerBuilder Operate(RouteHandlerBuilder endpoint) => Needs(endpoint, TokenScope.Operate);
+
+    static RouteHandlerBuilder Admin(RouteHandlerBuilder endpoint) => Needs(endpoint, TokenScope.Admin);
+
+    static RouteHandlerBuilder Needs(RouteHandlerBuilder endpoint, TokenScope scope)
+    {
+        var requires = new RequiresScope(scope);
+        return endpoint.WithMetadata(requires).RequireAuthorization(requires.Policy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+    }
+
+    static async Task<IReadOnlyList<RoutineResource>> ListRoutines(IRoutinesClient client, CancellationToken cancellationToken)
+    {
+        var routines = await client.ListRoutinesAsync(cancellationToken);
+        var workers = await client.ListWorkersAsync(cancellationToken);
+        return routines.Select(r => Resource(r, workers)).ToList();
+    }
+
+    static async Task<Results<Ok<IReadOnlyList<RoutineResource>>, ProblemHttpResult>> GetRoutine(string name, IRoutinesClient client, CancellationToken cancellationToken)
+    {
+        var versions = (await ListRoutines(client, cancellationToken)).Where(r => r.Name == name).ToList();
+        return versions.Count == 0
+            ? TypedResults.Problem(ApiProblems.Problem(404, "Routine not found", $"No live worker offers a routine named '{name}'."))
+            : TypedResults.Ok<IReadOnlyList<RoutineResource>>(versions);
+    }
+
+    static RoutineResource Resource(RoutineDescriptor routine, IReadOnlyList<WorkerInfo> workers) => new(
+        routine.Id.ToString(), routine.Id.Name, routine.Id.Version!, routine.Kind, routine.Description,
+        JsonDocument.Parse(routine.InputSchema).RootElement, JsonDocument.Parse(routine.OutputSchema).RootElement,
+        routine.Retry, routine.Timeout, routine.Cache, routine.Execution,
+        workers.Where(w => w.Routines.Contains(routine.Id.ToString())).Select(w => w.Name).ToList());
+
+    static async Task<Results<Created<RunResource>, Ok<RunResource>>> Submit(HttpRequest request, IRoutinesClient client, CancellationToken cancellationToken)
+    {
+        var submit = await BodyAsync<SubmitRun>(request, cancellationToken)
+                     ?? throw new ArgumentException("The body must be a JSON object with at least \"routine\".");
+        if (string.IsNullOrWhiteSpace(submit.Routine)) throw new ArgumentException("\"routine\" is required: a routine name or an exact routine id.");
+        var input = submit.Input is { } json ? json.GetRawText() : "{}";
+        if (submit.Wait)
+        {
+            var finished = await client.ExecuteAsync(submit.Routine, input, submit.Options, cancellationToken);
+            return TypedResults.Ok(RunResource.Of(finished));
+        }
+
+        var handle = await client.SubmitAsync(submit.Routine, input, submit.Options, cancellationToken);
+        var run = await client.GetRunAsync(handle.RunId, cancellationToken) ?? throw new InvalidOperationException($"Run {handle.RunId} was submitted but cannot be read.");
+        return TypedResults.Created($"/api/v1/runs/{run.RunId}", RunResource.Of(run));
+    }
+
+    static async Task<RunList> ListRuns(
+        IRoutinesClient client, CancellationToken cancellationToken, string? status = null, string? routine = null, string? root = null,
+        bool roots = false, DateTimeOffset? since = null, DateTimeOffset? until = null, string? search = null, int skip = 0, int take = 50)
+    {
+        if (take is < 1 or > MaxPageSize) throw new ArgumentException($"take must be from 1 to {MaxPageSize} (got {take}).");
+        if (skip < 0) throw new ArgumentException($"skip must not be negative (got {skip}).");
+        RunStatus? wanted = null;
+        if (status is not null)
+        {
+            wanted = Enum.TryParse<RunStatus>(status, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed
+                : throw new ArgumentException($"status must be one of {string.Join(", ", Enum.GetNames<RunStatus>().Select(n => n.ToLowerInvariant()))} (got '{status}').");
+        }
+
+        var page = await client.ListRunsAsync(new RunFilter
+        {
+            Status = wanted, RoutineName = routine, RootRunId = root, RootsOnly = roots, CreatedAfter = since, CreatedBefore = until,
+            Search = search, Skip = skip, Take = take,
+        }, cancellationToken);
+        return new RunList(page.Runs.Select(RunResource.Of).ToList(), page.Total);
+    }
+
+    static async Task<Results<Ok<RunResource>, ProblemHttpResult>> GetRun(string runId, IRoutinesClient client, CancellationToken cancellationToken)
+        => await client.GetRunAsync(runId, cancellationToken) is { } run ? TypedResults.Ok(RunResource.Of(run)) : NoRun(runId);
+
+    static async Task<Results<Ok<IReadOnlyList<RunResource>>, ProblemHttpResult>> Children(string runId, IRoutinesClient client, CancellationToken cancellationToken)
+    {
+        if (await client.GetRunAsync(runId, cancellationToken) is null) return NoRun(runId);
+        var children = await client.ListChildrenAsync(runId, cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<RunResource>>(children.Select(RunResource.Of).ToList());
+    }
+
+    static async Task<Results<Ok<RunTree>, ProblemHttpResult>> Tree(string runId, IRoutinesClient client, CancellationToken cancellationToken)
+    {
+        if (await client.GetRunAsync(runId, cancellationToken) is not { } run) return NoRun(runId);
+        return TypedResults.Ok(await TreeOf(run, client, cancellationToken));
+    }
+
+    static async Task<RunTree> TreeOf(RunInfo run, IRoutinesClient client, CancellationToken cancellationToken)
+    {
+        var children = run.Kind == RoutineKind.Workflow ? await client.ListChildrenAsync(run.RunId, cancellationToken) : [];
+        var nodes = new List<RunTree>(children.Count);
+        foreach (var child in children) nodes.Add(await TreeOf(child, client, cancellationToken));
+        return new RunTree(RunResource.Of(run), nodes);
+    }
+
+    static async Task<Results<Ok<IReadOnlyList<RunEvent>>, ProblemHttpResult>> History(string runId, IRoutinesClient client, CancellationToken cancellationToken)
+    {
+        if (await client.GetRunAsync(runId, cancellationToken) is null) return NoRun(runId);
+        return TypedResults.Ok(await client.GetHistoryAsync(runId, cancellationToken));
+    }
+
+    static async Task<IResult> Result(string runId, IRoutinesClient client, CancellationToken cancellationToken)
+    {
+        if (await client.GetRunAsync(runId, cancellationToken) is not { } run) return NoRun(runId);
+        if (!run.Status.IsTerminal())
+            return ApiProblems.Result(ApiProblems.Problem(409, "Not finished", $"Run {runId} is still {run.Status}; wait for it first."));
+        try
+        {
+            return TypedResults.Text(RunOutcome.OutputOrThrow(run), "application/json");
+        }
+        catch (RoutinesException exception)
+        {
+            return ApiProblems.Result(ApiProblems.Problem(422, $"Run {run.Status}", exception.Message,
+                new() { ["exception"] = exception.GetType().FullName, ["error"] = run.Error }));
+        }
+    }
+
+    static async Task<Results<Ok<RunProgress>, NoContent, ProblemHttpResult>> Progress(string runId, IRoutinesClient client, CancellationToken cancellationToken)
+    {
+        if (await client.GetRunAsync(runId, cancellationToken) is not { } run) return NoRun(runId);
+        return run.Progress is { } progress ? TypedResults.Ok(progress) : TypedResults.NoContent();
+    }
+
+    static async Task<Results<Ok<IReadOnlyList<MetricPoint>>, ProblemHttpResult>> Metrics(string runId, IRoutinesClient client, CancellationToken cancellationToken)
+    {
+        if (await client.GetRunAsync(runId, cancellationToken) is null) return NoRun(runId);
+        return TypedResults.Ok(await client.GetMetricsAsync(runId, cancellationToken));
+    }
+
+    static async Task<Results<Ok<IReadOnlyList<RunLogLine>>, ProblemHttpResult>> Logs(
+        string runId, IRoutinesClient client, CancellationToken cancellationToken, long after = 0, int limit = 1000)
+    {
+        if (limit is < 1 or > MaxPageSize) throw new ArgumentException($"limit must be from 1 to {MaxPageSize} (got {limit}).");
+        if (await client.GetRunAsync(runId, cancellationToken) is null) return NoRun(runId);
+        return TypedResults.Ok(await client.GetLogsAsync(runId, after, limit, cancellationToken));
+    }
+
+    static async Task<IResult> FollowLogs(string runId, HttpRequest request, IRoutinesClient client, CancellationToken cancellationToken, long after = 0)
+    {
+        if (await client.GetRunAsync(runId, cancellationToken) is null) return NoRun(runId);
+        // A reconnecting EventSource sends the id of the last event it got: go on after it.
+        if (long.TryParse(request.Headers["Last-Event-ID"], out var lastEventId)) after = Math.Max(after, lastEventId);
+        return TypedResults.ServerSentEvents(LogEvents(runId, after, client, cancellationToken));
+    }
+
+    static async IAsyncEnumerable<SseItem<object>> LogEvents(string runId, long after, IRoutinesClient client, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var line in client.FollowLogsAsync(runId, after, cancellationToken))
+            yield return new SseItem<object>(line, "log") { EventId = line.Sequence.ToString() };
+        var run = await client.GetRunAsync(runId, cancellationToken);
+        yield return new SseItem<object>(new { status = run?.Status }, "end");
+    }
+
+    static async Task<Results<Accepted, ProblemHttpResult>> Cancel(string runId, HttpRequest request, IRoutinesClient client, CancellationToken cancellationToken)
+    {
+        var body = request.ContentLength is > 0 ? await BodyAsync<CancelRun>(request, cancellationToken) : null;
+        if (await client.GetRunAsync(runId, cancellationToken) is null) return NoRun(runId);
+        await client.CancelAsync(runId, body?.Reason is { Length: > 0 } reason ? reason : "cancelled through the HTTP API", cancellationToken);
+        return TypedResults.Accepted($"/api/v1/runs/{runId}");
+    }
+
+    static async Task<Results<Created<RunResource>, ProblemHttpResult>> Retry(string runId, IRoutinesClient client, CancellationToken cancellationToken)
+    {
+        if (await client.GetRunAsync(runId, cancellationToken) is null) return NoRun(runId);
+        var handle = await client.RetryAsync(runId, cancellationToken);
+        var run = await client.GetRunAsync(handle.RunId, cancellationToken) ?? throw new InvalidOperationException($"Run {handle.RunId} was submitted but cannot be read.");
+        return TypedResults.Created($"/api/v1/runs/{run.RunId}", RunResource.Of(run));
+    }
+
+    static Task<IReadOnlyList<WorkerInfo>> Workers(IRoutinesClient client, CancellationToken cancellationToken) => client.ListWorkersAsync(cancellationToken);
+
+    static Task<IReadOnlyList<ApiToken>> ListTokens(ApiTokens tokens, CancellationToken cancellationToken) => tokens.ListAsync(cancellationToken);
+
+    static async Task<Created<CreatedToken>> CreateToken(HttpRequest request, ApiTokens tokens, CancellationToken cancellationToken)
+    {
+        var ask = await BodyAsync<CreateToken>(request, cancellationToken) ?? throw new ArgumentException("The body must be {\"name\": …, \"scope\": …}.");
+        var (token, secret) = await tokens.CreateAsync(ask.Name, ask.Scope, cancellationToken);
+        return TypedResults.Created($"/api/v1/tokens/{token.Name}", new CreatedToken(token.Name, token.Scope, token.CreatedAt, secret));
+    }
+
+    static async Task<Results<NoContent, ProblemHttpResult>> RevokeToken(string name, ApiTokens tokens, CancellationToken cancellationToken)
+        => await tokens.RevokeAsync(name, cancellationToken)
+            ? TypedResults.NoContent()
+            : TypedResults.Problem(ApiProblems.Problem(404, "Not found", $"There is no active token named '{name}'."));
+
+    static ProblemHttpResult NoRun(string runId) => TypedResults.Problem(ApiProblems.Problem(404, "Run not found", $"There is no run {runId}."));
+
+    /// <summary>
+    /// The body as <typeparamref name="T"/>; malformed JSON throws <see cref="JsonException"/> with its path, which
+    /// becomes a problem detail (model binding would answer a bare 400).
+    /// </summary>
+    static async Task<T?> BodyAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!request.HasJsonContentType()) throw new BadHttpRequestException("The body must be JSON (Content-Type: application/json).", 415);
+        return await request.ReadFromJsonAsync<T>(ApiJson.Options, cancellationToken);
+    }
+}

@@ -1,0 +1,46 @@
+using System.Text.Json;
+using Routines.Client;
+
+namespace Routines.Silo.Api;
+
+/// <summary>A run to start: the routine (a name or an exact id), its input, and anything a .NET <see cref="CallOptions"/> says.</summary>
+internal sealed record SubmitRun(string Routine, JsonElement? Input = null, CallOptions? Options = null, bool Wait = false);
+
+/// <summary>Why a run is cancelled; optional.</summary>
+internal sealed record CancelRun(string? Reason = null);
+
+/// <summary>A token to create: its name and scope (read, operate or admin).</summary>
+internal sealed record CreateToken(string Name, TokenScope Scope);
+
+/// <summary>A created token: the secret is shown here once and stored nowhere.</summary>
+internal sealed record CreatedToken(string Name, TokenScope Scope, DateTimeOffset CreatedAt, string Token);
+
+/// <summary>A run as the HTTP API shows it: <see cref="RunInfo"/> with its input and output as JSON, not as text.</summary>
+internal sealed record RunResource(
+    string RunId, string RoutineId, string RoutineName, string RoutineVersion, RoutineKind Kind, RunStatus Status,
+    int Attempt, int MaxAttempts, JsonElement Input, JsonElement? Output, RunError? Error, string? ParentRunId, string RootRunId,
+    DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Worker, string? CachedFromRunId,
+    string? WaitReason, RunProgress? Progress, CallOptions? Options)
+{
+    public static RunResource Of(RunInfo run) => new(
+        run.RunId, run.RoutineId, run.RoutineName, run.RoutineVersion, run.Kind, run.Status, run.Attempt, run.MaxAttempts,
+        Json(run.InputJson), run.OutputJson is { } output ? Json(output) : null, run.Error, run.ParentRunId, run.RootRunId,
+        run.CreatedAt, run.StartedAt, run.FinishedAt, run.Worker, run.CachedFromRunId, run.WaitReason, run.Progress, run.Options);
+
+    static JsonElement Json(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+}
+
+/// <summary>One page of runs, newest first, and how many match in all.</summary>
+internal sealed record RunList(IReadOnlyList<RunResource> Runs, int Total);
+
+/// <summary>A run with its children, down the whole tree.</summary>
+internal sealed record RunTree(RunResource Run, IReadOnlyList<RunTree> Children);
+
+/// <summary>One routine of the catalog, with the workers offering it.</summary>
+internal sealed record RoutineResource(
+    string Id, string Name, string Version, RoutineKind Kind, string? Description, JsonElement InputSchema, JsonElement OutputSchema,
+    RetryPolicy Retry, TimeSpan Timeout, bool Cache, ExecutionPolicy Execution, IReadOnlyList<string> Workers);

@@ -1,0 +1,267 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Routines.Silo.Tests.Fixtures;
+using Routines.Tests.Shared;
+
+namespace Routines.Silo.Tests.Api;
+
+/// <summary>The service's HTTP API, against the real service, workers and PostgreSQL of a <see cref="ClusterFixture"/>.</summary>
+public sealed class HttpApiTests(HttpApiTests.Cluster cluster, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<HttpApiTests.Cluster>, IDisposable
+{
+    /// <summary>A cluster of its own with one token per scope, created with the service's token verb.</summary>
+    public sealed class Cluster : ClusterFixture, IAsyncLifetime
+    {
+        public Dictionary<string, string> Tokens { get; } = [];
+
+        public new async Task InitializeAsync()
+        {
+            await base.InitializeAsync();
+            foreach (var scope in new[] { "read", "operate", "admin" }) Tokens[scope] = await CreateTokenAsync(scope + "-token", scope);
+        }
+
+        public async Task<string> CreateTokenAsync(string name, string scope)
+        {
+            var (exitCode, printed) = await ServiceVerbAsync("token", "create", "--name", name, "--scope", scope);
+            Assert.True(exitCode == 0, printed);
+            return printed.Split('\n').Single(l => l.StartsWith("rtk_", StringComparison.Ordinal)).Trim();
+        }
+    }
+
+    static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
+
+    public void Dispose() => output.WriteLine(cluster.Logs());
+
+    HttpRequestMessage Request(HttpMethod method, string path, string? scope, object? body = null)
+    {
+        var request = new HttpRequestMessage(method, $"http://127.0.0.1:{cluster.HttpPort}{path}");
+        if (scope is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", cluster.Tokens[scope]);
+        if (body is string text) request.Content = new StringContent(text, Encoding.UTF8, "application/json");
+        else if (body is not null) request.Content = JsonContent.Create(body);
+        return request;
+    }
+
+    async Task<JsonNode> SendAsync(HttpMethod method, string path, string scope, object? body, HttpStatusCode expected)
+    {
+        using var request = Request(method, path, scope, body);
+        // As a careful client does with a large body: the service may refuse it (413) before it is sent.
+        request.Headers.ExpectContinue = body is string { Length: > 1024 * 1024 };
+        using var response = await Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"{method} {path}: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text is "" ? "null" : text) ?? new JsonObject();
+    }
+
+    async Task<string> SubmitEchoAsync(string key)
+        => (await SendAsync(HttpMethod.Post, "/api/v1/runs", "operate", new { routine = "echo", input = new { key, milliseconds = 0 }, wait = true },
+            HttpStatusCode.OK))["runId"]!.GetValue<string>();
+
+    async Task<int> RunCountAsync() => (await SendAsync(HttpMethod.Get, "/api/v1/runs?take=1", "read", null, HttpStatusCode.OK))["total"]!.GetValue<int>();
+
+    /// <summary>The scope each operation should need: tokens are admin's; other reads need read, other writes operate.</summary>
+    static string ScopeFor(string method, string path)
+        => path.StartsWith("/api/v1/tokens", StringComparison.Ordinal) ? "admin" : method == "GET" ? "read" : "operate";
+
+    static readonly string[] Scopes = ["read", "operate", "admin"];
+
+    [Fact]
+    public async Task EveryOperationInTheOpenApiDocument_AnswersByTheCallersScope()
+    {
+        var document = JsonNode.Parse(await Http.GetStringAsync($"http://127.0.0.1:{cluster.HttpPort}/openapi/v1.json"))!;
+        var runId = await SubmitEchoAsync("scopes-" + Guid.NewGuid().ToString("N"));
+        var operations = document["paths"]!.AsObject()
+            .SelectMany(path => path.Value!.AsObject().Select(operation => (Method: operation.Key.ToUpperInvariant(), Path: path.Key)))
+            .ToList();
+        Assert.True(operations.Count >= 19, $"{operations.Count} operations in the document");
+
+        foreach (var (method, template) in operations)
+        {
+            var needed = Array.IndexOf(Scopes, ScopeFor(method, template));
+            foreach (var scope in new string?[] { null, "read", "operate", "admin" })
+            {
+                // A fresh victim for each revoke, so the admin call has a token to revoke.
+                var name = template.Contains("{name}") && template.Contains("tokens") ? await NewTokenNameAsync() : "echo";
+                var path = template.Replace("{runId}", runId).Replace("{name}", name);
+                using var response = await Http.SendAsync(Request(new HttpMethod(method), path, scope, BodyFor(method, template)));
+                var status = (int)response.StatusCode;
+                var expected = scope is null ? "401" : Array.IndexOf(Scopes, scope) < needed ? "403" : "2xx";
+                var ok = expected switch { "401" => status == 401, "403" => status == 403, _ => status is >= 200 and < 300 };
+                Assert.True(ok, $"{method} {path} with {scope ?? "no"} token: {status}, expected {expected}: {await response.Content.ReadAsStringAsync()}");
+            }
+        }
+    }
+
+    async Task<string> NewTokenNameAsync()
+    {
+        var name = "victim-" + Guid.NewGuid().ToString("N")[..8];
+        await SendAsync(HttpMethod.Post, "/api/v1/tokens", "admin", new { name, scope = "read" }, HttpStatusCode.Created);
+        return name;
+    }
+
+    static object? BodyFor(string method, string template) => (method, template) switch
+    {
+        ("POST", "/api/v1/runs") => new { routine = "echo", input = new { key = "scoped", milliseconds = 0 } },
+        ("POST", "/api/v1/tokens") => new { name = "t-" + Guid.NewGuid().ToString("N")[..12], scope = "read" },
+        ("POST", _) => new { },
+        _ => null,
+    };
+
+    [Fact]
+    public async Task BadInput_GetsAProblemDetailWithTheClientsMessageAndPath_AndRecordsNothing()
+    {
+        var before = await RunCountAsync();
+
+        var malformed = await SendAsync(HttpMethod.Post, "/api/v1/runs", "operate", """{"routine": "echo", "input": {"key": """, HttpStatusCode.BadRequest);
+        Assert.Equal("Malformed JSON", malformed["title"]!.GetValue<string>());
+
+        var wrongType = await SendAsync(HttpMethod.Post, "/api/v1/runs", "operate",
+            new { routine = "echo", input = new { key = 5, milliseconds = 0 } }, HttpStatusCode.BadRequest);
+        Assert.Equal("Routines.InvalidRoutineInputException", wrongType["exception"]!.GetValue<string>());
+        Assert.Equal("$.key", wrongType["errors"]![0]!["path"]!.GetValue<string>());
+        Assert.Matches(@"^Input for tname:echo:[0-9.]+ is invalid at \$\.key: ", wrongType["detail"]!.GetValue<string>());
+
+        var unknown = await SendAsync(HttpMethod.Post, "/api/v1/runs", "operate", new { routine = "no_such_routine", input = new { } }, HttpStatusCode.NotFound);
+        Assert.Equal("Routines.RoutineNotFoundException", unknown["exception"]!.GetValue<string>());
+        Assert.Contains("no_such_routine", unknown["detail"]!.GetValue<string>());
+
+        var badOptions = await SendAsync(HttpMethod.Post, "/api/v1/runs", "operate",
+            new { routine = "echo", input = new { key = "k", milliseconds = 0 }, options = new { timeout = "-00:00:01" } }, HttpStatusCode.BadRequest);
+        Assert.Contains("CallOptions.Timeout", badOptions["detail"]!.GetValue<string>());
+
+        var unknownField = await SendAsync(HttpMethod.Post, "/api/v1/runs", "operate", new { routne = "echo" }, HttpStatusCode.BadRequest);
+        Assert.Contains("routne", unknownField["detail"]!.GetValue<string>());
+
+        var oversize = "{\"routine\": \"echo\", \"input\": {\"key\": \"" + new string('x', 18 * 1024 * 1024) + "\", \"milliseconds\": 0}}";
+        var tooLarge = await SendAsync(HttpMethod.Post, "/api/v1/runs", "operate", oversize, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal(413, tooLarge["status"]!.GetValue<int>());
+
+        foreach (var (method, path) in new[] { ("GET", "/api/v1/runs/no-such-run"), ("POST", "/api/v1/runs/no-such-run/cancel"), ("POST", "/api/v1/runs/no-such-run/retry"), ("GET", "/api/v1/runs/no-such-run/logs/stream") })
+        {
+            var missing = await SendAsync(new HttpMethod(method), path, "operate", method == "POST" ? new { } : null, HttpStatusCode.NotFound);
+            Assert.Equal("There is no run no-such-run.", missing["detail"]!.GetValue<string>());
+        }
+
+        var tooMany = await SendAsync(HttpMethod.Get, "/api/v1/runs?take=1001", "read", null, HttpStatusCode.BadRequest);
+        Assert.Equal("take must be from 1 to 1000 (got 1001).", tooMany["detail"]!.GetValue<string>());
+
+        var notANumber = await SendAsync(HttpMethod.Get, "/api/v1/runs?take=many", "read", null, HttpStatusCode.BadRequest);
+        Assert.Contains("take", notANumber["detail"]!.GetValue<string>());
+        var badStatus = await SendAsync(HttpMethod.Get, "/api/v1/runs?status=done", "read", null, HttpStatusCode.BadRequest);
+        Assert.Contains("(got 'done')", badStatus["detail"]!.GetValue<string>());
+
+        var badName = await SendAsync(HttpMethod.Post, "/api/v1/tokens", "admin", new { name = "no spaces", scope = "read" }, HttpStatusCode.BadRequest);
+        Assert.Contains("(got 'no spaces')", badName["detail"]!.GetValue<string>());
+
+        Assert.Equal(before, await RunCountAsync());
+    }
+
+    [Fact]
+    public async Task ARevokedToken_IsRefused_AndAnUnknownOneToo()
+    {
+        var token = await cluster.CreateTokenAsync("revoked-" + Guid.NewGuid().ToString("N")[..8], "operate");
+        var name = (await cluster.ServiceVerbAsync("token", "list")).Output.Split('\n').Single(l => l.StartsWith("revoked-", StringComparison.Ordinal)).Split('\t')[0];
+        cluster.Tokens["revoked"] = token;
+        await SendAsync(HttpMethod.Get, "/api/v1/workers", "revoked", null, HttpStatusCode.OK);
+
+        var (exitCode, printed) = await cluster.ServiceVerbAsync("token", "revoke", name);
+        Assert.True(exitCode == 0, printed);
+
+        var refused = await SendAsync(HttpMethod.Post, "/api/v1/runs", "revoked", new { routine = "echo", input = new { key = "r", milliseconds = 0 } }, HttpStatusCode.Unauthorized);
+        Assert.Equal("The token is unknown or revoked.", refused["detail"]!.GetValue<string>());
+        cluster.Tokens["forged"] = "rtk_" + new string('A', 43);
+        await SendAsync(HttpMethod.Get, "/api/v1/workers", "forged", null, HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task ALogFollowedOverServerSentEvents_DroppedAndResumed_LosesAndRepeatsNoLine()
+    {
+        const int lines = 60;
+        var submitted = await SendAsync(HttpMethod.Post, "/api/v1/runs", "operate",
+            new { routine = "chatty", input = new { key = "sse", lines, milliseconds = 40 } }, HttpStatusCode.Created);
+        var runId = submitted["runId"]!.GetValue<string>();
+
+        var seen = new List<long>();
+        string? lastEventId = null;
+        var ended = false;
+        for (var connection = 0; !ended && connection < 10; connection++)
+        {
+            using var request = Request(HttpMethod.Get, $"/api/v1/runs/{runId}/logs/stream", "read");
+            if (lastEventId is not null) request.Headers.Add("Last-Event-ID", lastEventId);
+            using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            // The first connections are dropped after a few lines, mid-run; the last one reads to the end.
+            var budget = connection < 3 ? 7 : int.MaxValue;
+            // An event is complete at its blank line; only then does it count (and its id become the one to resume after).
+            var fields = new Dictionary<string, string>();
+            while (budget > 0 && await reader.ReadLineAsync() is { } line)
+            {
+                if (line.Length > 0)
+                {
+                    var colon = line.IndexOf(':');
+                    fields[line[..colon]] = line[(colon + 1)..].TrimStart();
+                    continue;
+                }
+
+                if (fields.GetValueOrDefault("event") == "log")
+                {
+                    seen.Add(JsonNode.Parse(fields["data"])!["sequence"]!.GetValue<long>());
+                    lastEventId = fields["id"];
+                    budget--;
+                }
+                else if (fields.GetValueOrDefault("event") == "end")
+                {
+                    Assert.Contains("succeeded", fields["data"]);
+                    ended = true;
+                    break;
+                }
+
+                fields.Clear();
+            }
+        }
+
+        Assert.True(ended, "the stream ends with the run");
+        var stored = (await SendAsync(HttpMethod.Get, $"/api/v1/runs/{runId}/logs", "read", null, HttpStatusCode.OK)).AsArray()
+            .Select(l => l!["sequence"]!.GetValue<long>()).ToList();
+        Assert.Equal(lines, stored.Count(s => s > 0));
+        Assert.Equal(stored, seen);
+    }
+
+    [Fact]
+    public async Task TheCommittedOpenApiDocument_IsTheOneTheServiceServes()
+    {
+        var served = JsonNode.Parse(await Http.GetStringAsync($"http://127.0.0.1:{cluster.HttpPort}/openapi/v1.json"))!;
+        var committed = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(BuildOutput.RepositoryRoot, "docs", "openapi.v1.json")))!;
+        served["servers"] = null;
+        committed["servers"] = null;
+
+        Assert.True(JsonNode.DeepEquals(served, committed),
+            "docs/openapi.v1.json is stale: copy the service's /openapi/v1.json there (without \"servers\"), as docs/api.md says.");
+    }
+
+    [Fact]
+    public async Task ARunSubmittedOverHttp_IsReadBackWithItsTreeHistoryAndResult()
+    {
+        var key = "http-" + Guid.NewGuid().ToString("N");
+        var run = await SendAsync(HttpMethod.Post, "/api/v1/runs", "operate",
+            new { routine = "pipeline", input = new { key, steps = 2, milliseconds = 10 }, options = new { useCache = false }, wait = true }, HttpStatusCode.OK);
+        var runId = run["runId"]!.GetValue<string>();
+        Assert.Equal("succeeded", run["status"]!.GetValue<string>());
+        Assert.Equal(key, run["input"]!["key"]!.GetValue<string>()); // JSON, not a string of JSON
+
+        var tree = await SendAsync(HttpMethod.Get, $"/api/v1/runs/{runId}/tree", "read", null, HttpStatusCode.OK);
+        Assert.Equal(2, tree["children"]!.AsArray().Count);
+        var history = await SendAsync(HttpMethod.Get, $"/api/v1/runs/{runId}/history", "read", null, HttpStatusCode.OK);
+        Assert.Equal("succeeded", history.AsArray().Last()!["status"]!.GetValue<string>());
+        var result = await SendAsync(HttpMethod.Get, $"/api/v1/runs/{runId}/result", "read", null, HttpStatusCode.OK);
+        Assert.Equal($"{key}-1", result["steps"]![1]!["key"]!.GetValue<string>());
+
+        var listed = await SendAsync(HttpMethod.Get, $"/api/v1/runs?routine=pipeline&status=succeeded&search={runId}", "read", null, HttpStatusCode.OK);
+        Assert.Equal(runId, Assert.Single(listed["runs"]!.AsArray())!["runId"]!.GetValue<string>());
+        var routines = await SendAsync(HttpMethod.Get, "/api/v1/routines/pipeline", "read", null, HttpStatusCode.OK);
+        Assert.Contains("alpha", routines[0]!["workers"]!.AsArray().Select(w => w!.GetValue<string>()));
+    }
+}

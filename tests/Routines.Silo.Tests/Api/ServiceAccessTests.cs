@@ -1,0 +1,73 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Routines.Silo.Hosting;
+using Routines.Tests.Shared;
+
+namespace Routines.Silo.Tests.Api;
+
+/// <summary>Who may reach the HTTP API of a service on the embedded store (real processes, a real SQLite file).</summary>
+public sealed class ServiceAccessTests : IDisposable
+{
+    readonly string _directory = Directory.CreateTempSubdirectory("routines-access-").FullName;
+    readonly int _httpPort = FreePort.Next();
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
+    }
+
+    Dictionary<string, string> Settings(bool anyAddress) => new()
+    {
+        ["Routines__Cluster__SiloPort"] = FreePort.Next().ToString(),
+        ["Routines__Cluster__GatewayPort"] = FreePort.Next().ToString(),
+        ["Routines__Cluster__ListenOnAnyAddress"] = anyAddress.ToString(),
+        ["Routines__Service__HttpPort"] = _httpPort.ToString(),
+        ["Routines__Service__StorePath"] = Path.Combine(_directory, "routines.db"),
+    };
+
+    TestProcess Service(bool anyAddress, params string[] args)
+        => TestProcess.Start(BuildOutput.Dll("src/Silo", "Routines.Silo.dll"), _directory, args, Settings(anyAddress), "service");
+
+    [Fact]
+    public async Task BeyondLoopback_TheServiceRefusesToStartWithoutAToken_AndSaysHowToCreateOne()
+    {
+        using var service = Service(anyAddress: true);
+
+        Assert.Equal(2, await service.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("its HTTP API has no token: create one first with 'dotnet run --project src/Silo -- token create", service.Stderr);
+    }
+
+    [Fact]
+    public async Task OnLoopback_TheApiAnswersWithoutATokenUntilOneExists_ThenOnlyWithOne()
+    {
+        using var service = Service(anyAddress: false);
+        await service.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+        using var http = new HttpClient();
+        var workers = $"http://127.0.0.1:{_httpPort}/api/v1/workers";
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(workers)).StatusCode);
+
+        using var create = Service(false, "token", "create", "--name", "laptop", "--scope", "read");
+        Assert.Equal(0, await create.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        var secret = create.Stdout.Split('\n').Single(l => l.StartsWith("rtk_", StringComparison.Ordinal)).Trim();
+
+        await Eventually.TrueAsync(async () => (await http.GetAsync(workers)).StatusCode == HttpStatusCode.Unauthorized,
+            TimeSpan.FromSeconds(10), "the API to want a token once one exists");
+        using var request = new HttpRequestMessage(HttpMethod.Get, workers) { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", secret) } };
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(request)).StatusCode);
+    }
+
+    [Fact]
+    public async Task ATokenNameTakenTwice_IsRefusedWithItsExitCode_AndTheFirstTokenStillWorks()
+    {
+        using var first = Service(false, "token", "create", "--name", "ci", "--scope", "operate");
+        Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        using var second = Service(false, "token", "create", "--name", "ci", "--scope", "admin");
+
+        Assert.Equal(2, await second.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("error: There is already a token named 'ci'", second.Stderr);
+        Assert.DoesNotContain("rtk_", second.Stdout);
+        using var list = Service(false, "token", "list");
+        Assert.Equal(0, await list.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.StartsWith("ci\toperate\tcreated ", list.Stdout);
+    }
+}
