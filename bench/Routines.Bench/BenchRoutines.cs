@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Routines.Bench;
 
 public sealed record Step(int Index, double Milliseconds = 0);
@@ -36,6 +38,20 @@ public sealed class FanOut : RoutineWorkflow<Shape, Count>
     {
         var results = await Task.WhenAll(Enumerable.Range(0, input.Children).Select(i => ctx.CallAsync<Noop, Count>(new Step(i))));
         return new Count(results.Length);
+    }
+}
+
+public sealed record Lines(int Count);
+
+/// <summary>Writes log lines as fast as it can: what a log follower has to keep up with.</summary>
+[Routine("log_lines")]
+[Cache(false)]
+public sealed class LogLines : RoutineTask<Lines, Count>
+{
+    public override Task<Count> RunAsync(Lines input, RoutineContext ctx)
+    {
+        for (var i = 1; i <= input.Count; i++) ctx.Logger.LogInformation("line {Line}", i);
+        return Task.FromResult(new Count(input.Count));
     }
 }
 

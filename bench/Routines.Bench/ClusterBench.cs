@@ -23,11 +23,13 @@ internal static class ClusterBench
         await using var postgres = await PostgresServer.StartAsync();
         var connectionString = await postgres.CreateDatabaseAsync("bench");
         var gatewayPort = FreePort.Next();
+        var httpPort = FreePort.Next();
         var processes = new List<TestProcess>();
         try
         {
-            var service = TestProcess.Start(Dll("src/Silo", "Routines.Silo.dll"), Directory.GetCurrentDirectory(), [],
-                ProcessEnvironment(connectionString, "service", gatewayPort, gen0Budget: "0x10000000"), "service");
+            var serviceEnvironment = ProcessEnvironment(connectionString, "service", gatewayPort, gen0Budget: "0x10000000");
+            serviceEnvironment["Routines__Service__HttpPort"] = httpPort.ToString(CultureInfo.InvariantCulture);
+            var service = TestProcess.Start(Dll("src/Silo", "Routines.Silo.dll"), Directory.GetCurrentDirectory(), [], serviceEnvironment, "service");
             processes.Add(service);
             await service.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
             using var client = await ConnectAsync(gatewayPort);
@@ -52,6 +54,7 @@ internal static class ClusterBench
                 new Load("1,000 in flight, ExecuteAsync", 1_000, i => ExecuteAsync(routines, "noop", new Step(i))),
                 new Load("all submitted at once, SubmitAsync then WaitAsync", 10_000, i => SubmitThenWaitAsync(routines, "noop", new Step(i))));
             await LatencyAsync(routines, runs: 1_000);
+            await HttpBench.RunAsync($"http://127.0.0.1:{httpPort}/api/v1", routines);
             await TimedRunAsync(routines, "fan-out of 10,000 children, end to end", "fan_out", new Shape(10_000));
             var chain = await TimedRunAsync(routines, "chain of 100 sequential no-op tasks", "sequence", new Shape(100));
             Console.WriteLine($"  = {chain.TotalMilliseconds / 100:0.00} ms per step");
@@ -240,7 +243,7 @@ internal static class ClusterBench
         if (run.Status != RunStatus.Succeeded) throw new InvalidOperationException($"{run.RoutineId} {run.Status}: {run.Error?.Message}");
     }
 
-    static async Task ParallelAsync(int count, int inFlight, Func<int, Task> action)
+    internal static async Task ParallelAsync(int count, int inFlight, Func<int, Task> action)
     {
         var next = -1;
         await Task.WhenAll(Enumerable.Range(0, inFlight).Select(async _ =>
@@ -249,7 +252,7 @@ internal static class ClusterBench
         }));
     }
 
-    static double Percentile(List<double> values, double percentile)
+    internal static double Percentile(List<double> values, double percentile)
     {
         var sorted = values.Order().ToList();
         return sorted[Math.Clamp((int)Math.Ceiling(percentile / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
@@ -278,7 +281,6 @@ internal static class ClusterBench
         ["Routines__Cluster__SiloPort"] = FreePort.Next().ToString(),
         ["Routines__Cluster__GatewayPort"] = gatewayPort.ToString(),
         ["Routines__Cluster__SiloName"] = name,
-        ["Routines__Service__HttpPort"] = FreePort.Next().ToString(),
         ["DOTNET_gcServer"] = "0",
         // As k8s/base deploys them: a 256 MB gen0 budget for the service, 64 MB for workers (docs/cluster.md, "How fast").
         ["DOTNET_GCgen0size"] = gen0Budget,
