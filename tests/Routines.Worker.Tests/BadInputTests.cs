@@ -7,6 +7,25 @@ public sealed class BadInputTests(EngineFixture fixture) : IClassFixture<EngineF
 {
     async Task<int> RunCountAsync() => (await fixture.Store.ListRunsAsync(new() { Take = 1 })).Total;
 
+    [Theory]
+    [InlineData(int.MaxValue, 0, "RunFilter.Take must be from 1 to 1000 (got 2147483647).")]
+    [InlineData(0, 0, "RunFilter.Take must be from 1 to 1000 (got 0).")]
+    [InlineData(10, -1, "RunFilter.Skip must not be negative (got -1).")]
+    public async Task AListLargerThanAPage_IsRefusedWithTheLimit(int take, int skip, string expected)
+    {
+        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => fixture.Env.Client.ListRunsAsync(new() { Take = take, Skip = skip }));
+
+        Assert.StartsWith(expected, error.Message);
+    }
+
+    [Fact]
+    public async Task ALogReadLargerThanAPage_IsRefusedWithTheLimit()
+    {
+        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => fixture.Env.Client.GetLogsAsync("any", limit: 100_000));
+
+        Assert.StartsWith("A log read takes 1 to 1000 lines (got 100000).", error.Message);
+    }
+
     [Fact]
     public async Task UnknownRoutine_NamesCloseMatches_AndRecordsNothing()
     {

@@ -4,6 +4,9 @@ namespace Routines.Client;
 [GenerateSerializer, Immutable]
 public sealed record RunFilter
 {
+    /// <summary>The most runs one list call returns (and log lines one read): a larger page is refused.</summary>
+    public const int MaxTake = 1000;
+
     [Id(0)] public RunStatus? Status { get; init; }
 
     /// <summary>Routine name (not id): all versions of it.</summary>
@@ -23,5 +26,11 @@ public sealed record RunFilter
 
     [Id(7)] public int Skip { get; init; }
 
+    /// <summary>How many runs to return: 1 to <see cref="MaxTake"/>.</summary>
     [Id(8)] public int Take { get; init; } = 50;
+
+    /// <summary>Why this filter cannot be used, naming the field and the limit, or null.</summary>
+    internal string? Problem()
+        => Take is < 1 or > MaxTake ? $"RunFilter.Take must be from 1 to {MaxTake} (got {Take})."
+            : Skip < 0 ? $"RunFilter.Skip must not be negative (got {Skip})." : null;
 }

@@ -12,9 +12,6 @@ namespace Routines.Silo.Api;
 /// <summary>The resources under <c>/api/v1</c>: routines, runs (and their tree, history, result, logs, metrics), workers, tokens.</summary>
 internal static class ApiEndpoints
 {
-    /// <summary>The most runs one list call returns.</summary>
-    public const int MaxPageSize = 1000;
-
     public static void MapRoutinesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1");
@@ -101,7 +98,7 @@ internal static class ApiEndpoints
         IRoutinesClient client, CancellationToken cancellationToken, string? status = null, string? routine = null, string? root = null,
         bool roots = false, DateTimeOffset? since = null, DateTimeOffset? until = null, string? search = null, int skip = 0, int take = 50)
     {
-        if (take is < 1 or > MaxPageSize) throw new ArgumentException($"take must be from 1 to {MaxPageSize} (got {take}).");
+        if (take is < 1 or > RunFilter.MaxTake) throw new ArgumentException($"take must be from 1 to {RunFilter.MaxTake} (got {take}).");
         if (skip < 0) throw new ArgumentException($"skip must not be negative (got {skip}).");
         RunStatus? wanted = null;
         if (status is not null)
@@ -179,7 +176,7 @@ internal static class ApiEndpoints
     static async Task<Results<Ok<IReadOnlyList<RunLogLine>>, ProblemHttpResult>> Logs(
         string runId, IRoutinesClient client, CancellationToken cancellationToken, long after = 0, int limit = 1000)
     {
-        if (limit is < 1 or > MaxPageSize) throw new ArgumentException($"limit must be from 1 to {MaxPageSize} (got {limit}).");
+        if (limit is < 1 or > RunFilter.MaxTake) throw new ArgumentException($"limit must be from 1 to {RunFilter.MaxTake} (got {limit}).");
         if (await client.GetRunAsync(runId, cancellationToken) is null) return NoRun(runId);
         return TypedResults.Ok(await client.GetLogsAsync(runId, after, limit, cancellationToken));
     }

@@ -10,11 +10,15 @@ namespace Routines.Silo.Runs;
 [StatelessWorker]
 internal sealed class RunQueryGrain(IRunStore store, RunEventHub hub) : Grain, IRunQueryGrain
 {
-    public Task<RunPage> ListRunsAsync(RunFilter filter) => store.ListRunsAsync(filter);
+    public Task<RunPage> ListRunsAsync(RunFilter filter)
+        => filter.Problem() is { } problem ? throw new ArgumentOutOfRangeException(nameof(filter), problem) : store.ListRunsAsync(filter);
 
     public Task<IReadOnlyList<RunInfo>> ListChildrenAsync(string runId) => store.ListChildrenAsync(runId);
 
-    public Task<IReadOnlyList<RunLogLine>> GetLogsAsync(string runId, long afterSequence, int limit) => store.GetLogsAsync(runId, afterSequence, limit);
+    public Task<IReadOnlyList<RunLogLine>> GetLogsAsync(string runId, long afterSequence, int limit)
+        => limit is < 1 or > RunFilter.MaxTake
+            ? throw new ArgumentOutOfRangeException(nameof(limit), $"A log read takes 1 to {RunFilter.MaxTake} lines (got {limit}).")
+            : store.GetLogsAsync(runId, afterSequence, limit);
 
     public Task<IReadOnlyList<MetricPoint>> GetMetricsAsync(string runId) => store.GetMetricsAsync(runId);
 

@@ -37,8 +37,17 @@ public sealed class ConsoleData(IRoutinesClient client, ClusterHealth health)
     /// <summary>Every run of the tree that <paramref name="rootRunId"/> heads, oldest first.</summary>
     public async Task<IReadOnlyList<RunInfo>> GetTreeAsync(string rootRunId, CancellationToken cancellationToken = default)
     {
-        var page = await ListRunsAsync(new RunFilter { RootRunId = rootRunId, Take = MaxTreeSize }, cancellationToken);
-        return [.. page.Runs.OrderBy(r => r.CreatedAt).ThenBy(r => r.RunId, StringComparer.Ordinal)];
+        // In pages of at most RunFilter.MaxTake; a run created meanwhile may shift a page, so each run counts once.
+        var runs = new Dictionary<string, RunInfo>();
+        for (var skip = 0; skip < MaxTreeSize; skip += RunFilter.MaxTake)
+        {
+            var take = Math.Min(RunFilter.MaxTake, MaxTreeSize - skip);
+            var page = await ListRunsAsync(new RunFilter { RootRunId = rootRunId, Skip = skip, Take = take }, cancellationToken);
+            foreach (var run in page.Runs) runs.TryAdd(run.RunId, run);
+            if (page.Runs.Count < take) break;
+        }
+
+        return [.. runs.Values.OrderBy(r => r.CreatedAt).ThenBy(r => r.RunId, StringComparer.Ordinal)];
     }
 
     public Task<IReadOnlyList<RunLogLine>> GetLogsAsync(string runId, long afterSequence = 0, int limit = 1000, CancellationToken cancellationToken = default)
