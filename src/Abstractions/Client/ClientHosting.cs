@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Orleans.Messaging;
@@ -30,6 +31,9 @@ public static class ClientHosting
             client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, options.ServiceId));
             client.Services.AddSingleton(options);
             client.Services.AddSingleton<IGatewayListProvider, GatewayLookup>();
+            // A program may register its own after this (the console keeps trying, and says so on its pages).
+            client.Services.AddSingleton<IClientConnectionRetryFilter, ConnectionRefusals>();
+            client.Services.TryAddSingleton(TimeProvider.System);
             // The engine's exceptions reach the caller as themselves, not as a generic wrapper.
             client.Services.Configure<ExceptionSerializationOptions>(o =>
             {

@@ -41,11 +41,11 @@ public static class ConsoleHostingExtensions
 
         // Kestrel must listen while the Orleans client is still looking for the cluster, so the console can say so.
         builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
-        builder.Services.AddSingleton<IClientConnectionRetryFilter, ClusterConnectionRetry>();
         // The console shows an outage itself (a banner, the page's red panel) and refreshes when the service is back:
         // its calls are not repeated, or a page would say nothing for the client's two minutes.
         cluster.OutageTolerance = TimeSpan.Zero;
         builder.UseRoutinesClient(cluster);
+        builder.Services.AddSingleton<IClientConnectionRetryFilter, ClusterConnectionRetry>(); // after the client's own: it keeps trying
 
         builder.Services.AddSingleton(ui);
         builder.Services.AddSingleton(TimeProvider.System);

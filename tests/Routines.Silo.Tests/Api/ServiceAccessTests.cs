@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Microsoft.Extensions.Hosting;
+using Routines.Client;
 using Routines.Silo.Hosting;
 using Routines.Tests.Shared;
 
@@ -69,5 +71,38 @@ public sealed class ServiceAccessTests : IDisposable
         using var list = Service(false, "token", "list");
         Assert.Equal(0, await list.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.StartsWith("ci\toperate\tcreated ", list.Stdout);
+    }
+
+    static async Task<RoutinesUnavailableException> ClientFailsAsync(RoutinesClientOptions options)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.UseRoutinesClient(options);
+        using var host = builder.Build();
+        return await Assert.ThrowsAsync<RoutinesUnavailableException>(() => host.StartAsync().WaitAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
+    public async Task AClientOfAnotherCluster_IsRefusedAtOnceWithAMessageNamingItsClusterId()
+    {
+        var settings = Settings(anyAddress: false);
+        using var service = TestProcess.Start(BuildOutput.Dll("src/Silo", "Routines.Silo.dll"), _directory, [], settings, "service");
+        await service.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+        var gateway = $"127.0.0.1:{settings["Routines__Cluster__GatewayPort"]}";
+
+        var error = await ClientFailsAsync(new RoutinesClientOptions { GatewayEndpoint = gateway, ClusterId = "staging" });
+
+        Assert.Equal($"The gateway at {gateway} accepted the connection and closed it during the handshake: it serves another cluster "
+                   + "than this client's Routines:Cluster:ClusterId 'staging' (check the service's), or it needs TLS.", error.Message);
+    }
+
+    [Fact]
+    public async Task AClientWithNoServiceAtItsGateway_SaysSoOnceItsToleranceIsSpent()
+    {
+        var gateway = $"127.0.0.1:{FreePort.Next()}";
+
+        var error = await ClientFailsAsync(new RoutinesClientOptions { GatewayEndpoint = gateway, OutageTolerance = TimeSpan.FromSeconds(2) });
+
+        Assert.StartsWith($"No Routines service answers at {gateway} (", error.Message);
+        Assert.Contains("waited 2 s. Is it running, and is Routines:Cluster:GatewayEndpoint its gateway?", error.Message);
     }
 }
