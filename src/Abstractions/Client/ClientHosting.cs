@@ -25,12 +25,14 @@ public static class ClientHosting
         }
 
         if (options.Validate() is { } invalid) throw new InvalidOperationException(invalid);
+        var tls = options.Tls.Enabled ? ClusterTls.Load(options.Tls) : null;
 
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, options.ServiceId));
             client.Services.AddSingleton(options);
             client.Services.AddSingleton<IGatewayListProvider, GatewayLookup>();
+            if (tls is not null) client.UseTls(tls.Configure);
             // A program may register its own after this (the console keeps trying, and says so on its pages).
             client.Services.AddSingleton<IClientConnectionRetryFilter, ConnectionRefusals>();
             client.Services.TryAddSingleton(TimeProvider.System);

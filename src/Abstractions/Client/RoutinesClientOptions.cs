@@ -26,12 +26,16 @@ public sealed class RoutinesClientOptions
     /// </summary>
     public TimeSpan? OutageTolerance { get; set; }
 
+    /// <summary>The client's certificate and the cluster's authority, when the cluster speaks TLS.</summary>
+    public RoutinesTlsOptions Tls { get; set; } = new();
+
     /// <summary>A clear sentence for the first invalid setting, or null.</summary>
     public string? Validate()
     {
         if (string.IsNullOrWhiteSpace(ClusterId)) return $"{Section}:ClusterId must not be empty.";
         if (string.IsNullOrWhiteSpace(ServiceId)) return $"{Section}:ServiceId must not be empty.";
         if (OutageTolerance < TimeSpan.Zero) return $"{Section}:OutageTolerance must not be negative (got {OutageTolerance}).";
+        if (Tls.Validate(Section) is { } tls) return tls;
         var gateways = GatewayEndpoint.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (gateways.Length == 0) return $"{Section}:GatewayEndpoint must name the service's gateway as host:port.";
         foreach (var gateway in gateways)

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
+using Routines.Client;
 using Routines.Silo.Dispatch;
 using Routines.Silo.Runs;
 
@@ -32,6 +33,8 @@ internal static class ClusteringExtensions
                 silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: options.ListenOnAnyAddress);
                 break;
         }
+
+        if (options.Tls.Enabled) silo.UseTls(ClusterTls.Load(options.Tls).Configure);
 
         // Declare a killed worker dead in about six seconds (the defaults take longer): a probe every two seconds, three
         // missed probes, and the default two votes, so one starved silo cannot evict a healthy one on its own.

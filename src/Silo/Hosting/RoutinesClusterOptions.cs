@@ -1,4 +1,5 @@
 using System.Net;
+using Routines.Client;
 using Routines.Silo.Storage.Postgres;
 
 namespace Routines.Silo.Hosting;
@@ -42,6 +43,15 @@ internal sealed class RoutinesClusterOptions
     /// <summary>Localhost provider: the service silo's silo-to-silo endpoint, which workers join.</summary>
     public string PrimarySiloEndpoint { get; set; } = "127.0.0.1:11111";
 
+    /// <summary>TLS with certificates on every silo-to-silo and client-to-gateway connection.</summary>
+    public RoutinesTlsOptions Tls { get; set; } = new();
+
+    /// <summary>
+    /// Lets a silo listen beyond loopback without TLS: only for a network nobody else can reach (a test rig, a mesh
+    /// that encrypts and authenticates every connection itself).
+    /// </summary>
+    public bool TrustedNetwork { get; set; }
+
     /// <summary>The silo's name in membership and in the console (a pod name in Kubernetes).</summary>
     public string? SiloName { get; set; }
 
@@ -54,8 +64,14 @@ internal sealed class RoutinesClusterOptions
             return $"Routines:Cluster:StoreOutageTolerance must not be negative (got {StoreOutageTolerance}).";
         if (SiloPort is < 0 or > 65535) return $"Routines:Cluster:SiloPort must be a port number (got {SiloPort}).";
         if (GatewayPort is < 0 or > 65535) return $"Routines:Cluster:GatewayPort must be a port number (got {GatewayPort}).";
-        if (!IPAddress.TryParse(AdvertisedAddress, out _))
+        if (!IPAddress.TryParse(AdvertisedAddress, out var advertised))
             return $"Routines:Cluster:AdvertisedAddress must be an IP address (got '{AdvertisedAddress}').";
+        if (Tls.Validate("Routines:Cluster") is { } tls) return tls;
+        if (!Tls.Enabled && !TrustedNetwork && (ListenOnAnyAddress || !IPAddress.IsLoopback(advertised)))
+        {
+            return "This silo would listen beyond loopback without TLS: set Routines:Cluster:Tls:CertificatePath, KeyPath and CaPath "
+                 + "(docs/cluster.md, \"TLS\"), or Routines:Cluster:TrustedNetwork=true if nobody else can reach this network.";
+        }
         if (Provider == ClusterProvider.Localhost && !IPEndPoint.TryParse(PrimarySiloEndpoint, out _))
             return $"Routines:Cluster:PrimarySiloEndpoint must be host:port (got '{PrimarySiloEndpoint}').";
         return null;

@@ -23,6 +23,7 @@ public sealed class ServiceAccessTests : IDisposable
         ["Routines__Cluster__SiloPort"] = FreePort.Next().ToString(),
         ["Routines__Cluster__GatewayPort"] = FreePort.Next().ToString(),
         ["Routines__Cluster__ListenOnAnyAddress"] = anyAddress.ToString(),
+        ["Routines__Cluster__TrustedNetwork"] = anyAddress.ToString(), // TLS is another test's subject
         ["Routines__Service__HttpPort"] = _httpPort.ToString(),
         ["Routines__Service__StorePath"] = Path.Combine(_directory, "routines.db"),
     };

@@ -64,4 +64,22 @@ public sealed class KubernetesManifestTests
         Assert.Contains("app: routines-service", gateway);
         Assert.Contains("port: 30000", gateway);
     }
+
+    [Fact]
+    public async Task EveryClusterProcess_SpeaksTlsWithTheMountedCertificate()
+    {
+        var rendered = await RenderAsync();
+        var cluster = Document(rendered, "ConfigMap", "routines-cluster-" + rendered.Split("name: routines-cluster-")[1].Split('\n')[0]);
+        Assert.Contains("Routines__Cluster__Tls__CertificatePath: /etc/routines/tls/tls.crt", cluster);
+        Assert.Contains("Routines__Cluster__Tls__KeyPath: /etc/routines/tls/tls.key", cluster);
+        Assert.Contains("Routines__Cluster__Tls__CaPath: /etc/routines/tls/ca.crt", cluster);
+        Assert.DoesNotContain("TrustedNetwork", rendered);
+
+        foreach (var deployment in new[] { "routines-service", "routines-worker-mlpipeline", "routines-ui" })
+        {
+            var pod = Document(rendered, "Deployment", deployment);
+            Assert.Matches(@"- mountPath: /etc/routines/tls\n\s+name: tls\n\s+readOnly: true", pod);
+            Assert.Matches(@"secretName: routines-tls", pod);
+        }
+    }
 }

@@ -105,7 +105,20 @@ public class ClusterFixture : IAsyncLifetime
             ? File.ReadAllLines(Journal).Select(l => l.Split(' ')[0]).GroupBy(k => k).ToDictionary(g => g.Key, g => g.Count())
             : new Dictionary<string, int>();
 
-    Dictionary<string, string> Environment(string name, int gatewayPort) => new()
+    /// <summary>Settings every process of this cluster gets besides the defaults (a subclass's TLS, say).</summary>
+    protected virtual Dictionary<string, string> Settings(string name) => [];
+
+    /// <summary>How the test's own client connects.</summary>
+    public virtual RoutinesClientOptions ClientOptions() => new() { GatewayEndpoint = $"127.0.0.1:{GatewayPort}" };
+
+    Dictionary<string, string> Environment(string name, int gatewayPort)
+    {
+        var environment = DefaultEnvironment(name, gatewayPort);
+        foreach (var (key, value) in Settings(name)) environment[key] = value;
+        return environment;
+    }
+
+    Dictionary<string, string> DefaultEnvironment(string name, int gatewayPort) => new()
     {
         ["Routines__Cluster__Provider"] = "Postgres",
         ["Routines__Cluster__ConnectionString"] = ConnectionString,
@@ -123,7 +136,7 @@ public class ClusterFixture : IAsyncLifetime
     async Task<IHost> ConnectClientAsync()
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.UseRoutinesClient(new RoutinesClientOptions { GatewayEndpoint = $"127.0.0.1:{GatewayPort}" });
+        builder.UseRoutinesClient(ClientOptions());
         var host = builder.Build();
         await host.StartAsync();
         return host;

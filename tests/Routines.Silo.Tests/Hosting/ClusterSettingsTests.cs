@@ -43,4 +43,29 @@ public sealed class ClusterSettingsTests
         Assert.StartsWith("Invalid Routines:Cluster settings:", invalid);
         Assert.Contains("StoreOutageTolerance", invalid);
     }
+
+    [Theory]
+    [InlineData("Routines:Cluster:ListenOnAnyAddress", "true")]
+    [InlineData("Routines:Cluster:AdvertisedAddress", "10.1.2.3")]
+    public void ASiloBeyondLoopbackWithoutTls_IsRefused_UnlessTheNetworkIsDeclaredTrusted(string key, string value)
+    {
+        Bind(out var refused, (key, value));
+        Bind(out var trusted, (key, value), ("Routines:Cluster:TrustedNetwork", "true"));
+
+        Assert.StartsWith("This silo would listen beyond loopback without TLS: set Routines:Cluster:Tls:CertificatePath", refused);
+        Assert.Null(trusted);
+    }
+
+    [Fact]
+    public void TlsFilesThatDoNotExistOrDoNotHoldACertificate_AreRefusedNamingTheKey()
+    {
+        Bind(out var noCa, ("Routines:Cluster:Tls:CertificatePath", "/etc/hosts"));
+        Bind(out var missing, ("Routines:Cluster:Tls:CertificatePath", "/nowhere/tls.crt"), ("Routines:Cluster:Tls:CaPath", "/etc/hosts"));
+        Bind(out var notPem, ("Routines:Cluster:Tls:CertificatePath", "/etc/hosts"), ("Routines:Cluster:Tls:KeyPath", "/etc/hosts"),
+            ("Routines:Cluster:Tls:CaPath", "/etc/hosts"));
+
+        Assert.Equal("Routines:Cluster:Tls:CaPath is required with a certificate: it says which peers to trust.", noCa);
+        Assert.Equal("Routines:Cluster:Tls:CertificatePath names a file that does not exist: /nowhere/tls.crt.", missing);
+        Assert.StartsWith("Routines:Cluster:Tls: Cannot use the TLS certificate /etc/hosts: ", notPem);
+    }
 }
