@@ -56,6 +56,9 @@ public sealed record RunInfo
     /// <summary>The per-run overrides it was submitted with.</summary>
     [Id(21)] public CallOptions? Options { get; init; }
 
+    /// <summary>The retry, timeout, cache and execution policies it runs under, fixed at submit (null for runs recorded before 0.1).</summary>
+    [Id(22)] public RunPolicy? Policy { get; init; }
+
     public bool CacheHit => CachedFromRunId is not null;
 
     public TimeSpan? Duration => StartedAt is { } start && FinishedAt is { } end ? end - start : null;

@@ -11,6 +11,9 @@ public sealed class TimeoutAttribute(double seconds) : Attribute
 
     internal TimeSpan Timeout => TimeSpan.FromSeconds(Seconds);
 
+    /// <summary>An attempt's timeout when the routine declares none: an hour for a task, a day for a workflow.</summary>
+    internal static TimeSpan DefaultFor(RoutineKind kind) => kind == RoutineKind.Task ? TimeSpan.FromHours(1) : TimeSpan.FromHours(24);
+
     /// <summary>Why the declaration cannot be used, or null.</summary>
     internal string? Problem() => Seconds > 0 && Seconds <= CallOptions.MaxTimeout.TotalSeconds
         ? null

@@ -69,7 +69,7 @@ internal sealed partial class RunGrain(
         var inputJson = ValidatedInput(routine, request.InputJson);
         if (request.Options?.Problem() is { } problem) throw new ArgumentOutOfRangeException(nameof(RunRequest.Options), problem);
 
-        var retry = request.Options?.Retry ?? routine.Retry;
+        var policy = RunPolicy.Of(request.Options, routine);
         var now = clock.GetUtcNow();
         var run = new RunInfo
         {
@@ -79,13 +79,14 @@ internal sealed partial class RunGrain(
             RoutineVersion = routine.Id.Version!,
             Kind = routine.Kind,
             Status = RunStatus.Pending,
-            MaxAttempts = Math.Max(1, retry.MaxAttempts),
+            MaxAttempts = Math.Max(1, policy.Retry.MaxAttempts),
             InputJson = inputJson,
             ParentRunId = request.ParentRunId,
             RootRunId = request.RootRunId ?? RunId,
             ParentAttempt = request.ParentAttempt,
             CreatedAt = now,
             Options = request.Options,
+            Policy = policy,
         };
 
         if (await CachedOutputAsync(run) is { } hit)
@@ -205,7 +206,7 @@ internal sealed partial class RunGrain(
     async Task WorkerLostWhileRunningAsync(string reason)
     {
         var run = _run!;
-        var limit = RetryOf(run).MaxWorkerLosses;
+        var limit = PolicyOf(run).Retry.MaxWorkerLosses;
         var losses = (await store.GetHistoryAsync(RunId))
             .Select(e => (e.Timestamp, At: e.Reason?.IndexOf(LostMark, StringComparison.Ordinal) ?? -1, e.Reason))
             .Where(e => e.At >= 0).Select(e => $"{e.Timestamp:yyyy-MM-dd HH:mm:ss} UTC, {e.Reason![(e.At + LostMark.Length)..]}")
@@ -364,7 +365,7 @@ internal sealed partial class RunGrain(
         // (which is what restarts its own failed children), and its log sequence numbers stay unique.
         await TransitionAsync(run with
         {
-            Status = RunStatus.Pending, MaxAttempts = run.Attempt + Math.Max(1, RetryOf(run).MaxAttempts), Error = null,
+            Status = RunStatus.Pending, MaxAttempts = run.Attempt + Math.Max(1, PolicyOf(run).Retry.MaxAttempts), Error = null,
             FinishedAt = null, ParentAttempt = request.ParentAttempt,
         }, $"restarted by attempt {request.ParentAttempt} of run {run.ParentRunId}");
         _terminal = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -425,8 +426,7 @@ internal sealed partial class RunGrain(
     {
         // The catalog's descriptor carries the parsed id: no parse of the record's text on every dispatch.
         var routine = catalog.TryGet(run.RoutineId);
-        var execution = run.Options?.Execution ?? routine?.Execution ?? ExecutionPolicy.Remote;
-        return dispatcher.Acquire(new SlotRequest(RunId, routine?.Id ?? RoutineId.Parse(run.RoutineId), execution, _callerWorker));
+        return dispatcher.Acquire(new SlotRequest(RunId, routine?.Id ?? RoutineId.Parse(run.RoutineId), PolicyOf(run).Execution, _callerWorker));
     }
 
     /// <param name="submitted">The submit's event, when the run starts in the turn that submits it and has no record yet.</param>
@@ -435,8 +435,7 @@ internal sealed partial class RunGrain(
         var routine = catalog.TryGet(run.RoutineId)
             ?? throw new InvalidOperationException($"Worker {worker} was assigned {run.RoutineId}, which no worker advertised.");
         var attempt = run.Attempt + 1;
-        var timeout = TimeoutOf(run, routine);
-        var request = new ExecutionRequest(RunId, attempt, routine.Id, run.InputJson, run.RootRunId, timeout, run.Options?.UseCache == false);
+        var request = new ExecutionRequest(RunId, attempt, routine.Id, run.InputJson, run.RootRunId, PolicyOf(run).Timeout, run.Options?.UseCache == false);
         try
         {
             await Task.WhenAll(
@@ -464,7 +463,7 @@ internal sealed partial class RunGrain(
         }
 
         // Kept active while the attempt may run (invariant 3); the watchdog tells the grain if the worker stays silent.
-        var silentFor = timeout + WatchdogGrace;
+        var silentFor = request.Timeout + WatchdogGrace;
         DelayDeactivation(silentFor);
         watchdog.Watch(RunId, attempt, silentFor);
     }
@@ -473,7 +472,7 @@ internal sealed partial class RunGrain(
     {
         await EnsureLoadedAsync();
         if (_run is not { Status: RunStatus.Running } run || run.Attempt != attempt) return;
-        var timeout = catalog.TryGet(run.RoutineId) is { } routine ? TimeoutOf(run, routine) : run.Options?.Timeout;
+        var timeout = PolicyOf(run).Timeout;
         await FailAttemptAsync(RunStatus.TimedOut, new RunError(typeof(RoutineTimedOutException).FullName!,
             $"Attempt {attempt} gave no result within its timeout of {timeout} (+{WatchdogGrace.TotalSeconds:0} s grace); "
           + "the routine ignored its cancellation token or its worker stopped answering."));
@@ -487,7 +486,7 @@ internal sealed partial class RunGrain(
         if (run.Status == RunStatus.Running && run.Worker is { } worker)
             GrainFactory.Worker(worker).CancelAsync(RunId, run.Attempt).Ignore();
 
-        var retry = RetryOf(run);
+        var retry = PolicyOf(run).Retry;
         var what = status == RunStatus.TimedOut ? "timed out" : "failed";
         // A routine declared wrongly (a service its constructor needs is not registered) fails the same way every time.
         var retryable = !retry.NonRetryableErrors.Contains(error.Type) && error.Type != typeof(RoutineDefinitionException).FullName;
@@ -543,11 +542,20 @@ internal sealed partial class RunGrain(
     async Task<CacheEntry?> CachedOutputAsync(RunInfo run)
         => UsesCache(run) ? await store.GetCachedAsync(CacheKeyOf(run)) : null;
 
-    bool UsesCache(RunInfo run) => run.Kind == RoutineKind.Task && (run.Options?.UseCache ?? catalog.TryGet(run.RoutineId)?.Cache ?? true);
+    bool UsesCache(RunInfo run) => PolicyOf(run).Cache;
 
-    RetryPolicy RetryOf(RunInfo run) => run.Options?.Retry ?? catalog.TryGet(run.RoutineId)?.Retry ?? new RetryPolicy();
-
-    static TimeSpan TimeoutOf(RunInfo run, RoutineDescriptor routine) => run.Options?.Timeout ?? routine.Timeout;
+    /// <summary>
+    /// The policy the run was submitted under. A run recorded before policies were stored gets it resolved as it was
+    /// then, from its options and the routine's current declaration (the defaults when no worker offers it now).
+    /// </summary>
+    RunPolicy PolicyOf(RunInfo run)
+    {
+        if (run.Policy is { } policy) return policy;
+        if (catalog.TryGet(run.RoutineId) is { } routine) return RunPolicy.Of(run.Options, routine);
+        var options = run.Options;
+        return new RunPolicy(options?.Retry ?? new RetryPolicy(), options?.Timeout ?? TimeoutAttribute.DefaultFor(run.Kind),
+            run.Kind == RoutineKind.Task && (options?.UseCache ?? true), options?.Execution ?? ExecutionPolicy.Remote);
+    }
 
     // A run's routine and input never change: its key is hashed once (a cacheable submit looks it up, joins identical
     // runs in flight by it, and stores and announces its result under it).

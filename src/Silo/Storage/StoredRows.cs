@@ -70,6 +70,7 @@ internal static class StoredRows
                 ? null
                 : new RunProgress(r.GetInt64(20), r.GetInt64(21), NullableString(r, 22), time(r, 23)),
             Options = FromJson<CallOptions>(r, 24),
+            Policy = FromJson<RunPolicy>(r, 25),
         };
     }
 

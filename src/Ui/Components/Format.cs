@@ -26,4 +26,15 @@ internal static class Format
     /// <summary>A run's duration so far (running) or in total (finished).</summary>
     public static string RunDuration(Routines.Client.RunInfo run, DateTimeOffset now)
         => run.StartedAt is not { } start ? "—" : Duration((run.FinishedAt ?? now) - start);
+
+    /// <summary>A run's policy in one line: "3 attempts, backoff 1.0 s ×2 up to 1 min 0 s · 3 worker losses · timeout 1 h 0 min · cached · remote".</summary>
+    public static string Policy(Routines.Client.RunPolicy? policy)
+    {
+        if (policy is null) return "— (recorded before policies were stored)";
+        var retry = policy.Retry;
+        var attempts = retry.MaxAttempts == 1 ? "1 attempt"
+            : $"{retry.MaxAttempts} attempts, backoff {Duration(retry.InitialDelay)} ×{retry.BackoffCoefficient:0.##} up to {Duration(retry.MaxDelay)}";
+        return $"{attempts} · {retry.MaxWorkerLosses} worker losses · timeout {Duration(policy.Timeout)} · "
+             + $"{(policy.Cache ? "cached" : "not cached")} · {policy.Execution.ToString().ToLowerInvariant()}";
+    }
 }

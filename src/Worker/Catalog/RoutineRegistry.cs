@@ -9,9 +9,6 @@ namespace Routines.Worker.Catalog;
 /// <summary>The routine classes of a project, found by their <see cref="RoutineAttribute"/>.</summary>
 internal sealed class RoutineRegistry
 {
-    static readonly TimeSpan DefaultTaskTimeout = TimeSpan.FromHours(1);
-    static readonly TimeSpan DefaultWorkflowTimeout = TimeSpan.FromHours(24);
-
     readonly Dictionary<RoutineId, RegisteredRoutine> _byId;
 
     /// <summary>Finds the routines of the given assemblies; throws with the offending classes on duplicate ids.</summary>
@@ -67,7 +64,7 @@ internal sealed class RoutineRegistry
             InputType = input.FullName ?? input.Name,
             OutputType = output.FullName ?? output.Name,
             Retry = retry,
-            Timeout = declaredTimeout?.Timeout ?? (kind == RoutineKind.Task ? DefaultTaskTimeout : DefaultWorkflowTimeout),
+            Timeout = declaredTimeout?.Timeout ?? TimeoutAttribute.DefaultFor(kind),
             Cache = kind == RoutineKind.Task && (type.GetCustomAttribute<CacheAttribute>()?.Enabled ?? true),
             Execution = type.GetCustomAttribute<ExecutionAttribute>()?.Policy ?? ExecutionPolicy.Remote,
         };

@@ -57,6 +57,7 @@ public abstract class RunStoreContractTests : IAsyncLifetime
         Assert.Null(stored.StartedAt);
         Assert.Null(stored.CachedFromRunId);
         Assert.Null(stored.Options);
+        Assert.Null(stored.Policy);
     }
 
     [Fact]
@@ -598,6 +599,8 @@ public abstract class RunStoreContractTests : IAsyncLifetime
             Timeout = TimeSpan.FromMinutes(90),
             UseCache = false,
         },
+        Policy = new RunPolicy(new RetryPolicy { MaxAttempts = 5, InitialDelay = TimeSpan.FromMilliseconds(250), MaxWorkerLosses = 7,
+            NonRetryableErrors = ["System.ArgumentException"] }, TimeSpan.FromMinutes(90), Cache: false, ExecutionPolicy.PreferLocal),
     };
 
     private static IEnumerable<string> Ids(IEnumerable<RunInfo> runs) => runs.Select(r => r.RunId);
@@ -607,6 +610,7 @@ public abstract class RunStoreContractTests : IAsyncLifetime
         Assert.NotNull(actual);
         // Call options hold a list, which record equality compares by reference: compare them as JSON instead.
         Assert.Equal(JsonSerializer.Serialize(expected.Options), JsonSerializer.Serialize(actual.Options));
-        Assert.Equal(expected with { Options = null }, actual with { Options = null });
+        Assert.Equal(JsonSerializer.Serialize(expected.Policy), JsonSerializer.Serialize(actual.Policy));
+        Assert.Equal(expected with { Options = null, Policy = null }, actual with { Options = null, Policy = null });
     }
 }

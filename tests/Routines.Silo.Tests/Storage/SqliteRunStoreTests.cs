@@ -32,7 +32,7 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
     }
 
     [Fact]
-    public async Task NewStore_CreatesMissingDirectories_AndRecordsSchemaVersion1InWalMode()
+    public async Task NewStore_CreatesMissingDirectories_AndRecordsSchemaVersion2InWalMode()
     {
         var path = Path.Combine(_directory, "a", "b", "runs.db");
 
@@ -40,7 +40,7 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
 
         Assert.True(File.Exists(path));
         await using var connection = await OpenRawAsync(path);
-        Assert.Equal(1L, await ScalarAsync(connection, "SELECT MAX(version) FROM schema_version;"));
+        Assert.Equal(2L, await ScalarAsync(connection, "SELECT MAX(version) FROM schema_version;"));
         Assert.Equal("wal", await ScalarAsync(connection, "PRAGMA journal_mode;"));
     }
 
@@ -129,6 +129,31 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         Assert.Contains("cannot be opened", error.Message);
     }
 
+    /// <summary>A file written before policies were stored: it opens, gains the column, and its runs read back without one.</summary>
+    [Fact]
+    public async Task AVersion1Store_IsMigrated_AndItsRunsReadBackWithoutAPolicy()
+    {
+        var path = Path.Combine(_directory, "v1.db");
+        await (await OpenAsync(path)).DisposeAsync();
+        await using (var connection = await OpenRawAsync(path))
+        {
+            await ExecuteAsync(connection, "ALTER TABLE runs DROP COLUMN policy_json; DELETE FROM schema_version WHERE version = 2; PRAGMA user_version = 1;");
+            await ExecuteAsync(connection, """
+                INSERT INTO runs (run_id, routine_id, routine_name, routine_version, kind, status, attempt, max_attempts, input_json,
+                                  root_run_id, parent_attempt, created_at)
+                VALUES ('old-run', 'tname:train_model:1.0.0', 'train_model', '1.0.0', 'Task', 'Succeeded', 1, 3, '{}', 'old-run', 0, 0);
+                """);
+        }
+
+        var store = await OpenAsync(path);
+
+        var old = await store.GetRunAsync("old-run");
+        Assert.Equal(RunStatus.Succeeded, old!.Status);
+        Assert.Null(old.Policy);
+        await using var check = await OpenRawAsync(path);
+        Assert.Equal(2L, await ScalarAsync(check, "SELECT MAX(version) FROM schema_version;"));
+    }
+
     [Fact]
     public async Task SchemaFromANewerVersion_InitializeFails_AskingForAnUpgrade()
     {
@@ -136,12 +161,12 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         await (await OpenAsync(path)).DisposeAsync();
         await using (var connection = await OpenRawAsync(path))
         {
-            await ExecuteAsync(connection, "INSERT INTO schema_version (version, applied_at) VALUES (2, 0);");
+            await ExecuteAsync(connection, "INSERT INTO schema_version (version, applied_at) VALUES (3, 0);");
         }
 
         var error = await Assert.ThrowsAsync<RunStoreException>(() => OpenAsync(path));
 
-        Assert.Contains("schema version 2", error.Message);
+        Assert.Contains("schema version 3", error.Message);
         Assert.Contains("Upgrade Routines", error.Message);
     }
 

@@ -635,7 +635,8 @@ internal sealed class PostgresRunStore : IRunStore, IAsyncDisposable
         Bigint<RunInfo>("progress_total", r => r.Progress?.Total),
         Text<RunInfo>("progress_message", r => r.Progress?.Message),
         Timestamp<RunInfo>("progress_updated_at", r => r.Progress?.UpdatedAt),
-        Text<RunInfo>("options_json", r => ToJson(r.Options)));
+        Text<RunInfo>("options_json", r => ToJson(r.Options)),
+        Text<RunInfo>("policy_json", r => ToJson(r.Policy)));
 
     private static readonly Table<RunEvent> Events = new("run_events", [], OnConflict.Append,
         Text<RunEvent>("run_id", e => e.RunId),

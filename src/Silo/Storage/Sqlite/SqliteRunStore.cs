@@ -30,7 +30,10 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
     private const int SqliteNotADatabase = 26;
 
     /// <summary>Schema migrations; entry <c>i</c> brings the schema to version <c>i + 1</c>. Append, never edit.</summary>
-    private static readonly string[] Migrations = [SchemaV1];
+    private static readonly string[] Migrations = [SchemaV1, PolicyV2];
+
+    /// <summary>A run's effective policy, fixed at submit (null for runs recorded before).</summary>
+    private const string PolicyV2 = "ALTER TABLE runs ADD COLUMN policy_json TEXT;";
 
     private readonly SqliteRunStoreOptions _options;
     private readonly string _path;
@@ -383,7 +386,7 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
         "run_id", "routine_id", "routine_name", "routine_version", "kind", "status", "attempt", "max_attempts",
         "input_json", "output_json", "error_json", "parent_run_id", "root_run_id", "parent_attempt",
         "created_at", "started_at", "finished_at", "worker", "cached_from_run_id", "wait_reason",
-        "progress_current", "progress_total", "progress_message", "progress_updated_at", "options_json",
+        "progress_current", "progress_total", "progress_message", "progress_updated_at", "options_json", "policy_json",
     ];
 
     private static readonly string RunColumnList = string.Join(", ", RunColumns);
@@ -394,6 +397,7 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
         run.InputJson, run.OutputJson, ToJson(run.Error), run.ParentRunId, run.RootRunId, run.ParentAttempt,
         UnixMs(run.CreatedAt), UnixMs(run.StartedAt), UnixMs(run.FinishedAt), run.Worker, run.CachedFromRunId, run.WaitReason,
         run.Progress?.Current, run.Progress?.Total, run.Progress?.Message, UnixMs(run.Progress?.UpdatedAt), ToJson(run.Options),
+        ToJson(run.Policy),
     ];
 
     private static RunInfo ReadRun(DbDataReader r) => StoredRows.ReadRun(r, (reader, ordinal) => FromUnixMs(reader.GetInt64(ordinal)));
