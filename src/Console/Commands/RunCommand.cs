@@ -1,0 +1,86 @@
+using System.CommandLine;
+using Routines.Cli.Connection;
+using Routines.Cli.Rendering;
+using Routines.Client;
+using Spectre.Console;
+
+namespace Routines.Cli.Commands;
+
+/// <summary><c>run</c>: starts a run on the service and follows it to its result, or prints its id with <c>--detach</c>.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var routine = new Argument<string>("routine") { Description = "A routine name, tname:<task>:<version> or wfname:<workflow>:<revision>." };
+        var input = new Option<string?>("--input", "-i") { Description = "The input as JSON, for example '{\"epochs\": 3}'." };
+        var inputFile = new Option<FileInfo?>("--input-file", "-f") { Description = "A file holding the input JSON." };
+        var set = new Option<string[]>("--set", "-s") { Description = "A field of the input, key=value (a.b=1 for nested fields); the value is JSON when it parses, else a string. Repeatable." };
+        var follow = new Option<bool>("--follow") { Description = "Print the run's logs, status and progress live, then its result (the default)." };
+        var detach = new Option<bool>("--detach", "-d") { Description = "Print the run id and exit 0 at once; the run goes on." };
+        var command = new Command("run",
+            "Start a run and follow it: its log lines, status changes and progress, then the result JSON. "
+          + "Ctrl+C cancels the run (as run-routine does) and exits 130 once it is cancelled; use --detach to leave a run running. " + ExitCodes.Help)
+        {
+            routine, input, inputFile, set, follow, detach,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (parse.GetValue(follow) && parse.GetValue(detach)) throw new CliException("Give --follow or --detach, not both.", ExitCodes.BadInput);
+            var body = new { routine = parse.GetValue(routine), input = RoutineInput.From(parse.GetValue(input), parse.GetValue(inputFile), parse.GetValue(set) ?? []) };
+            using var api = ServerAddress.Connect(parse);
+            var run = await api.PostAsync<RunResource>("runs", body, cancellationToken);
+            if (parse.GetValue(detach))
+            {
+                Console.Out.WriteLine(run.RunId);
+                return ExitCodes.Success;
+            }
+
+            return Report((await FollowAsync(api, run.RunId, cancellationToken)).Run);
+        });
+        return command;
+    }
+
+    static async Task<RunTree> FollowAsync(RoutinesApi api, string runId, CancellationToken cancellationToken)
+    {
+        var follower = new RunFollower(api, new RunPrinter(AnsiConsole.Console));
+        try
+        {
+            return await follower.FollowAsync(runId, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C: the run is cancelled, as run-routine cancels its run (decision #52); --detach leaves runs running.
+            Console.Error.WriteLine($"Ctrl+C: cancelling run {runId}…");
+            await api.PostTextAsync($"runs/{Uri.EscapeDataString(runId)}/cancel", new { reason = "Ctrl+C in routines run" }, CancellationToken.None);
+            return await follower.WaitAsync(runId, CancellationToken.None);
+        }
+    }
+
+    /// <summary>The result JSON on stdout, or how the run ended on stderr; the exit code says which.</summary>
+    static int Report(RunResource run)
+    {
+        if (run.Status == RunStatus.Succeeded)
+        {
+            Console.Out.WriteLine(run.Output is { } output ? ApiJson.Pretty(output) : "null");
+            return ExitCodes.Success;
+        }
+
+        Console.Error.WriteLine($"error: {Describe(run)}");
+        Console.Error.WriteLine($"See 'routines show {run.RunId}' and 'routines logs {run.RunId}'.");
+        return run.Status switch
+        {
+            RunStatus.Cancelled => ExitCodes.Cancelled,
+            RunStatus.TimedOut => ExitCodes.RunTimedOut,
+            _ => ExitCodes.RunFailed,
+        };
+    }
+
+    /// <summary>"fit@1.0.0 (run …) timed out after 1 attempt: Type: message", then each cause on its own line.</summary>
+    static string Describe(RunResource run)
+    {
+        var ended = run.Status switch { RunStatus.TimedOut => "timed out", RunStatus.Cancelled => "was cancelled", _ => "failed" };
+        var error = run.Error ?? new RunError("Unknown", "no error was recorded");
+        return $"{run.RoutineName}@{run.RoutineVersion} (run {run.RunId}) {ended} after {run.Attempt} attempt{(run.Attempt == 1 ? "" : "s")}: "
+             + ErrorChain.Describe(error);
+    }
+}
