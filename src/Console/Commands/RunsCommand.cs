@@ -16,7 +16,7 @@ internal static partial class RunsCommand
         var status = new Option<string?>("--status") { Description = "pending, running, succeeded, failed, cancelled or timedOut." };
         var routine = new Option<string?>("--routine") { Description = "Only runs of this routine name." };
         var since = new Option<string?>("--since") { Description = "Only runs created since: a duration back from now (30m, 2h, 7d) or a date (2026-12-01T08:00Z)." };
-        var search = new Option<string?>("--search") { Description = "Only runs whose id, routine, input or error contains this text." };
+        var search = new Option<string?>("--search") { Description = "Only runs whose id or routine name contains this text (any case)." };
         var roots = new Option<bool>("--roots") { Description = "Only runs nobody called (no workflow's children)." };
         var limit = new Option<int>("--limit", "-n") { Description = "How many runs to show (1 to 1000).", DefaultValueFactory = _ => 20 };
         var json = ReadVerb.JsonOption();
