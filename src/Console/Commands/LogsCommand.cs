@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Routines.Cli.Connection;
-using Routines.Cli.Rendering;
+using Routines.Rendering;
 using Routines.Client;
 using Spectre.Console;
 
@@ -25,7 +25,7 @@ internal static class LogsCommand
             using var api = ServerAddress.Connect(parse);
             var runId = parse.GetValue(run)!;
             var minimum = parse.GetValue(level);
-            var printer = new RunPrinter(AnsiConsole.Console);
+            var printer = new RunTreePrinter(AnsiConsole.Console);
             Action<RunLogLine> print = parse.GetValue(json)
                 ? line => Console.Out.WriteLine(JsonSerializer.Serialize(line, ApiJson.Options))
                 : printer.Log;

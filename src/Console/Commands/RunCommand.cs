@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Routines.Cli.Connection;
-using Routines.Cli.Rendering;
+using Routines.Rendering;
 using Routines.Client;
 using Spectre.Console;
 
@@ -70,7 +70,7 @@ internal static class RunCommand
 
     static async Task<RunTree> FollowAsync(RoutinesApi api, string runId, CancellationToken cancellationToken)
     {
-        var follower = new RunFollower(api, new RunPrinter(AnsiConsole.Console));
+        var follower = new RunFollower(api, new RunTreePrinter(AnsiConsole.Console));
         try
         {
             return await follower.FollowAsync(runId, cancellationToken);
@@ -93,7 +93,7 @@ internal static class RunCommand
             return ExitCodes.Success;
         }
 
-        Console.Error.WriteLine($"error: {Describe(run)}");
+        Console.Error.WriteLine($"error: {ErrorChain.Ended(run.View())}");
         Console.Error.WriteLine($"See 'routines show {run.RunId}' and 'routines logs {run.RunId}'.");
         return run.Status switch
         {
@@ -101,14 +101,5 @@ internal static class RunCommand
             RunStatus.TimedOut => ExitCodes.RunTimedOut,
             _ => ExitCodes.RunFailed,
         };
-    }
-
-    /// <summary>"fit@1.0.0 (run …) timed out after 1 attempt: Type: message", then each cause on its own line.</summary>
-    static string Describe(RunResource run)
-    {
-        var ended = run.Status switch { RunStatus.TimedOut => "timed out", RunStatus.Cancelled => "was cancelled", _ => "failed" };
-        var error = run.Error ?? new RunError("Unknown", "no error was recorded");
-        return $"{run.RoutineName}@{run.RoutineVersion} (run {run.RunId}) {ended} after {run.Attempt} attempt{(run.Attempt == 1 ? "" : "s")}: "
-             + ErrorChain.Describe(error);
     }
 }

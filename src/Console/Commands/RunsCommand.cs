@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Routines.Cli.Connection;
-using Routines.Cli.Rendering;
+using Routines.Rendering;
 using Spectre.Console;
 
 namespace Routines.Cli.Commands;
@@ -68,7 +68,7 @@ internal static partial class RunsCommand
         foreach (var run in list.Runs)
         {
             table.AddRow(Markup.Escape(run.RunId), Markup.Escape($"{run.RoutineName}@{run.RoutineVersion}"),
-                $"[{RunPrinter.StatusColor(run.Status)}]{run.Status}[/]", $"{run.Attempt}/{run.MaxAttempts}",
+                $"[{RunTreePrinter.StatusColor(run.Status)}]{run.Status}[/]", $"{run.Attempt}/{run.MaxAttempts}",
                 run.CreatedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
                 run.Duration is { } d ? $"{d.TotalSeconds:0.###} s" : "", Markup.Escape(run.Worker ?? ""));
         }

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Routines.Cli.Connection;
-using Routines.Cli.Rendering;
+using Routines.Rendering;
 using Spectre.Console;
 
 namespace Routines.Cli.Commands;
@@ -31,7 +31,7 @@ internal static class ShowCommand
 
         Row("run", Markup.Escape(run.RunId));
         Row("routine", Markup.Escape($"{run.RoutineId} ({run.Kind.ToString().ToLowerInvariant()})"));
-        Row("status", $"[{RunPrinter.StatusColor(run.Status)}]{run.Status}[/]" + (run.WaitReason is { } why ? Markup.Escape($" ({why})") : ""));
+        Row("status", $"[{RunTreePrinter.StatusColor(run.Status)}]{run.Status}[/]" + (run.WaitReason is { } why ? Markup.Escape($" ({why})") : ""));
         Row("attempt", $"{run.Attempt} of {run.MaxAttempts}");
         Row("created", Time(run.CreatedAt));
         Row("started", Time(run.StartedAt));
@@ -60,7 +60,7 @@ internal static class ShowCommand
     }
 
     static string Node(RunResource run) => $"[bold]{Markup.Escape(run.RoutineName)}[/]@{Markup.Escape(run.RoutineVersion)} "
-        + $"[{RunPrinter.StatusColor(run.Status)}]{run.Status}[/] " + (run.Duration is { } d ? $"{d.TotalSeconds:0.###} s " : "") + RunPrinter.Short(run.RunId);
+        + $"[{RunTreePrinter.StatusColor(run.Status)}]{run.Status}[/] " + (run.Duration is { } d ? $"{d.TotalSeconds:0.###} s " : "") + RunTreePrinter.Short(run.RunId);
 
     static string? Time(DateTimeOffset? time) => time?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Routines.Client;
+using Routines.Rendering;
 
 namespace Routines.Cli.Connection;
 
@@ -13,6 +14,9 @@ internal sealed record RunResource(
     string? WaitReason, RunProgress? Progress, JsonElement? Options)
 {
     public TimeSpan? Duration => StartedAt is { } start && FinishedAt is { } end ? end - start : null;
+
+    public RunView View() => new(RunId, ParentRunId, RoutineId, RoutineName, RoutineVersion, Status, Attempt, MaxAttempts, WaitReason,
+        CachedFromRunId, Duration, Error, Progress);
 }
 
 /// <summary>One page of runs and how many match.</summary>

@@ -1,14 +1,14 @@
-using Routines.Cli.Commands;
 using Routines.Cli.Connection;
 using Routines.Client;
+using Routines.Rendering;
 
-namespace Routines.Cli.Rendering;
+namespace Routines.Cli.Commands;
 
 /// <summary>
 /// Follows a run tree until its root ends: the root's log over Server-Sent Events, and — polled, since they have no
 /// stream of their own — the tree's status and progress and the log lines of the runs below the root.
 /// </summary>
-internal sealed class RunFollower(RoutinesApi api, RunPrinter printer)
+internal sealed class RunFollower(RoutinesApi api, RunTreePrinter printer)
 {
     static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
     readonly Dictionary<string, long> _lastLine = [];
@@ -79,7 +79,7 @@ internal sealed class RunFollower(RoutinesApi api, RunPrinter printer)
             if (child.Status.IsTerminal() && lines.Count < 1000) _drained.Add(child.RunId);
         }
 
-        printer.Update(tree);
+        foreach (var run in tree.All()) printer.Run(run.View());
         return tree;
     }
 }
