@@ -133,6 +133,18 @@ public sealed partial class CommandLineTests(CommandLineTests.Cluster cluster, X
     }
 
     [Fact]
+    public async Task RunFollow_OfAFailingWorkflow_ExitsOne_WithTheErrorChainDownToTheStep()
+    {
+        // A negative delay makes the step throw (Task.Delay), after its retries.
+        var outcome = await RoutinesAsync("run", "pipeline", "--input", $$"""{"key": "{{Key()}}", "steps": 1, "milliseconds": -5}""", "--attempts", "1");
+
+        Assert.True(outcome.ExitCode == 1, outcome.ToString());
+        Assert.Matches(@"step@\S+ Failed", outcome.Stdout); // the live tree
+        Assert.Contains("pipeline@", outcome.Stderr);
+        Assert.Matches(@"caused by System.ArgumentOutOfRangeException: .* \(run \S+\.step-", outcome.Stderr);
+    }
+
+    [Fact]
     public async Task Run_WithBadInput_OrAnUnknownRoutine_ExitsTwo_WithOneLine()
     {
         AssertOneErrorLine(await RoutinesAsync("run", "echo", "--set", $"key={Key()}", "--set", "milliseconds=zero"), 2, "milliseconds");
