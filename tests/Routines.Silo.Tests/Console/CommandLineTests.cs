@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Routines.Client;
@@ -188,6 +190,83 @@ public sealed partial class CommandLineTests(CommandLineTests.Cluster cluster, X
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         for (var line = 1; line <= 8; line++) Assert.Contains($"line {line} of {key}", outcome.Stdout);
         Assert.Equal(RunStatus.Succeeded, (await cluster.Client.GetRunAsync(runId))!.Status);
+    }
+
+    [Fact]
+    public async Task LogsFollow_ResumesAfterADroppedConnection_MissingAndRepeatingNoLine()
+    {
+        var key = Key();
+        var runId = await DetachAsync("chatty", new { key, lines = 8, milliseconds = 400 });
+        await using var proxy = new DroppingProxy(cluster.HttpPort, TimeSpan.FromSeconds(1));
+
+        var outcome = await OutcomeAsync(Start(["logs", runId, "-f", "--server", $"http://127.0.0.1:{proxy.Port}", "--token", cluster.ReadToken], connect: false));
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.True(proxy.Connections >= 2, $"{proxy.Connections} connection(s): the stream was never dropped");
+        for (var line = 1; line <= 8; line++) Assert.Single(Regex.Matches(outcome.Stdout, $"line {line} of {key}"));
+    }
+
+    /// <summary>A TCP proxy to the service that cuts every connection after a while, as an impatient load balancer does.</summary>
+    sealed class DroppingProxy : IAsyncDisposable
+    {
+        readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        readonly CancellationTokenSource _stop = new();
+        readonly Task _accepting;
+        int _connections;
+
+        public DroppingProxy(int targetPort, TimeSpan dropAfter)
+        {
+            _listener.Start();
+            _accepting = AcceptAsync(targetPort, dropAfter);
+        }
+
+        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+        public int Connections => Volatile.Read(ref _connections);
+
+        async Task AcceptAsync(int targetPort, TimeSpan dropAfter)
+        {
+            try
+            {
+                while (true)
+                {
+                    var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                    Interlocked.Increment(ref _connections);
+                    _ = PipeAsync(client, targetPort, dropAfter);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        async Task PipeAsync(TcpClient client, int targetPort, TimeSpan dropAfter)
+        {
+            using var upstream = new TcpClient();
+            using var cut = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            cut.CancelAfter(dropAfter);
+            try
+            {
+                await upstream.ConnectAsync(IPAddress.Loopback, targetPort, cut.Token);
+                await Task.WhenAny(client.GetStream().CopyToAsync(upstream.GetStream(), cut.Token),
+                    upstream.GetStream().CopyToAsync(client.GetStream(), cut.Token));
+            }
+            catch (Exception exception) when (exception is OperationCanceledException or IOException or SocketException)
+            {
+            }
+            finally
+            {
+                client.Dispose();
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _listener.Stop();
+            await _accepting;
+            _stop.Dispose();
+        }
     }
 
     [Fact]
