@@ -39,6 +39,3 @@ internal sealed record ContextFile(string? Current, Dictionary<string, ServerCon
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 }
-
-/// <summary>One named server and the token to use with it.</summary>
-internal sealed record ServerContext(string Server, string? Token);
