@@ -1,4 +1,4 @@
-using Routines.Worker.Commands;
+using Routines.Rendering;
 
 namespace Routines.Worker.Tests;
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Routines.Client;
 using Routines.Hosting;
+using Routines.Rendering;
 using Routines.Silo.Runs;
 using Routines.Silo.Storage;
 using Routines.Worker.Execution;
@@ -83,7 +84,11 @@ internal static class RunRoutineCommand
         {
             try
             {
-                await foreach (var update in services.GetRequiredService<RunEventHub>().SubscribeAllAsync(live.Token)) printer.Print(update);
+                await foreach (var update in services.GetRequiredService<RunEventHub>().SubscribeAllAsync(live.Token))
+                {
+                    if (update.Log is { } line) printer.Log(line);
+                    else if (update.Run is { } changed) printer.Run(RunView.From(changed));
+                }
             }
             catch (OperationCanceledException) { }
         });
@@ -140,19 +145,7 @@ internal static class RunRoutineCommand
     }
 
     /// <summary>How a run that did not succeed ended, with its error chain: "fit@1.0.0 (run …) timed out after 1 attempt: …".</summary>
-    internal static string Describe(RunInfo run)
-    {
-        var error = run.Error ?? new RunError("Unknown", "no error was recorded");
-        var chain = string.Join(Environment.NewLine, error.Chain().Skip(1).Select(e => $"  caused by {e.Type}: {e.Message}{(e.RunId is { } id ? $" (run {id})" : "")}"));
-        var ended = run.Status switch
-        {
-            RunStatus.TimedOut => "timed out",
-            RunStatus.Cancelled => "was cancelled",
-            _ => run.Status.ToString().ToLowerInvariant(),
-        };
-        return $"{run.RoutineName}@{run.RoutineVersion} (run {run.RunId}) {ended} after {run.Attempt} attempt{(run.Attempt == 1 ? "" : "s")}: "
-             + $"{error.Type}: {error.Message}" + (chain.Length > 0 ? Environment.NewLine + chain : "");
-    }
+    internal static string Describe(RunInfo run) => ErrorChain.Ended(RunView.From(run));
 
     static int Fail(TextWriter errors, string message, int exitCode)
     {

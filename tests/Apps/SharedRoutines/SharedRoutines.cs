@@ -171,6 +171,7 @@ public sealed class Chatty : RoutineTask<ChattyInput, int>
         for (var line = 1; line <= input.Lines; line++)
         {
             ctx.Logger.LogInformation("line {Line} of {Key}", line, input.Key);
+            ctx.LogMetric("lines", line, step: line);
             await Task.Delay(input.Milliseconds, ctx.CancellationToken);
         }
 

@@ -1,33 +1,32 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Routines.Client;
-using Routines.Silo.Runs;
 using Spectre.Console;
 
-namespace Routines.Worker.Commands;
+namespace Routines.Rendering;
 
-/// <summary>Prints a run tree's status changes, log lines and progress as they happen.</summary>
+/// <summary>
+/// Prints a run tree's status changes, log lines and progress as they happen, for run-routine and the routines
+/// command line alike; callers on several threads may share one. Metrics are not printed: the console charts them.
+/// </summary>
 internal sealed partial class RunTreePrinter(IAnsiConsole console)
 {
     readonly Dictionary<string, (RunStatus Status, int Attempt, long? Progress)> _seen = [];
+    readonly Lock _lock = new();
 
-    public void Print(RunUpdate update)
+    public void Log(RunLogLine line)
     {
-        if (update.Log is { } line)
-        {
-            console.MarkupLine($"[grey]{line.Timestamp:HH:mm:ss.fff}[/] {Short(line.RunId)} [{LevelColor(line.Level)}]{Level(line.Level)}[/] {Markup.Escape(line.Message)}");
-        }
-        else if (update.Metric is { } metric)
-        {
-            // Metrics are stored and charted in the console; printing each point would drown the logs.
-        }
-        else if (update.Run is { } run)
-        {
-            PrintRun(run);
-        }
+        lock (_lock)
+            console.MarkupLine($"[grey]{line.Timestamp.ToLocalTime():HH:mm:ss.fff}[/] {Short(line.RunId)} [{LevelColor(line.Level)}]{Level(line.Level)}[/] {Markup.Escape(line.Message)}");
     }
 
-    void PrintRun(RunInfo run)
+    /// <summary>Prints what changed since this run was last seen: a new status or attempt, else new progress.</summary>
+    public void Run(RunView run)
+    {
+        lock (_lock) PrintRun(run);
+    }
+
+    void PrintRun(RunView run)
     {
         var progress = run.Progress is { } p ? p.Current * 1000 + p.Total : (long?)null;
         var isNew = !_seen.TryGetValue(run.RunId, out var before);
@@ -47,7 +46,7 @@ internal sealed partial class RunTreePrinter(IAnsiConsole console)
             {
                 RunStatus.Running => $"attempt {run.Attempt}/{run.MaxAttempts}",
                 RunStatus.Pending when run.WaitReason is { } why => why,
-                RunStatus.Succeeded when run.CacheHit => $"from cache (run {run.CachedFromRunId})",
+                RunStatus.Succeeded when run.CachedFromRunId is not null => $"from cache (run {run.CachedFromRunId})",
                 RunStatus.Succeeded => run.Duration is { } d ? $"in {d.TotalSeconds:0.###} s" : "",
                 _ when run.Error is { } e => e.Root.Message,
                 _ => "",
@@ -96,7 +95,7 @@ internal sealed partial class RunTreePrinter(IAnsiConsole console)
         LogLevel.Warning => "yellow", >= LogLevel.Error => "red", LogLevel.Information => "blue", _ => "grey",
     };
 
-    static string StatusColor(RunStatus status) => status switch
+    public static string StatusColor(RunStatus status) => status switch
     {
         RunStatus.Succeeded => "green", RunStatus.Failed or RunStatus.TimedOut => "red",
         RunStatus.Cancelled => "yellow", RunStatus.Running => "blue", _ => "grey",

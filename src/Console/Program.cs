@@ -1,0 +1,1 @@
+return await Routines.Cli.RoutinesCommandLine.InvokeAsync(args);
