@@ -4,10 +4,12 @@ namespace Routines.Ui.Tests;
 
 public sealed class ConsoleDependenciesTests
 {
-    /// <summary>The console is a client: it ships the public API and Orleans' client, no service, silo or database.</summary>
+    /// <summary>
+    /// The console is a client: it ships the public API and Orleans' client, no service code and no database driver.
+    /// (Orleans' TLS package brings Microsoft.Orleans.Runtime along, decision #48.)
+    /// </summary>
     [Theory]
     [InlineData("Routines.Silo")]
-    [InlineData("Microsoft.Orleans.Runtime")]
     [InlineData("Npgsql")]
     [InlineData("Microsoft.Data.Sqlite")]
     public void TheConsole_ShipsNoServiceCode(string package)
