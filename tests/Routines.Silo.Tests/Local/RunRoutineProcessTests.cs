@@ -48,6 +48,15 @@ public sealed class RunRoutineProcessTests(ITestOutputHelper output) : IDisposab
         using (var killed = RunRoutine("step", "--set", "key=killed", "--set", "milliseconds=600000"))
         {
             await killed.WaitForOutputAsync("attempt 1/", TimeSpan.FromSeconds(60));
+            // The console line comes before the store's commit: kill only once the run is recorded as running.
+            await Eventually.TrueAsync(async () =>
+            {
+                await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={StorePath};Pooling=False");
+                await connection.OpenAsync();
+                await using var count = connection.CreateCommand();
+                count.CommandText = "SELECT COUNT(*) FROM runs WHERE routine_name = 'step' AND status = 'Running'";
+                return (long)(await count.ExecuteScalarAsync())! == 1;
+            }, TimeSpan.FromSeconds(60), "the killed step recorded as running");
             killed.KillHard();
             await killed.WaitForExitAsync();
         }
