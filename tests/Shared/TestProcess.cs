@@ -35,10 +35,15 @@ public sealed class TestProcess : IDisposable
     /// <summary>Starts <c>dotnet <paramref name="dll"/> args…</c>.</summary>
     public static TestProcess Start(string dll, string workingDirectory, IEnumerable<string> args,
         IReadOnlyDictionary<string, string>? environment = null, string? name = null)
+        => StartProgram("dotnet", workingDirectory, [dll, .. args], environment, name ?? Path.GetFileNameWithoutExtension(dll));
+
+    /// <summary>Starts <c><paramref name="program"/> args…</c>: a program other than a built .NET one (python3, say).</summary>
+    public static TestProcess StartProgram(string program, string workingDirectory, IEnumerable<string> args,
+        IReadOnlyDictionary<string, string>? environment = null, string? name = null)
     {
         // Through env, so SIGINT is at its default in the child even when the suite runs as a background job (which
         // ignores it, and a child inherits that): the Ctrl+C tests send it, and a CI run started with & failed them.
-        var info = new ProcessStartInfo("env", ["--default-signal=INT", "dotnet", dll, .. args])
+        var info = new ProcessStartInfo("env", ["--default-signal=INT", program, .. args])
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -48,7 +53,7 @@ public sealed class TestProcess : IDisposable
         info.Environment["DOTNET_gcServer"] = "0";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
 
-        var test = new TestProcess(new Process { StartInfo = info, EnableRaisingEvents = true }, name ?? Path.GetFileNameWithoutExtension(dll));
+        var test = new TestProcess(new Process { StartInfo = info, EnableRaisingEvents = true }, name ?? Path.GetFileName(program));
         test._process.OutputDataReceived += (_, e) => test.Append(test._stdout, e.Data);
         test._process.ErrorDataReceived += (_, e) => test.Append(test._stderr, e.Data);
         test._process.Start();

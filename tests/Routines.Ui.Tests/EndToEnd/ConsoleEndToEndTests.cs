@@ -1,3 +1,4 @@
+using Routines.Silo.Hosting;
 using Routines.Tests.Shared;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
@@ -25,6 +26,39 @@ public sealed class ConsoleEndToEndTests(ConsoleFixture cluster) : IClassFixture
         Assert.Contains("Leaderboard", client.Stdout); // the workflow's own log, followed live
         Assert.Matches("Succeeded: \\{\"dataset\":\"iris\"", client.Stdout);
     }
+
+    /// <summary>samples/python/run_sample.py: Python's standard library alone submits, follows and gets the result over HTTP.</summary>
+    [SkippableFact]
+    public async Task ThePythonSample_SubmitsTheSampleWorkflow_FollowsItsLog_AndPrintsItsResult()
+    {
+        var python = PythonPath();
+        Skip.If(python is null, "python3 is not on PATH (.ci/run installs it): the Python sample's test needs it.");
+        var script = Path.Combine(BuildOutput.RepositoryRoot, "samples/python/run_sample.py");
+
+        using var client = TestProcess.StartProgram(python!, BuildOutput.RepositoryRoot, [script],
+            new Dictionary<string, string> { ["ROUTINES_SERVER"] = cluster.ApiServer }, "python");
+        var exitCode = await client.WaitForExitAsync(TimeSpan.FromMinutes(3));
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}\n{client.Stdout}{client.Stderr}");
+        var submitted = Regex.Match(client.Stdout, @"run (\w+) submitted");
+        Assert.True(submitted.Success, client.Stdout);
+        Assert.Contains("Leaderboard", client.Stdout); // the workflow's own log, over Server-Sent Events
+        Assert.Matches("succeeded: \\{\"dataset\": \"iris\"", client.Stdout);
+
+        // The log it printed is the run's whole log, each line once.
+        var printed = client.Stdout.Split('\n').Count(l => l.Contains("Leaderboard"));
+        Assert.Equal(1, printed);
+
+        // Somewhere nothing listens: one line and the command line's exit code 6, no traceback.
+        using var unreachable = TestProcess.StartProgram(python!, BuildOutput.RepositoryRoot, [script],
+            new Dictionary<string, string> { ["ROUTINES_SERVER"] = $"http://127.0.0.1:{FreePort.Next()}" }, "python-unreachable");
+        Assert.Equal(6, await unreachable.WaitForExitAsync(TimeSpan.FromMinutes(1)));
+        Assert.StartsWith("cannot reach the Routines service at", unreachable.Stderr);
+        Assert.DoesNotContain("Traceback", unreachable.Stderr);
+    }
+
+    static string? PythonPath()
+        => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, "python3")).FirstOrDefault(File.Exists);
 
     [Fact]
     public async Task RunForm_LaunchesTheSampleWorkflow_AndItsLogProgressTreeAndMetricsShowLive()

@@ -37,6 +37,9 @@ public partial class ConsoleFixture : IAsyncLifetime
     /// <summary>The service's gateway, as a client program is given it.</summary>
     public string GatewayEndpoint { get; private set; } = "";
 
+    /// <summary>The service's HTTP API (http://127.0.0.1:PORT), as ROUTINES_SERVER gives it.</summary>
+    public string ApiServer { get; private set; } = "";
+
     public IBrowser Browser { get; private set; } = null!;
 
     /// <summary>bin/&lt;Configuration&gt;/net10.0/screenshots of this test project.</summary>
@@ -49,13 +52,15 @@ public partial class ConsoleFixture : IAsyncLifetime
         var siloPort = FreePort.Next();
         var gatewayPort = FreePort.Next();
         GatewayEndpoint = $"localhost:{gatewayPort}"; // a host name, which the client looks up
+        var httpPort = FreePort.Next();
+        ApiServer = $"http://127.0.0.1:{httpPort}";
         _serviceEnvironment = new()
         {
             ["Routines__Cluster__SiloPort"] = siloPort.ToString(),
             ["Routines__Cluster__GatewayPort"] = gatewayPort.ToString(),
             ["Routines__Cluster__PrimarySiloEndpoint"] = $"127.0.0.1:{siloPort}",
             ["Routines__Service__StorePath"] = Path.Combine(_directory, "routines.db"),
-            ["Routines__Service__HttpPort"] = FreePort.Next().ToString(),
+            ["Routines__Service__HttpPort"] = httpPort.ToString(),
         };
         foreach (var (key, value) in clusterSettings) _serviceEnvironment[key] = value;
         _workerEnvironment = new()
