@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using Routines.Cli.Commands;
 using Routines.Cli.Connection;
+using Routines.Rendering;
 
 namespace Routines.Cli;
 
@@ -33,7 +34,7 @@ internal static class RoutinesCommandLine
         }
         catch (CliException exception)
         {
-            Console.Error.WriteLine($"error: {exception.Message}");
+            Console.Error.WriteLine($"error: {TerminalText.Visible(exception.Message)}"); // may quote a run's error
             return exception.ExitCode;
         }
     }

@@ -21,5 +21,5 @@ internal static class ErrorChain
 
     /// <summary>The outermost error, then each cause on its own line down to the root cause.</summary>
     public static string Describe(RunError error) => string.Join(Environment.NewLine + "  caused by ", error.Chain().Select(e =>
-        $"{e.Type}: {e.Message}{(e.RunId is { } id ? $" (run {id})" : "")}"));
+        TerminalText.Visible($"{e.Type}: {e.Message}{(e.RunId is { } id ? $" (run {id})" : "")}")));
 }

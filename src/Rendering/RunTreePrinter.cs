@@ -17,7 +17,7 @@ internal sealed partial class RunTreePrinter(IAnsiConsole console)
     public void Log(RunLogLine line)
     {
         lock (_lock)
-            console.MarkupLine($"[grey]{line.Timestamp.ToLocalTime():HH:mm:ss.fff}[/] {Short(line.RunId)} [{LevelColor(line.Level)}]{Level(line.Level)}[/] {Markup.Escape(line.Message)}");
+            console.MarkupLine($"[grey]{line.Timestamp.ToLocalTime():HH:mm:ss.fff}[/] {Short(line.RunId)} [{LevelColor(line.Level)}]{Level(line.Level)}[/] {TerminalText.Markup(line.Message)}");
     }
 
     /// <summary>Prints what changed since this run was last seen: a new status or attempt, else new progress.</summary>
@@ -35,7 +35,7 @@ internal sealed partial class RunTreePrinter(IAnsiConsole console)
         _seen[run.RunId] = state;
 
         if (isNew && run.ParentRunId is null)
-            console.MarkupLine($"Run [bold]{Markup.Escape(run.RunId)}[/] of {Markup.Escape(run.RoutineId)}");
+            console.MarkupLine($"Run [bold]{TerminalText.Markup(run.RunId)}[/] of {TerminalText.Markup(run.RoutineId)}");
 
         // A run that got a worker at once goes Pending → Running in the same instant: print only Running.
         if (run is { Status: RunStatus.Pending, Attempt: 0, WaitReason: null }) return;
@@ -51,12 +51,12 @@ internal sealed partial class RunTreePrinter(IAnsiConsole console)
                 _ when run.Error is { } e => e.Root.Message,
                 _ => "",
             };
-            console.MarkupLine($"{Short(run.RunId)} [bold]{Markup.Escape(run.RoutineName)}[/]@{Markup.Escape(run.RoutineVersion)} "
-                             + $"[{StatusColor(run.Status)}]{run.Status}[/] {Markup.Escape(detail)}");
+            console.MarkupLine($"{Short(run.RunId)} [bold]{TerminalText.Markup(run.RoutineName)}[/]@{TerminalText.Markup(run.RoutineVersion)} "
+                             + $"[{StatusColor(run.Status)}]{run.Status}[/] {TerminalText.Markup(detail)}");
         }
         else if (run.Progress is { } current)
         {
-            console.MarkupLine($"{Short(run.RunId)} {Bar(current)} {Markup.Escape(current.Message ?? "")}");
+            console.MarkupLine($"{Short(run.RunId)} {Bar(current)} {TerminalText.Markup(current.Message ?? "")}");
         }
     }
 
@@ -77,7 +77,7 @@ internal sealed partial class RunTreePrinter(IAnsiConsole console)
         var root = dot < 0 ? runId : runId[..dot];
         var path = dot < 0 ? "" : string.Concat(CallSegment().Matches(runId[dot..])
             .Select(m => $".{m.Groups["hash"].Value[..4]}{(m.Groups["n"].Value == "1" ? "" : "#" + m.Groups["n"].Value)}"));
-        return $"[grey]…{Markup.Escape(root[^Math.Min(6, root.Length)..])}[/]{Markup.Escape(path)}";
+        return $"[grey]…{TerminalText.Markup(root[^Math.Min(6, root.Length)..])}[/]{TerminalText.Markup(path)}";
     }
 
     // .{name}-{12 hex}-{occurrence}; a name may itself hold '.' and '-', so each segment is anchored on what follows it.

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Routines.Cli.Connection;
 using Routines.Client;
 using Spectre.Console;
+using Routines.Rendering;
 
 namespace Routines.Cli.Commands;
 
@@ -39,8 +40,8 @@ internal static class CompareCommand
     static void Show(List<Compared> runs)
     {
         var table = new Table().AddColumn("");
-        foreach (var run in runs) table.AddColumn(Markup.Escape(run.Run.RunId));
-        void Row(string name, Func<Compared, string> value) => table.AddRow([$"[grey]{Markup.Escape(name)}[/]", .. runs.Select(r => Markup.Escape(value(r)))]);
+        foreach (var run in runs) table.AddColumn(TerminalText.Markup(run.Run.RunId));
+        void Row(string name, Func<Compared, string> value) => table.AddRow([$"[grey]{TerminalText.Markup(name)}[/]", .. runs.Select(r => TerminalText.Markup(value(r)))]);
 
         Row("routine", r => r.Run.RoutineId);
         Row("status", r => r.Run.Status.ToString());

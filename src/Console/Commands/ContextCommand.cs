@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Routines.Cli.Connection;
 using Spectre.Console;
+using Routines.Rendering;
 
 namespace Routines.Cli.Commands;
 
@@ -62,7 +63,7 @@ internal static class ContextCommand
             var file = ContextFile.Load();
             var table = new Table().AddColumns("", "Context", "Server", "Token");
             foreach (var (name, context) in file.Contexts.OrderBy(c => c.Key, StringComparer.Ordinal))
-                table.AddRow(name == file.Current ? "*" : "", Markup.Escape(name), Markup.Escape(context.Server), context.Token is null ? "" : "set");
+                table.AddRow(name == file.Current ? "*" : "", TerminalText.Markup(name), TerminalText.Markup(context.Server), context.Token is null ? "" : "set");
             AnsiConsole.Write(table);
             return ExitCodes.Success;
         });

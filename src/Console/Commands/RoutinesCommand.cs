@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Routines.Cli.Connection;
 using Spectre.Console;
+using Routines.Rendering;
 
 namespace Routines.Cli.Commands;
 
@@ -34,8 +35,8 @@ internal static class RoutinesCommand
         var table = new Table().AddColumns("Routine", "Version", "Kind", "Workers", "Description");
         foreach (var routine in routines.OrderBy(r => r.Name, StringComparer.Ordinal))
         {
-            table.AddRow(Markup.Escape(routine.Name), Markup.Escape(routine.Version), routine.Kind.ToString().ToLowerInvariant(),
-                Markup.Escape(string.Join(", ", routine.Workers)), Markup.Escape(routine.Description ?? ""));
+            table.AddRow(TerminalText.Markup(routine.Name), TerminalText.Markup(routine.Version), routine.Kind.ToString().ToLowerInvariant(),
+                TerminalText.Markup(string.Join(", ", routine.Workers)), TerminalText.Markup(routine.Description ?? ""));
         }
 
         AnsiConsole.Write(table);
@@ -43,8 +44,8 @@ internal static class RoutinesCommand
 
     static void ShowSchema(RoutineResource routine)
     {
-        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(routine.Id)}[/] ({routine.Kind.ToString().ToLowerInvariant()}) {Markup.Escape(routine.Description ?? "")}");
-        AnsiConsole.MarkupLine($"[grey]timeout {routine.Timeout}, cache {(routine.Cache ? "on" : "off")}, workers {Markup.Escape(string.Join(", ", routine.Workers))}[/]");
+        AnsiConsole.MarkupLine($"[bold]{TerminalText.Markup(routine.Id)}[/] ({routine.Kind.ToString().ToLowerInvariant()}) {TerminalText.Markup(routine.Description ?? "")}");
+        AnsiConsole.MarkupLine($"[grey]timeout {routine.Timeout}, cache {(routine.Cache ? "on" : "off")}, workers {TerminalText.Markup(string.Join(", ", routine.Workers))}[/]");
         if (!routine.InputSchema.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object)
         {
             AnsiConsole.WriteLine(ApiJson.Pretty(routine.InputSchema));
@@ -57,7 +58,7 @@ internal static class RoutinesCommand
         foreach (var field in properties.EnumerateObject())
         {
             var type = field.Value.TryGetProperty("type", out var t) ? t.ToString() : field.Value.GetRawText();
-            table.AddRow(Markup.Escape(field.Name), Markup.Escape(type), required.Contains(field.Name) ? "yes" : "");
+            table.AddRow(TerminalText.Markup(field.Name), TerminalText.Markup(type), required.Contains(field.Name) ? "yes" : "");
         }
 
         AnsiConsole.Write(table);

@@ -67,10 +67,10 @@ internal static partial class RunsCommand
         var table = new Table().AddColumns("Run", "Routine", "Status", "Attempt", "Created", "Duration", "Worker");
         foreach (var run in list.Runs)
         {
-            table.AddRow(Markup.Escape(run.RunId), Markup.Escape($"{run.RoutineName}@{run.RoutineVersion}"),
+            table.AddRow(TerminalText.Markup(run.RunId), TerminalText.Markup($"{run.RoutineName}@{run.RoutineVersion}"),
                 $"[{RunTreePrinter.StatusColor(run.Status)}]{run.Status}[/]", $"{run.Attempt}/{run.MaxAttempts}",
                 run.CreatedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-                run.Duration is { } d ? $"{d.TotalSeconds:0.###} s" : "", Markup.Escape(run.Worker ?? ""));
+                run.Duration is { } d ? $"{d.TotalSeconds:0.###} s" : "", TerminalText.Markup(run.Worker ?? ""));
         }
 
         AnsiConsole.Write(table);

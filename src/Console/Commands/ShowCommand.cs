@@ -29,22 +29,22 @@ internal static class ShowCommand
         var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
         void Row(string name, string? value) { if (!string.IsNullOrEmpty(value)) grid.AddRow($"[grey]{name}[/]", value); }
 
-        Row("run", Markup.Escape(run.RunId));
-        Row("routine", Markup.Escape($"{run.RoutineId} ({run.Kind.ToString().ToLowerInvariant()})"));
-        Row("status", $"[{RunTreePrinter.StatusColor(run.Status)}]{run.Status}[/]" + (run.WaitReason is { } why ? Markup.Escape($" ({why})") : ""));
+        Row("run", TerminalText.Markup(run.RunId));
+        Row("routine", TerminalText.Markup($"{run.RoutineId} ({run.Kind.ToString().ToLowerInvariant()})"));
+        Row("status", $"[{RunTreePrinter.StatusColor(run.Status)}]{run.Status}[/]" + (run.WaitReason is { } why ? TerminalText.Markup($" ({why})") : ""));
         Row("attempt", $"{run.Attempt} of {run.MaxAttempts}");
         Row("created", Time(run.CreatedAt));
         Row("started", Time(run.StartedAt));
         Row("finished", Time(run.FinishedAt));
         Row("duration", run.Duration is { } d ? $"{d.TotalSeconds:0.###} s" : null);
-        Row("worker", Markup.Escape(run.Worker ?? ""));
-        Row("parent", Markup.Escape(run.ParentRunId ?? ""));
-        Row("from cache", Markup.Escape(run.CachedFromRunId ?? ""));
-        Row("progress", run.Progress is { } p ? Markup.Escape($"{p.Current}/{p.Total} {p.Message}") : null);
-        Row("options", run.Options is { ValueKind: JsonValueKind.Object } options ? Markup.Escape(options.GetRawText()) : null);
-        Row("input", Markup.Escape(ApiJson.Pretty(run.Input)));
-        Row("output", run.Output is { } output ? Markup.Escape(ApiJson.Pretty(output)) : null);
-        Row("error", run.Error is { } error ? $"[red]{Markup.Escape(ErrorChain.Describe(error))}[/]" : null);
+        Row("worker", TerminalText.Markup(run.Worker ?? ""));
+        Row("parent", TerminalText.Markup(run.ParentRunId ?? ""));
+        Row("from cache", TerminalText.Markup(run.CachedFromRunId ?? ""));
+        Row("progress", run.Progress is { } p ? TerminalText.Markup($"{p.Current}/{p.Total} {p.Message}") : null);
+        Row("options", run.Options is { ValueKind: JsonValueKind.Object } options ? TerminalText.Markup(options.GetRawText()) : null);
+        Row("input", TerminalText.Markup(ApiJson.Pretty(run.Input)));
+        Row("output", run.Output is { } output ? TerminalText.Markup(ApiJson.Pretty(output)) : null);
+        Row("error", run.Error is { } error ? $"[red]{TerminalText.Markup(ErrorChain.Describe(error))}[/]" : null);
         AnsiConsole.Write(grid);
 
         if (tree.Children.Count == 0) return;
@@ -59,7 +59,7 @@ internal static class ShowCommand
         foreach (var child in tree.Children) Add(node.AddNode(Node(child.Run)), child);
     }
 
-    static string Node(RunResource run) => $"[bold]{Markup.Escape(run.RoutineName)}[/]@{Markup.Escape(run.RoutineVersion)} "
+    static string Node(RunResource run) => $"[bold]{TerminalText.Markup(run.RoutineName)}[/]@{TerminalText.Markup(run.RoutineVersion)} "
         + $"[{RunTreePrinter.StatusColor(run.Status)}]{run.Status}[/] " + (run.Duration is { } d ? $"{d.TotalSeconds:0.###} s " : "") + RunTreePrinter.Short(run.RunId);
 
     static string? Time(DateTimeOffset? time) => time?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Routines.Cli.Connection;
 using Routines.Client;
 using Spectre.Console;
+using Routines.Rendering;
 
 namespace Routines.Cli.Commands;
 
@@ -25,8 +26,8 @@ internal static class WorkersCommand
             var table = new Table().AddColumns("Worker", "Status", "Busy", "Workflows", "Routines", "Abandoned");
             foreach (var worker in workers)
             {
-                table.AddRow(Markup.Escape(worker.Name), worker.Status.ToString(), $"{worker.BusySlots}/{worker.Slots}", worker.RunningWorkflows.ToString(),
-                    Markup.Escape(string.Join(", ", worker.Routines)), (worker.Abandoned?.Count ?? 0).ToString());
+                table.AddRow(TerminalText.Markup(worker.Name), worker.Status.ToString(), $"{worker.BusySlots}/{worker.Slots}", worker.RunningWorkflows.ToString(),
+                    TerminalText.Markup(string.Join(", ", worker.Routines)), (worker.Abandoned?.Count ?? 0).ToString());
             }
 
             AnsiConsole.Write(table);

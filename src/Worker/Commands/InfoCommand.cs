@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using Routines.Hosting;
 using Spectre.Console;
+using Routines.Rendering;
 
 namespace Routines.Worker.Commands;
 
@@ -32,8 +33,8 @@ internal static class InfoCommand
             }
 
             var grid = new Grid().AddColumn().AddColumn();
-            grid.AddRow("Project", Markup.Escape(info.Project ?? "?"));
-            grid.AddRow("Version", Markup.Escape(info.Version ?? "?"));
+            grid.AddRow("Project", TerminalText.Markup(info.Project ?? "?"));
+            grid.AddRow("Version", TerminalText.Markup(info.Version ?? "?"));
             grid.AddRow("Tasks", info.Tasks.ToString());
             grid.AddRow("Workflows", info.Workflows.ToString());
             AnsiConsole.Write(grid);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Routines.Hosting;
 using Spectre.Console;
+using Routines.Rendering;
 
 namespace Routines.Worker.Commands;
 
@@ -35,8 +36,8 @@ internal static class ListCommand
             var table = new Table().AddColumns("Kind", "Name", "Version", "Input", "Output");
             foreach (var r in routines)
             {
-                table.AddRow(r.Kind.ToString().ToLowerInvariant(), Markup.Escape(r.Id.Name), Markup.Escape(r.Id.Version!),
-                    Markup.Escape(SchemaSummary.Of(r.InputSchema)), Markup.Escape(SchemaSummary.Of(r.OutputSchema)));
+                table.AddRow(r.Kind.ToString().ToLowerInvariant(), TerminalText.Markup(r.Id.Name), TerminalText.Markup(r.Id.Version!),
+                    TerminalText.Markup(SchemaSummary.Of(r.InputSchema)), TerminalText.Markup(SchemaSummary.Of(r.OutputSchema)));
             }
 
             AnsiConsole.Write(table);

@@ -149,7 +149,7 @@ internal static class RunRoutineCommand
 
     static int Fail(TextWriter errors, string message, int exitCode)
     {
-        errors.WriteLine($"error: {message}");
+        errors.WriteLine($"error: {TerminalText.Visible(message)}"); // may quote a routine's exception
         return exitCode;
     }
 }

@@ -178,3 +178,22 @@ public sealed class Chatty : RoutineTask<ChattyInput, int>
         return input.Lines;
     }
 }
+
+/// <summary>
+/// Writes terminal escape sequences into everything a user's terminal may print — a log line, a progress message, its
+/// error — as a hostile routine would to clear the screen or hide a line.
+/// </summary>
+[Routine("hostile")]
+[Cache(false)]
+[Retry(MaxAttempts = 1)]
+public sealed class Hostile : RoutineTask<StepInput, int>
+{
+    public const string Sequence = "\u001b[2J\u001b]0;owned\u0007\rhidden\u009b1A\u202e";
+
+    public override Task<int> RunAsync(StepInput input, RoutineContext ctx)
+    {
+        ctx.Logger.LogWarning("clear {Sequence}", Sequence);
+        ctx.ReportProgress(1, 2, $"half {Sequence}");
+        throw new InvalidOperationException($"failed {Sequence}");
+    }
+}

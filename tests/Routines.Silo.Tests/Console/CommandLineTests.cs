@@ -340,6 +340,32 @@ public sealed partial class CommandLineTests(CommandLineTests.Cluster cluster, X
         Assert.Matches(@"error\s+\S*Timed?Out", shown.Stdout); // the error chain's type
     }
 
+    /// <summary>A routine's log line, progress and error carry escape sequences: every verb prints them visibly, none raw.</summary>
+    [Fact]
+    public async Task WhatARoutineWrote_ReachesTheTerminalWithItsEscapeSequencesMadeVisible()
+    {
+        var followed = await RoutinesAsync("run", "hostile", "--set", $"key={Key()}", "--set", "milliseconds=0");
+        Assert.True(followed.ExitCode == 1, followed.ToString());
+        var runId = Regex.Match(followed.Stdout, @"Run (\w+) of").Groups[1].Value;
+        var logs = await RoutinesAsync("logs", runId);
+        var shown = await RoutinesAsync("show", runId);
+        var runRoutine = TestProcess.Start(BuildOutput.Dll("tests/Apps/WorkerAlpha", "WorkerAlpha.dll"), BuildOutput.RepositoryRoot,
+            ["run-routine", "hostile", "--set", "key=local", "--set", "milliseconds=0", "--store", Path.Combine(Path.GetTempPath(), $"hostile-{Guid.NewGuid():N}.db")]);
+        _processes.Add(runRoutine);
+        var local = await OutcomeAsync(runRoutine);
+        Assert.True(local.ExitCode == 1, local.ToString());
+
+        foreach (var (printed, what) in new[] { (followed.Stdout, "the log line"), (followed.Stderr, "the error"), (logs.Stdout, "the log line"),
+                     (shown.Stdout, "the error"), (local.Stdout, "the log line"), (local.Stderr, "the error") })
+        {
+            Assert.DoesNotMatch("[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E]", printed);
+            Assert.Contains(@"\x1B[2J\x1B]0;owned\x07\x0Dhidden\x9B1A\u202E", printed);
+        }
+
+        Assert.Contains("clear ", logs.Stdout);
+        Assert.Contains("failed ", shown.Stdout);
+    }
+
     [Fact]
     public async Task Cancel_StopsARun_AndRetry_StartsItAgain()
     {
