@@ -28,10 +28,10 @@ public static class ConsoleHostingExtensions
 
         if (ui.Users.Count == 0 && builder.Environment.IsDevelopment())
         {
-            ui.Users.Add(new UiUser { Name = "admin", Password = "admin" });
+            ui.Users.Add(new UiUser { Name = "admin", PasswordHash = PasswordHashes.Hash("admin"), Role = ConsoleRole.Admin });
         }
 
-        invalid = cluster.Validate() ?? ui.Validate();
+        invalid = PlainPassword(builder.Configuration) ?? cluster.Validate() ?? ui.Validate();
         if (invalid is not null) return false;
 
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
@@ -49,30 +49,58 @@ public static class ConsoleHostingExtensions
 
         builder.Services.AddSingleton(ui);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddSingleton<ClusterHealth>();
         builder.Services.AddSingleton<ConsoleData>();
         builder.Services.AddHostedService<ClusterMonitor>();
 
+        // The sign-in cookie is Secure outside Development, even where the console sees plain HTTP behind a proxy that
+        // ends TLS. The antiforgery cookie follows the request: antiforgery refuses to work at all over plain HTTP with
+        // Always, and it holds no secret worth more than the page it came with.
+        var secure = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
             {
                 o.LoginPath = "/login";
+                o.AccessDeniedPath = "/forbidden";
                 o.Cookie.Name = "routines.console";
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = secure;
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.SlidingExpiration = true;
             });
-        builder.Services.AddAuthorization();
+        builder.Services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(ConsolePolicies.Operate, p => p.RequireRole(nameof(ConsoleRole.Operator), nameof(ConsoleRole.Admin)))
+            .AddPolicy(ConsolePolicies.Administer, p => p.RequireRole(nameof(ConsoleRole.Admin)));
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         return true;
     }
 
+    /// <summary>A password in plain text is refused, naming the key and how to make its hash instead.</summary>
+    static string? PlainPassword(IConfiguration configuration)
+    {
+        var users = configuration.GetSection("Routines:Ui:Users").GetChildren();
+        var plain = users.FirstOrDefault(u => u["Password"] is not null);
+        return plain is null ? null
+            : $"Routines:Ui:Users:{plain.Key}:Password holds a password in plain text, which the console does not read: "
+            + $"set Routines:Ui:Users:{plain.Key}:PasswordHash instead. {UiOptions.HashHint}";
+    }
+
     public static WebApplication MapRoutinesConsole(this WebApplication app)
     {
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
+        app.UseSecurityHeaders();
+        if (ServesHttps(app))
+        {
+            // Only when the console itself listens on HTTPS: behind a proxy that ends TLS, the proxy does both.
+            if (!app.Environment.IsDevelopment()) app.UseHsts();
+            app.UseHttpsRedirection();
+        }
+
         app.UseStaticFiles();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -82,5 +110,13 @@ public static class ConsoleHostingExtensions
         app.MapRunDownloads();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
+    }
+
+    /// <summary>Whether an address the console listens on is HTTPS (<c>--urls</c>, ASPNETCORE_URLS or Kestrel's endpoints).</summary>
+    static bool ServesHttps(WebApplication app)
+    {
+        var urls = (app.Configuration["urls"] ?? "").Split(';')
+            .Concat(app.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"] ?? ""));
+        return urls.Any(u => u.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
     }
 }

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
+using System.Security.Claims;
 using Routines.Client;
+using Routines.Ui.Security;
 
 namespace Routines.Ui.Services;
 
@@ -96,20 +98,29 @@ public sealed class ConsoleData(IRoutinesClient client, ClusterHealth health)
         => CallAsync(ct => client.ListRoutinesAsync(ct), cancellationToken);
 
     /// <summary>Submits a run and returns its id.</summary>
-    public Task<string> SubmitAsync(string routineId, string inputJson, CancellationToken cancellationToken = default)
-        => CallAsync(async ct => (await client.SubmitAsync(routineId, inputJson, cancellationToken: ct)).RunId, cancellationToken);
+    public Task<string> SubmitAsync(ClaimsPrincipal user, string routineId, string inputJson, CancellationToken cancellationToken = default)
+    {
+        ConsolePolicies.Demand(user, ConsoleRole.Operator, "launching a run");
+        return CallAsync(async ct => (await client.SubmitAsync(routineId, inputJson, cancellationToken: ct)).RunId, cancellationToken);
+    }
 
     /// <summary>Cancels the run and its unfinished children.</summary>
-    public Task CancelAsync(string runId, string userName, CancellationToken cancellationToken = default)
-        => CallAsync(async ct =>
+    public Task CancelAsync(ClaimsPrincipal user, string runId, CancellationToken cancellationToken = default)
+    {
+        ConsolePolicies.Demand(user, ConsoleRole.Operator, "cancelling a run");
+        return CallAsync(async ct =>
         {
-            await client.CancelAsync(runId, $"cancelled by {userName} from the console", ct);
+            await client.CancelAsync(runId, $"cancelled by {user.Identity?.Name} from the console", ct);
             return true;
         }, cancellationToken);
+    }
 
     /// <summary>Submits the run's routine and input again; returns the new run's id.</summary>
-    public Task<string> RetryAsync(string runId, CancellationToken cancellationToken = default)
-        => CallAsync(async ct => (await client.RetryAsync(runId, ct)).RunId, cancellationToken);
+    public Task<string> RetryAsync(ClaimsPrincipal user, string runId, CancellationToken cancellationToken = default)
+    {
+        ConsolePolicies.Demand(user, ConsoleRole.Operator, "retrying a run");
+        return CallAsync(async ct => (await client.RetryAsync(runId, ct)).RunId, cancellationToken);
+    }
 
     /// <summary>A cheap call that tells <see cref="ClusterHealth"/> whether the cluster answers.</summary>
     internal Task ProbeAsync(CancellationToken cancellationToken) => ListWorkersAsync(cancellationToken);

@@ -82,4 +82,18 @@ public sealed class KubernetesManifestTests
             Assert.Matches(@"secretName: routines-tls", pod);
         }
     }
+
+    /// <summary>Credentials are created in the cluster, never committed: the pods only reference Secrets by name.</summary>
+    [Fact]
+    public async Task TheRenderedManifests_CarryNoCredential_OnlyReferencesToSecrets()
+    {
+        var rendered = await RenderAsync();
+
+        Assert.DoesNotContain("kind: Secret\n", rendered);
+        Assert.DoesNotMatch(@"(?i)(password|token)\w*[ \t]*[:=][ \t]*[^\s{]", rendered); // PASSWORD: x, Password=x, PasswordHash: x
+        Assert.DoesNotContain("-----BEGIN", rendered);
+        Assert.DoesNotContain("change-me", rendered);
+        foreach (var (deployment, secret) in new[] { ("routines-service", "routines-db"), ("routines-worker-mlpipeline", "routines-db"), ("routines-ui", "routines-ui-users") })
+            Assert.Matches($@"secretRef:\n\s+name: {secret}\n", Document(rendered, "Deployment", deployment));
+    }
 }

@@ -1,8 +1,10 @@
 using Bunit;
+using Bunit.TestDoubles;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 using Routines.Client;
 using Routines.Ui.Hosting;
+using Routines.Ui.Security;
 using Routines.Ui.Services;
 
 namespace Routines.Ui.Tests.Components;
@@ -11,6 +13,9 @@ namespace Routines.Ui.Tests.Components;
 public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
 {
     internal FakeRoutinesClient Client { get; } = new();
+
+    /// <summary>Who is signed in: an operator, unless a test makes them something else.</summary>
+    protected BunitAuthorizationContext Authorization { get; }
 
     static ConsoleTestContext()
     {
@@ -29,6 +34,10 @@ public abstract class ConsoleTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(new UiOptions { RefreshInterval = TimeSpan.FromMilliseconds(200) });
         Services.AddSingleton<ClusterHealth>();
         Services.AddSingleton<ConsoleData>();
+        Authorization = AddAuthorization();
+        Authorization.SetAuthorized("tester");
+        Authorization.SetRoles(nameof(ConsoleRole.Operator));
+        Authorization.SetPolicies(ConsolePolicies.Operate);
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

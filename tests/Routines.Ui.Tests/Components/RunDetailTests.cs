@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Bunit;
 using Routines.Client;
 
@@ -15,6 +16,41 @@ public sealed class RunDetailTests : ConsoleTestContext
         var cut = Render<Routines.Ui.Components.Pages.RunDetail.RunDetail>(p => p.Add(x => x.RunId, "pending-1"));
 
         cut.WaitForAssertion(() => Assert.Contains("all 2 capable workers are busy, 7 ahead", cut.Find(".wait-reason").TextContent));
+    }
+
+    [Fact]
+    public void AnOperator_MayCancelARunningRun_AViewerSeesNoCancelOrRetry()
+    {
+        Client.Runs.Add(FakeRoutinesClient.Run("running-1", "train_model", RunStatus.Running, DateTimeOffset.UtcNow));
+        Client.Runs.Add(FakeRoutinesClient.Run("failed-1", "train_model", RunStatus.Failed, DateTimeOffset.UtcNow));
+        var running = Render<Routines.Ui.Components.Pages.RunDetail.RunDetail>(p => p.Add(x => x.RunId, "running-1"));
+        running.WaitForAssertion(() => Assert.Single(running.FindAll(".cancel-run")));
+
+        Authorization.SetRoles(nameof(Routines.Ui.Security.ConsoleRole.Viewer));
+        Authorization.SetPolicies();
+        foreach (var runId in new[] { "running-1", "failed-1" })
+        {
+            var watched = Render<Routines.Ui.Components.Pages.RunDetail.RunDetail>(p => p.Add(x => x.RunId, runId));
+            watched.WaitForAssertion(() => Assert.Contains("train_model", watched.Find("#page-title").TextContent));
+            Assert.Empty(watched.FindAll(".cancel-run"));
+            Assert.Empty(watched.FindAll(".retry-run"));
+        }
+    }
+
+    /// <summary>Hiding the buttons is not the check: the console's data layer refuses a viewer's action itself.</summary>
+    [Fact]
+    public async Task AViewer_IsRefusedLaunchingCancellingAndRetrying_WithTheRoleItNeeds()
+    {
+        Client.Runs.Add(FakeRoutinesClient.Run("running-2", "train_model", RunStatus.Running, DateTimeOffset.UtcNow));
+        var data = Services.GetRequiredService<Routines.Ui.Services.ConsoleData>();
+        var viewer = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+            [new(System.Security.Claims.ClaimTypes.Name, "watcher"), new(System.Security.Claims.ClaimTypes.Role, "Viewer")], "test"));
+
+        var submit = await Assert.ThrowsAsync<UnauthorizedAccessException>(() => data.SubmitAsync(viewer, "train_model", "{}"));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => data.CancelAsync(viewer, "running-2"));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => data.RetryAsync(viewer, "running-2"));
+
+        Assert.Equal("watcher is a viewer: launching a run needs the operator role.", submit.Message);
     }
 
     [Fact]

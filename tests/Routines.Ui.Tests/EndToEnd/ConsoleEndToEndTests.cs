@@ -61,6 +61,30 @@ public sealed class ConsoleEndToEndTests(ConsoleFixture cluster) : IClassFixture
         => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, "python3")).FirstOrDefault(File.Exists);
 
     [Fact]
+    public async Task AViewer_SeesTheCatalogWithoutRunButtons_AndTheRunFormRefusesThem()
+    {
+        var page = await cluster.LoggedInPageAsync(ConsoleFixture.ViewerName);
+        try
+        {
+            // Outside Development the sign-in cookie is Secure even on plain HTTP (a browser keeps it for loopback only).
+            var cookie = (await page.Context.CookiesAsync()).Single(c => c.Name == "routines.console");
+            Assert.True(cookie.Secure && cookie.HttpOnly, $"secure {cookie.Secure}, httponly {cookie.HttpOnly}");
+
+            await page.ClickAsync("a[href='routines']");
+            await Expect(page.Locator("td", new() { HasText = "train_and_pick_model" }).First).ToBeVisibleAsync(new() { Timeout = 60_000 });
+            Assert.Equal(0, await page.Locator(".run-train_and_pick_model").CountAsync());
+
+            await page.GotoAsync($"{cluster.BaseUrl}/routines/run?id=train_and_pick_model");
+            await Expect(page.Locator(".not-allowed")).ToContainTextAsync($"{ConsoleFixture.ViewerName} may not open this page");
+            Assert.Equal(0, await page.Locator(".run-submit").CountAsync());
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
     public async Task RunForm_LaunchesTheSampleWorkflow_AndItsLogProgressTreeAndMetricsShowLive()
     {
         var page = await cluster.LoggedInPageAsync();

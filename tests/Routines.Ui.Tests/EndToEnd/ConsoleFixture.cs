@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Routines.Silo.Hosting;
+using Routines.Ui.Security;
 using Routines.Tests.Shared;
 
 namespace Routines.Ui.Tests.EndToEnd;
@@ -23,6 +24,9 @@ public partial class ConsoleFixture : IAsyncLifetime
 
     public const string UserName = "tester";
     public const string Password = "correct horse battery staple";
+
+    /// <summary>A user who only watches: no Run, Cancel or Retry.</summary>
+    public const string ViewerName = "watcher";
 
     readonly List<TestProcess> _processes = [];
     readonly string _directory = Directory.CreateTempSubdirectory("routines-ui-").FullName;
@@ -80,7 +84,10 @@ public partial class ConsoleFixture : IAsyncLifetime
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Routines__Cluster__GatewayEndpoint"] = GatewayEndpoint,
             ["Routines__Ui__Users__0__Name"] = UserName,
-            ["Routines__Ui__Users__0__Password"] = Password,
+            ["Routines__Ui__Users__0__PasswordHash"] = PasswordHashes.Hash(Password),
+            ["Routines__Ui__Users__0__Role"] = "Operator",
+            ["Routines__Ui__Users__1__Name"] = ViewerName,
+            ["Routines__Ui__Users__1__PasswordHash"] = PasswordHashes.Hash(Password),
         });
 
         await service.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
@@ -101,8 +108,8 @@ public partial class ConsoleFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>A new browser page, logged in.</summary>
-    public async Task<IPage> LoggedInPageAsync()
+    /// <summary>A new browser page, logged in (as the operator unless another user is named).</summary>
+    public async Task<IPage> LoggedInPageAsync(string user = UserName)
     {
         var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
         context.SetDefaultTimeout(30_000);
@@ -111,7 +118,7 @@ public partial class ConsoleFixture : IAsyncLifetime
         var page = await context.NewPageAsync();
         await page.GotoAsync($"{BaseUrl}/runs");
         await WaitForAddressAsync(page, LoginPage());
-        await page.FillAsync("#name", UserName);
+        await page.FillAsync("#name", user);
         await page.FillAsync("#password", Password);
         await page.ClickAsync("#login-submit");
         await WaitForAddressAsync(page, RunsPage());

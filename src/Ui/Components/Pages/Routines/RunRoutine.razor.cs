@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using global::Routines.Client;
 using global::Routines.Ui.Services;
 
@@ -13,6 +15,8 @@ public sealed partial class RunRoutine
     [Inject] ConsoleData Data { get; set; } = null!;
 
     [Inject] NavigationManager Navigation { get; set; } = null!;
+
+    [CascadingParameter] Task<AuthenticationState>? Authentication { get; set; }
 
     /// <summary>The routine id, for example <c>wfname:train_and_pick_model:1.0.0</c>, or a bare name.</summary>
     [SupplyParameterFromQuery(Name = "id")]
@@ -45,7 +49,8 @@ public sealed partial class RunRoutine
     {
         try
         {
-            var runId = await Data.SubmitAsync(_routine!.Id.ToString(), inputJson);
+            var user = Authentication is null ? new ClaimsPrincipal() : (await Authentication).User;
+            var runId = await Data.SubmitAsync(user, _routine!.Id.ToString(), inputJson);
             Navigation.NavigateTo($"runs/{runId}");
         }
         catch (Exception exception)

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
@@ -122,15 +123,16 @@ public sealed partial class RunDetail : IDisposable
         $"{_run!.RoutineName} ({_run.RunId}) and its unfinished children will be cancelled. This cannot be undone.",
         "Cancel run", "Keep running", "Could not cancel", async () =>
         {
-            var user = Authentication is null ? "a user" : (await Authentication).User.Identity?.Name ?? "a user";
-            await Data.CancelAsync(RunId, user);
+            await Data.CancelAsync(await UserAsync(), RunId);
             Snackbar.Add("Cancellation requested.", Severity.Info);
             await RefreshAsync(_live!.Stopping);
         });
 
     Task RetryAsync() => ConfirmThenAsync("Retry this run?",
         $"{_run!.RoutineName} runs again with the same input, as a new run.",
-        "Retry", "Back", "Could not retry", async () => Navigation.NavigateTo($"runs/{await Data.RetryAsync(RunId)}"));
+        "Retry", "Back", "Could not retry", async () => Navigation.NavigateTo($"runs/{await Data.RetryAsync(await UserAsync(), RunId)}"));
+
+    async Task<ClaimsPrincipal> UserAsync() => Authentication is null ? new ClaimsPrincipal() : (await Authentication).User;
 
     /// <summary>Asks first; while the action runs the buttons are disabled, and a failure shows in the page's error panel.</summary>
     async Task ConfirmThenAsync(string title, string message, string yes, string no, string failure, Func<Task> action)
