@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using MudBlazor.Services;
 using Routines.Client;
 using Routines.Ui.Components;
@@ -58,14 +61,17 @@ public static class ConsoleHostingExtensions
         // ends TLS. The antiforgery cookie follows the request: antiforgery refuses to work at all over plain HTTP with
         // Always, and it holds no secret worth more than the page it came with.
         var secure = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
-        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+        var authentication = builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme);
+        if (ui.Oidc.Enabled) AddOidc(authentication, ui.Oidc);
+        authentication
             .AddCookie(o =>
             {
                 o.LoginPath = "/login";
                 o.AccessDeniedPath = "/forbidden";
                 o.Cookie.Name = "routines.console";
                 o.Cookie.HttpOnly = true;
-                o.Cookie.SameSite = SameSiteMode.Strict;
+                // Lax with a provider: its redirect back is a cross-site navigation, which a Strict cookie would not follow.
+                o.Cookie.SameSite = ui.Oidc.Enabled ? SameSiteMode.Lax : SameSiteMode.Strict;
                 o.Cookie.SecurePolicy = secure;
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.SlidingExpiration = true;
@@ -79,6 +85,31 @@ public static class ConsoleHostingExtensions
         builder.Services.AddMudServices();
         return true;
     }
+
+    /// <summary>
+    /// Sign-in through the team's provider: the authorization code flow with PKCE; the ID token's name and role claim
+    /// become the console's cookie, as a password sign-in's would.
+    /// </summary>
+    static void AddOidc(AuthenticationBuilder authentication, OidcOptions oidc) => authentication.AddOpenIdConnect(AccountEndpoints.OidcScheme, o =>
+    {
+        o.Authority = oidc.Authority;
+        o.ClientId = oidc.ClientId;
+        o.ClientSecret = oidc.ClientSecret;
+        o.RequireHttpsMetadata = new Uri(oidc.Authority!).Scheme == Uri.UriSchemeHttps;
+        o.ResponseType = OpenIdConnectResponseType.Code;
+        o.ResponseMode = OpenIdConnectResponseMode.Query;
+        o.UsePkce = true;
+        o.MapInboundClaims = false;
+        o.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+        o.Events.OnTokenValidated = context =>
+        {
+            context.Principal = AccountEndpoints.FromProvider(context.Principal!, oidc);
+            context.HttpContext.RequestServices.GetRequiredService<ILogger<OidcOptions>>().LogInformation(
+                "{User} signed in as {Role} through {Provider}.", context.Principal.Identity!.Name,
+                context.Principal.FindFirst(System.Security.Claims.ClaimTypes.Role)!.Value, oidc.DisplayName);
+            return Task.CompletedTask;
+        };
+    });
 
     /// <summary>A password in plain text is refused, naming the key and how to make its hash instead.</summary>
     static string? PlainPassword(IConfiguration configuration)

@@ -18,12 +18,16 @@ public sealed class UiOptions
     /// <summary>How failed sign-ins slow down and lock.</summary>
     public SignInOptions SignIn { get; set; } = new();
 
+    /// <summary>Optional sign-in through an OpenID Connect provider, beside the configured users.</summary>
+    public OidcOptions Oidc { get; set; } = new();
+
     /// <summary>A clear sentence for the first invalid setting, or null.</summary>
     public string? Validate()
     {
-        if (Users.Count == 0)
+        if (Users.Count == 0 && !Oidc.Enabled)
             return "No console user is configured: set Routines:Ui:Users:0:Name, Routines:Ui:Users:0:PasswordHash and Routines:Ui:Users:0:Role "
-                 + "(environment Routines__Ui__Users__0__Name, …), or run in the Development environment for admin/admin. "
+                 + "(environment Routines__Ui__Users__0__Name, …), or an OpenID Connect provider (Routines:Ui:Oidc:Authority and ClientId), "
+                 + "or run in the Development environment for admin/admin. "
                  + HashHint;
         for (var i = 0; i < Users.Count; i++)
         {
@@ -35,7 +39,7 @@ public sealed class UiOptions
 
         if (RefreshInterval < TimeSpan.FromMilliseconds(100))
             return $"Routines:Ui:RefreshInterval must be at least 00:00:00.1 (got {RefreshInterval}).";
-        return SignIn.Validate();
+        return SignIn.Validate() ?? Oidc.Validate();
     }
 
     public const string HashHint = "Make a hash with: dotnet run --project src/Ui -- hash-password";

@@ -16,11 +16,16 @@ internal static class AccountEndpoints
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/account/login", LoginAsync).AllowAnonymous();
+        app.MapGet("/account/oidc", (string? returnUrl) => Results.Challenge(new() { RedirectUri = IsLocal(returnUrl) ? returnUrl : "/" }, [OidcScheme]))
+            .AllowAnonymous();
         app.MapPost("/account/logout", LogoutAsync);
         return app;
     }
 
-    static async Task<IResult> LoginAsync(HttpContext http, UiOptions options, SignInThrottle throttle,
+    /// <summary>The authentication scheme of sign-in through the OpenID Connect provider.</summary>
+    public const string OidcScheme = "oidc";
+
+    static async Task<IResult> LoginAsync(HttpContext http, UiOptions options, SignInThrottle throttle, ILogger<SignInThrottle> log,
         [FromForm(Name = "name")] string? name, [FromForm(Name = "password")] string? password, [FromForm(Name = "returnUrl")] string? returnUrl)
     {
         var target = IsLocal(returnUrl) ? returnUrl! : "/";
@@ -36,10 +41,22 @@ internal static class AccountEndpoints
         }
 
         throttle.Succeeded(keys);
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, user!.Name), new Claim(ClaimTypes.Role, user.Role.ToString())],
-            CookieAuthenticationDefaults.AuthenticationScheme);
-        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, Principal(user!.Name, user.Role));
+        log.LogInformation("{User} signed in as {Role} with a password from {Address}.", user.Name, user.Role, http.Connection.RemoteIpAddress);
         return Results.LocalRedirect(target);
+    }
+
+    /// <summary>Who the console's cookie says is signed in: a name and one role, however they signed in.</summary>
+    public static ClaimsPrincipal Principal(string name, ConsoleRole role)
+        => new(new ClaimsIdentity([new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role.ToString())], CookieAuthenticationDefaults.AuthenticationScheme));
+
+    /// <summary>The provider's user as a console user: their name, and the highest console role their role claim names.</summary>
+    public static ClaimsPrincipal FromProvider(ClaimsPrincipal provided, OidcOptions oidc)
+    {
+        var name = provided.FindFirst("name")?.Value ?? provided.FindFirst("preferred_username")?.Value ?? provided.FindFirst("sub")?.Value ?? "unknown";
+        var named = provided.FindAll(oidc.RoleClaim).Select(c => Enum.TryParse<ConsoleRole>(c.Value, ignoreCase: true, out var r) ? r : (ConsoleRole?)null)
+            .OfType<ConsoleRole>().ToList();
+        return Principal(name, named.Count > 0 ? named.Max() : oidc.DefaultRole);
     }
 
     /// <summary>Checks the form's token itself: the endpoint binds no form field, so nothing else would.</summary>
