@@ -70,7 +70,7 @@ internal static class ClusterBench
         }
     }
 
-    static async Task WarmUpAsync(IRoutinesClient routines, IClusterClient grains)
+    internal static async Task WarmUpAsync(IRoutinesClient routines, IClusterClient grains)
     {
         // Long enough for the JIT to finish its tiers in every process: the numbers are for a service that has been up a while.
         await Task.WhenAll(Enumerable.Range(0, 2_000).Select(_ => Baseline(grains)));
@@ -81,7 +81,7 @@ internal static class ClusterBench
         await TimedRunAsync(routines, "(warm-up) fan-out of 1,000", "fan_out", new Shape(1_000), quiet: true);
     }
 
-    static async Task RawBaselineAsync(IClusterClient grains)
+    internal static async Task RawBaselineAsync(IClusterClient grains)
     {
         var sw = Stopwatch.StartNew();
         await ParallelAsync(20_000, 1_000, _ => Baseline(grains));
@@ -232,7 +232,7 @@ internal static class ClusterBench
                         + $"{duplicated} history events stored twice; round {total.TotalSeconds:0.0} s, the last result {drained.TotalSeconds:0.0} s after the database was back");
     }
 
-    static async Task ExecuteAsync(IRoutinesClient routines, string routine, object input)
+    internal static async Task ExecuteAsync(IRoutinesClient routines, string routine, object input)
         => EnsureSucceeded(await routines.ExecuteAsync(routine, Json(input)));
 
     static async Task SubmitThenWaitAsync(IRoutinesClient routines, string routine, object input)
@@ -266,10 +266,11 @@ internal static class ClusterBench
     /// <summary>Each worker's slots: 64 unless <c>--worker-slots N</c> says otherwise.</summary>
     static int _workerSlots = 64;
 
-    internal static TestProcess StartWorker(string name, string connectionString, string? journal = null)
+    internal static TestProcess StartWorker(string name, string connectionString, string? journal = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var environment = ProcessEnvironment(connectionString, name, 0, gen0Budget: "0x4000000");
         if (journal is not null) environment["ROUTINES_TEST_JOURNAL"] = journal;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
         return TestProcess.Start(typeof(ClusterBench).Assembly.Location, Directory.GetCurrentDirectory(),
             ["worker", "--slots", _workerSlots.ToString(CultureInfo.InvariantCulture)], environment, name);
     }
@@ -286,10 +287,10 @@ internal static class ClusterBench
         ["DOTNET_GCgen0size"] = gen0Budget,
     };
 
-    internal static async Task<IHost> ConnectAsync(int gatewayPort)
+    internal static async Task<IHost> ConnectAsync(int gatewayPort, RoutinesTlsOptions? tls = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.UseRoutinesClient(new RoutinesClientOptions { GatewayEndpoint = $"127.0.0.1:{gatewayPort}" });
+        builder.UseRoutinesClient(new RoutinesClientOptions { GatewayEndpoint = $"127.0.0.1:{gatewayPort}", Tls = tls ?? new() });
         var host = builder.Build();
         await host.StartAsync();
         return host;

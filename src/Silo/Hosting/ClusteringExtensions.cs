@@ -55,6 +55,7 @@ internal static class ClusteringExtensions
                 o.Classes.Remove(typeof(DispatcherGrain));
                 o.Classes.Remove(typeof(RunQueryGrain));
                 o.Classes.Remove(typeof(AttemptResultsGrain));
+                o.Classes.Remove(typeof(Api.ApiTokenGrain));
             });
         }
 

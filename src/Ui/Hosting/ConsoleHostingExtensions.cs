@@ -55,6 +55,7 @@ public static class ConsoleHostingExtensions
         builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddSingleton<ClusterHealth>();
         builder.Services.AddSingleton<ConsoleData>();
+        builder.Services.AddSingleton<TokenAdmin>();
         builder.Services.AddHostedService<ClusterMonitor>();
 
         // The sign-in cookie is Secure outside Development, even where the console sees plain HTTP behind a proxy that

@@ -28,6 +28,9 @@ public partial class ConsoleFixture : IAsyncLifetime
     /// <summary>A user who only watches: no Run, Cancel or Retry.</summary>
     public const string ViewerName = "watcher";
 
+    /// <summary>An admin: also the API tokens page.</summary>
+    public const string AdminName = "keeper";
+
     readonly List<TestProcess> _processes = [];
     readonly string _directory = Directory.CreateTempSubdirectory("routines-ui-").FullName;
     IPlaywright? _playwright;
@@ -88,6 +91,9 @@ public partial class ConsoleFixture : IAsyncLifetime
             ["Routines__Ui__Users__0__Role"] = "Operator",
             ["Routines__Ui__Users__1__Name"] = ViewerName,
             ["Routines__Ui__Users__1__PasswordHash"] = PasswordHashes.Hash(Password),
+            ["Routines__Ui__Users__2__Name"] = AdminName,
+            ["Routines__Ui__Users__2__PasswordHash"] = PasswordHashes.Hash(Password),
+            ["Routines__Ui__Users__2__Role"] = "Admin",
         });
 
         await service.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));

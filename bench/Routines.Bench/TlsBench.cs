@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Routines.Client;
+using Routines.Silo.Hosting;
+using Routines.Tests.Shared;
+
+namespace Routines.Bench;
+
+/// <summary>
+/// What TLS costs: two clusters side by side on one PostgreSQL server, one plain and one with TLS on every silo and
+/// gateway connection (the test authority's certificates), measured in turns — throughput with 1,000 in flight and
+/// sequential latency — so both see the same machine.
+/// </summary>
+internal static class TlsBench
+{
+    sealed record Cluster(string Name, IRoutinesClient Routines, IClusterClient Grains, List<double> Rates, List<double> Latencies);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var rounds = ClusterBench.OptionValue(args, "--rounds") ?? 3;
+        Console.WriteLine($"TLS on and off — two clusters (service + 2 workers each) on one PostgreSQL 15, {Environment.ProcessorCount} cores");
+        using var certificates = new TestCertificates();
+        await using var postgres = await PostgresServer.StartAsync();
+        var processes = new List<TestProcess>();
+        var hosts = new List<IHost>();
+        try
+        {
+            var tls = certificates.Settings(certificates.Trusted("bench"));
+            var clientCertificate = certificates.Trusted("client");
+            Cluster[] clusters =
+            [
+                await StartAsync("TLS off", new Dictionary<string, string>(), null),
+                await StartAsync("TLS on", tls, new RoutinesTlsOptions { CertificatePath = clientCertificate.Certificate, KeyPath = clientCertificate.Key, CaPath = certificates.CaPath }),
+            ];
+            foreach (var cluster in clusters)
+            {
+                await ClusterBench.WarmUpAsync(cluster.Routines, cluster.Grains);
+                Console.Write($"{cluster.Name}: ");
+                await ClusterBench.RawBaselineAsync(cluster.Grains);
+            }
+
+            for (var round = 0; round < rounds; round++)
+            {
+                foreach (var cluster in clusters)
+                {
+                    var sw = Stopwatch.StartNew();
+                    await ClusterBench.ParallelAsync(10_000, 1_000, i => ClusterBench.ExecuteAsync(cluster.Routines, "noop", new Step(i)));
+                    cluster.Rates.Add(10_000 / sw.Elapsed.TotalSeconds);
+                }
+
+                for (var i = 0; i < 1_000; i++)
+                {
+                    foreach (var cluster in clusters)
+                    {
+                        var one = Stopwatch.StartNew();
+                        await ClusterBench.ExecuteAsync(cluster.Routines, "noop", new Step(i));
+                        cluster.Latencies.Add(one.Elapsed.TotalMilliseconds);
+                    }
+                }
+            }
+
+            foreach (var c in clusters)
+            {
+                Console.WriteLine($"{c.Name}: 10,000 durable no-op runs with 1,000 in flight, median {ClusterBench.Percentile(c.Rates, 50):0} runs/s "
+                                + $"(rounds: {string.Join(", ", c.Rates.Select(r => r.ToString("0", CultureInfo.InvariantCulture)))}); sequential submit → result "
+                                + $"p50 {ClusterBench.Percentile(c.Latencies, 50):0.00} ms, p99 {ClusterBench.Percentile(c.Latencies, 99):0.00} ms");
+            }
+
+            var (off, on) = (clusters[0], clusters[1]);
+            Console.WriteLine($"TLS costs {100 * (1 - ClusterBench.Percentile(on.Rates, 50) / ClusterBench.Percentile(off.Rates, 50)):0} % of throughput "
+                            + $"and {ClusterBench.Percentile(on.Latencies, 50) - ClusterBench.Percentile(off.Latencies, 50):+0.00;-0.00} ms at p50");
+            return 0;
+        }
+        finally
+        {
+            foreach (var host in hosts) await host.StopAsync();
+            foreach (var process in processes) process.Dispose();
+        }
+
+        async Task<Cluster> StartAsync(string name, Dictionary<string, string> settings, RoutinesTlsOptions? clientTls)
+        {
+            var slug = name.Replace(' ', '_').ToLowerInvariant();
+            var connectionString = await postgres.CreateDatabaseAsync(slug);
+            var gatewayPort = FreePort.Next();
+            var environment = ClusterBench.ProcessEnvironment(connectionString, $"service-{slug}", gatewayPort, gen0Budget: "0x10000000");
+            environment["Routines__Service__HttpPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture);
+            foreach (var (key, value) in settings) environment[key] = value;
+            var service = TestProcess.Start(ClusterBench.Dll("src/Silo", "Routines.Silo.dll"), Directory.GetCurrentDirectory(), [], environment, $"service ({name})");
+            processes.Add(service);
+            await service.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+            var client = await ClusterBench.ConnectAsync(gatewayPort, clientTls);
+            hosts.Add(client);
+            foreach (var worker in new[] { "worker-1", "worker-2" }) processes.Add(ClusterBench.StartWorker($"{worker}-{slug}", connectionString, settings: settings));
+            var routines = client.Services.GetRequiredService<IRoutinesClient>();
+            await Eventually.TrueAsync(async () => (await routines.ListWorkersAsync()).Count == 2, TimeSpan.FromSeconds(60), $"two workers ({name})");
+            return new Cluster(name, routines, client.Services.GetRequiredService<IClusterClient>(), [], []);
+        }
+    }
+}
