@@ -11,8 +11,8 @@ internal interface IDispatcherGrain : IGrainWithIntegerKey
     /// <summary>Activates the dispatcher at service start, which recovers unfinished runs from the store.</summary>
     Task StartAsync();
 
-    /// <summary>A worker's periodic report; the first one registers it.</summary>
-    Task HeartbeatAsync(WorkerHeartbeat heartbeat);
+    /// <summary>A worker's periodic report; the first one registers it. Null, or why the worker may not serve this cluster.</summary>
+    Task<string?> HeartbeatAsync(WorkerHeartbeat heartbeat);
 
     Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync();
 

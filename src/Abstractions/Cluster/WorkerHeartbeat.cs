@@ -14,7 +14,8 @@ internal sealed record WorkerHeartbeat(
     [property: Id(4)] IReadOnlyList<RunningAttempt> Running,
     [property: Id(5)] bool Terminating,
     [property: Id(6)] bool Initializing = false,
-    [property: Id(7)] IReadOnlyList<string>? Abandoned = null);
+    [property: Id(7)] IReadOnlyList<string>? Abandoned = null,
+    [property: Id(8)] string? ServiceId = null);
 
 /// <summary>An attempt executing on a worker.</summary>
 [GenerateSerializer, Immutable]

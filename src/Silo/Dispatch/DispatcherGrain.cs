@@ -1,3 +1,4 @@
+using Orleans.Configuration;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.GrainDirectory;
@@ -13,7 +14,7 @@ namespace Routines.Silo.Dispatch;
 /// </summary>
 [Reentrant]
 [GrainDirectory(GrainDirectoryName = ServiceGrainDirectory.Name)]
-internal sealed class DispatcherGrain(Dispatcher dispatcher, IOptions<RoutinesServiceOptions> options) : Grain, IDispatcherGrain
+internal sealed class DispatcherGrain(Dispatcher dispatcher, IOptions<RoutinesServiceOptions> options, IOptions<ClusterOptions> cluster) : Grain, IDispatcherGrain
 {
     bool _started;
 
@@ -35,10 +36,14 @@ internal sealed class DispatcherGrain(Dispatcher dispatcher, IOptions<RoutinesSe
         return Task.CompletedTask;
     }
 
-    public async Task HeartbeatAsync(WorkerHeartbeat heartbeat)
+    public async Task<string?> HeartbeatAsync(WorkerHeartbeat heartbeat)
     {
+        // Orleans admits a silo by ClusterId alone; a worker configured for another service is refused here, by name.
+        if (heartbeat.ServiceId is { } serviceId && serviceId != cluster.Value.ServiceId)
+            return $"this worker's Routines:Cluster:ServiceId is '{serviceId}', the service's is '{cluster.Value.ServiceId}': set the same on every process of one cluster.";
         await StartAsync();
         dispatcher.Heartbeat(heartbeat);
+        return null;
     }
 
     public Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync() => Task.FromResult(dispatcher.ListWorkers());

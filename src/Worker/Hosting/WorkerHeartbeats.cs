@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Runtime;
 using Routines.Cluster;
 using Routines.Worker.Catalog;
@@ -18,6 +19,7 @@ internal sealed partial class WorkerHeartbeats(
     RoutineRegistry registry,
     Executions executions,
     IOptions<WorkerOptions> options,
+    IOptions<ClusterOptions> cluster,
     ILogger<WorkerHeartbeats> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
@@ -46,10 +48,10 @@ internal sealed partial class WorkerHeartbeats(
         {
             try
             {
-                await SendAsync().WaitAsync(cancellationToken);
+                if (await SendAsync().WaitAsync(cancellationToken) is { } refused) throw new WorkerRefusedException(refused);
                 break;
             }
-            catch (Exception exception) when (exception is not OperationCanceledException && DateTime.UtcNow < deadline)
+            catch (Exception exception) when (exception is not (OperationCanceledException or WorkerRefusedException) && DateTime.UtcNow < deadline)
             {
                 LogHeartbeatFailed(exception.Message);
                 await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
@@ -92,7 +94,7 @@ internal sealed partial class WorkerHeartbeats(
     {
         try
         {
-            await SendAsync(initializing);
+            if (await SendAsync(initializing) is { } refused) LogRefused(refused);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -101,9 +103,16 @@ internal sealed partial class WorkerHeartbeats(
         }
     }
 
-    Task SendAsync(bool initializing = false) => grains.Dispatcher().HeartbeatAsync(new WorkerHeartbeat(
+    /// <summary>Reports; null when the dispatcher took the report, else why it refuses this worker.</summary>
+    Task<string?> SendAsync(bool initializing = false) => grains.Dispatcher().HeartbeatAsync(new WorkerHeartbeat(
         WorkerId, silo.Name, options.Value.Slots, registry.Descriptors, executions.Running(), _terminating, initializing,
-        executions.Abandoned()));
+        executions.Abandoned(), cluster.Value.ServiceId));
+
+    /// <summary>The service refuses this worker: its start fails with the reason, and the worker command exits.</summary>
+    sealed class WorkerRefusedException(string reason) : Exception(reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The service refuses this worker: {Reason}")]
+    partial void LogRefused(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat to the service failed ({Reason}); retrying.")]
     partial void LogHeartbeatFailed(string reason);

@@ -96,6 +96,29 @@ public sealed class ServiceAccessTests : IDisposable
                    + "than this client's Routines:Cluster:ClusterId 'staging' (check the service's), or it needs TLS.", error.Message);
     }
 
+    /// <summary>Orleans admits a silo by ClusterId alone: the service refuses a worker of another ServiceId by name.</summary>
+    [Fact]
+    public async Task AWorkerOfAnotherService_IsRefusedAtStart_NamingBothServiceIds()
+    {
+        var settings = Settings(anyAddress: false);
+        using var service = TestProcess.Start(BuildOutput.Dll("src/Silo", "Routines.Silo.dll"), _directory, [], settings, "service");
+        await service.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+
+        using var worker = TestProcess.Start(BuildOutput.Dll("tests/Apps/WorkerAlpha", "WorkerAlpha.dll"), _directory, ["worker"], new Dictionary<string, string>
+        {
+            ["Routines__Cluster__PrimarySiloEndpoint"] = $"127.0.0.1:{settings["Routines__Cluster__SiloPort"]}",
+            ["Routines__Cluster__SiloPort"] = FreePort.Next().ToString(),
+            ["Routines__Cluster__GatewayPort"] = "0",
+            ["Routines__Cluster__SiloName"] = "stray",
+            ["Routines__Cluster__ServiceId"] = "staging",
+        }, "worker");
+
+        Assert.Equal(6, await worker.WaitForExitAsync(TimeSpan.FromSeconds(90)));
+        Assert.Contains("error: the worker could not join the cluster: this worker's Routines:Cluster:ServiceId is 'staging', the service's is 'routines'", worker.Stderr);
+        using var http = new HttpClient();
+        Assert.Equal("[]", await http.GetStringAsync($"http://127.0.0.1:{_httpPort}/api/v1/workers"));
+    }
+
     [Fact]
     public async Task AClientWithNoServiceAtItsGateway_SaysSoOnceItsToleranceIsSpent()
     {
