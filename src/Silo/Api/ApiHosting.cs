@@ -43,6 +43,7 @@ internal static class ApiHosting
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => TokenStoreFor(cluster, sp.GetRequiredService<IOptions<RoutinesServiceOptions>>().Value));
         services.AddSingleton<ApiTokens>();
+        services.AddSingleton<Accounts.IConsoleUserStore>(sp => ConsoleUserStoreFor(cluster, sp.GetRequiredService<IOptions<RoutinesServiceOptions>>().Value));
         services.AddSingleton(sp => new ApiAccess(sp.GetRequiredService<ApiTokens>(), sp.GetRequiredService<TimeProvider>(), IsLoopbackOnly(cluster)));
         services.AddAuthentication(TokenAuthentication.Name).AddScheme<AuthenticationSchemeOptions, TokenAuthentication>(TokenAuthentication.Name, null);
         services.AddAuthorization(o =>
@@ -79,6 +80,11 @@ internal static class ApiHosting
         => !cluster.ListenOnAnyAddress && IPAddress.IsLoopback(IPAddress.Parse(cluster.AdvertisedAddress));
 
     /// <summary>Tokens live in the service's store: PostgreSQL in a PostgreSQL cluster, otherwise the SQLite file.</summary>
+    static Accounts.IConsoleUserStore ConsoleUserStoreFor(RoutinesClusterOptions cluster, RoutinesServiceOptions service)
+        => cluster.Provider == ClusterProvider.Postgres
+            ? new Accounts.PostgresConsoleUserStore(cluster.ConnectionString!)
+            : new Accounts.SqliteConsoleUserStore(ServiceSiloBuilderExtensions.StorePathOf(service));
+
     public static ITokenStore TokenStoreFor(RoutinesClusterOptions cluster, RoutinesServiceOptions service)
         => cluster.Provider == ClusterProvider.Postgres
             ? new PostgresTokenStore(cluster.ConnectionString!)

@@ -56,6 +56,7 @@ internal static class ClusteringExtensions
                 o.Classes.Remove(typeof(RunQueryGrain));
                 o.Classes.Remove(typeof(AttemptResultsGrain));
                 o.Classes.Remove(typeof(Api.ApiTokenGrain));
+                o.Classes.Remove(typeof(Accounts.ConsoleUserGrain));
             });
         }
 

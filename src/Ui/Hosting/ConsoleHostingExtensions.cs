@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using MudBlazor.Services;
 using Routines.Client;
@@ -56,6 +57,7 @@ public static class ConsoleHostingExtensions
         builder.Services.AddSingleton<ClusterHealth>();
         builder.Services.AddSingleton<ConsoleData>();
         builder.Services.AddSingleton<TokenAdmin>();
+        builder.Services.AddSingleton<ConsoleUsers>();
         builder.Services.AddHostedService<ClusterMonitor>();
 
         // The sign-in cookie is Secure outside Development, even where the console sees plain HTTP behind a proxy that
@@ -76,6 +78,21 @@ public static class ConsoleHostingExtensions
                 o.Cookie.SecurePolicy = secure;
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.SlidingExpiration = true;
+                // A managed user removed or given another role: the next request says so (ConsoleUsers rechecks).
+                o.Events.OnValidatePrincipal = async context =>
+                {
+                    var current = await context.HttpContext.RequestServices.GetRequiredService<ConsoleUsers>().CurrentAsync(context.Principal!);
+                    if (current is null)
+                    {
+                        context.RejectPrincipal();
+                        await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                    }
+                    else if (!ReferenceEquals(current, context.Principal))
+                    {
+                        context.ReplacePrincipal(current);
+                        context.ShouldRenew = true;
+                    }
+                };
             });
         builder.Services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         builder.Services.AddAuthorizationBuilder()
@@ -83,6 +100,7 @@ public static class ConsoleHostingExtensions
             .AddPolicy(ConsolePolicies.Administer, p => p.RequireRole(nameof(ConsoleRole.Admin)));
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddScoped<AuthenticationStateProvider, ConsoleAuthenticationState>();
         builder.Services.AddMudServices();
         return true;
     }

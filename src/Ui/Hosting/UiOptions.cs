@@ -18,6 +18,9 @@ public sealed class UiOptions
     /// <summary>How failed sign-ins slow down and lock.</summary>
     public SignInOptions SignIn { get; set; } = new();
 
+    /// <summary>How often a managed user's open session is checked against the service (removed, or another role).</summary>
+    public TimeSpan UserRecheckInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Optional sign-in through an OpenID Connect provider, beside the configured users.</summary>
     public OidcOptions Oidc { get; set; } = new();
 

@@ -25,7 +25,7 @@ internal static class AccountEndpoints
     /// <summary>The authentication scheme of sign-in through the OpenID Connect provider.</summary>
     public const string OidcScheme = "oidc";
 
-    static async Task<IResult> LoginAsync(HttpContext http, UiOptions options, SignInThrottle throttle, ILogger<SignInThrottle> log,
+    static async Task<IResult> LoginAsync(HttpContext http, ConsoleUsers users, SignInThrottle throttle, ILogger<SignInThrottle> log,
         [FromForm(Name = "name")] string? name, [FromForm(Name = "password")] string? password, [FromForm(Name = "returnUrl")] string? returnUrl)
     {
         var target = IsLocal(returnUrl) ? returnUrl! : "/";
@@ -33,7 +33,7 @@ internal static class AccountEndpoints
         if (throttle.TryBegin(keys) is { } lockedUntil)
             return Results.LocalRedirect($"/login?lockedUntil={Uri.EscapeDataString(lockedUntil.ToString("u"))}&returnUrl={Uri.EscapeDataString(target)}");
 
-        var user = options.Users.FirstOrDefault(u => string.Equals(u.Name, name, StringComparison.Ordinal));
+        var user = await users.FindAsync(name);
         if (!PasswordHashes.Verify(user?.PasswordHash, password ?? ""))
         {
             await throttle.FailedAsync(keys);
@@ -41,14 +41,11 @@ internal static class AccountEndpoints
         }
 
         throttle.Succeeded(keys);
-        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, Principal(user!.Name, user.Role));
-        log.LogInformation("{User} signed in as {Role} with a password from {Address}.", user.Name, user.Role, http.Connection.RemoteIpAddress);
+        var (_, role, managed) = user!.Value;
+        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, ConsoleUsers.SignedIn(name!, role, managed));
+        log.LogInformation("{User} signed in as {Role} with a password from {Address}.", name, role, http.Connection.RemoteIpAddress);
         return Results.LocalRedirect(target);
     }
-
-    /// <summary>Who the console's cookie says is signed in: a name and one role, however they signed in.</summary>
-    public static ClaimsPrincipal Principal(string name, ConsoleRole role)
-        => new(new ClaimsIdentity([new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role.ToString())], CookieAuthenticationDefaults.AuthenticationScheme));
 
     /// <summary>The provider's user as a console user: their name, and the highest console role their role claim names.</summary>
     public static ClaimsPrincipal FromProvider(ClaimsPrincipal provided, OidcOptions oidc)
@@ -56,7 +53,7 @@ internal static class AccountEndpoints
         var name = provided.FindFirst("name")?.Value ?? provided.FindFirst("preferred_username")?.Value ?? provided.FindFirst("sub")?.Value ?? "unknown";
         var named = provided.FindAll(oidc.RoleClaim).Select(c => Enum.TryParse<ConsoleRole>(c.Value, ignoreCase: true, out var r) ? r : (ConsoleRole?)null)
             .OfType<ConsoleRole>().ToList();
-        return Principal(name, named.Count > 0 ? named.Max() : oidc.DefaultRole);
+        return ConsoleUsers.SignedIn(name, named.Count > 0 ? named.Max() : oidc.DefaultRole, managed: false);
     }
 
     /// <summary>Checks the form's token itself: the endpoint binds no form field, so nothing else would.</summary>

@@ -132,6 +132,56 @@ public sealed class ConsoleEndToEndTests(ConsoleFixture cluster) : IClassFixture
         }
     }
 
+    /// <summary>An admin adds a user who signs in; a new role and then the removal reach that user's open session.</summary>
+    [Fact]
+    public async Task TheUsersPage_AddsAUserWhoSignsIn_AndARoleChangeAndRemovalReachTheirSession()
+    {
+        const string newbie = "newbie", password = "a passphrase long enough";
+        var admin = await cluster.LoggedInPageAsync(ConsoleFixture.AdminName);
+        IPage? user = null;
+        try
+        {
+            await admin.ClickAsync(".nav-users");
+            await Expect(admin.Locator(".users-table")).ToContainTextAsync(ConsoleFixture.UserName); // configured users are listed
+
+            // A configured user's name is refused, with the reason.
+            await admin.Locator(".user-name input").FillAsync(ConsoleFixture.UserName);
+            await admin.Locator(".user-password input").FillAsync(password);
+            await admin.ClickAsync(".user-add");
+            await Expect(admin.Locator(".error-panel")).ToContainTextAsync("from the console's configuration already");
+
+            await admin.Locator(".user-name input").FillAsync(newbie);
+            await admin.Locator(".user-password input").FillAsync(password);
+            await admin.ClickAsync(".user-role");
+            await admin.GetByRole(AriaRole.Option, new() { Name = "operator" }).ClickAsync();
+            await admin.ClickAsync(".user-add");
+            await Expect(admin.Locator($".user-role-{newbie}")).ToHaveTextAsync("operator");
+
+            user = await cluster.LoggedInPageAsync(newbie, password);
+            await user.GotoAsync($"{cluster.BaseUrl}/routines");
+            await Expect(user.Locator(".run-train_and_pick_model")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+
+            await admin.ClickAsync($".make-viewer-{newbie}");
+            await Expect(admin.Locator($".user-role-{newbie}")).ToHaveTextAsync("viewer");
+            await Task.Delay(TimeSpan.FromSeconds(1.5)); // the console rechecks a managed user every second here
+            await user.GotoAsync($"{cluster.BaseUrl}/routines");
+            await Expect(user.Locator("td", new() { HasText = "train_and_pick_model" }).First).ToBeVisibleAsync(new() { Timeout = 60_000 });
+            Assert.Equal(0, await user.Locator(".run-train_and_pick_model").CountAsync());
+
+            await admin.ClickAsync($".remove-{newbie}");
+            await admin.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Remove" }).ClickAsync();
+            await Expect(admin.Locator(".users-table")).Not.ToContainTextAsync(newbie);
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            await user.GotoAsync($"{cluster.BaseUrl}/runs");
+            await ConsoleFixture.WaitForAddressAsync(user, ConsoleFixture.LoginPage());
+        }
+        finally
+        {
+            await admin.Context.CloseAsync();
+            if (user is not null) await user.Context.CloseAsync();
+        }
+    }
+
     [Fact]
     public async Task RunForm_LaunchesTheSampleWorkflow_AndItsLogProgressTreeAndMetricsShowLive()
     {

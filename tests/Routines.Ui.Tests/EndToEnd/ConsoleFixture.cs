@@ -94,6 +94,7 @@ public partial class ConsoleFixture : IAsyncLifetime
             ["Routines__Ui__Users__2__Name"] = AdminName,
             ["Routines__Ui__Users__2__PasswordHash"] = PasswordHashes.Hash(Password),
             ["Routines__Ui__Users__2__Role"] = "Admin",
+            ["Routines__Ui__UserRecheckInterval"] = "00:00:01",
         });
 
         await service.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
@@ -115,7 +116,7 @@ public partial class ConsoleFixture : IAsyncLifetime
     }
 
     /// <summary>A new browser page, logged in (as the operator unless another user is named).</summary>
-    public async Task<IPage> LoggedInPageAsync(string user = UserName)
+    public async Task<IPage> LoggedInPageAsync(string user = UserName, string password = Password)
     {
         var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
         context.SetDefaultTimeout(30_000);
@@ -125,7 +126,7 @@ public partial class ConsoleFixture : IAsyncLifetime
         await page.GotoAsync($"{BaseUrl}/runs");
         await WaitForAddressAsync(page, LoginPage());
         await page.FillAsync("#name", user);
-        await page.FillAsync("#password", Password);
+        await page.FillAsync("#password", password);
         await page.ClickAsync("#login-submit");
         await WaitForAddressAsync(page, RunsPage());
         return page;
@@ -143,7 +144,7 @@ public partial class ConsoleFixture : IAsyncLifetime
     }
 
     [GeneratedRegex("/login")]
-    private static partial Regex LoginPage();
+    internal static partial Regex LoginPage();
 
     [GeneratedRegex("/runs$")]
     private static partial Regex RunsPage();
