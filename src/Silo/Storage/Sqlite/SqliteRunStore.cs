@@ -99,6 +99,18 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
 
         _writer = writer;
         _writeLoop = Task.Run(() => WriteLoopAsync(writer));
+        AppDomain.CurrentDomain.ProcessExit += CommitQueuedOnExit;
+    }
+
+    /// <summary>
+    /// A routine that ends its own process (<c>Environment.Exit</c>) in a local run would otherwise take the writes
+    /// still queued with it — its run's first record among them, which goes out beside the start to save a commit:
+    /// they are committed before the process ends (for a few seconds at most). A kill -9 gives no such chance.
+    /// </summary>
+    private void CommitQueuedOnExit(object? sender, EventArgs e)
+    {
+        _writes.Writer.TryComplete();
+        _writeLoop?.Wait(TimeSpan.FromSeconds(5));
     }
 
     public async ValueTask DisposeAsync()
@@ -106,6 +118,7 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
         if (_disposed) return;
         _disposed = true;
 
+        AppDomain.CurrentDomain.ProcessExit -= CommitQueuedOnExit;
         // Writes already queued are still committed: completing the channel only stops new ones.
         _writes.Writer.TryComplete();
         if (_writeLoop is not null) await _writeLoop.ConfigureAwait(false);
