@@ -245,6 +245,9 @@ internal sealed partial class RunGrain(
         // Placement's word for a target silo that has left (or whose grain types it no longer knows): a worker killed
         // between the grant and the start. Orleans gives it no type of its own (DESIGN.md, "no compatible silo").
         OrleansException { Message: var message } when message.StartsWith("No active nodes are compatible with grain", StringComparison.Ordinal) => true,
+        // A worker whose cluster manifest does not know the service's grain types yet (it just joined, or the service
+        // just restarted) cannot take the start: it throws resolving IRunGrain. The routine never ran.
+        ArgumentException { Message: var message } when message.StartsWith("Could not find an implementation for interface Routines.", StringComparison.Ordinal) => true,
         { InnerException: { } inner } => IsUnreachable(inner),
         _ => false,
     };

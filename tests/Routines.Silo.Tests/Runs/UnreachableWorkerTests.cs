@@ -18,6 +18,21 @@ public sealed class UnreachableWorkerTests
         Assert.True(RunGrain.IsUnreachable(new SiloUnavailableException()));
     }
 
+    /// <summary>
+    /// What a worker answered a start with right after the service restarted (FailoverTests): its manifest did not
+    /// know the service's grains yet, and the run spent a retry on it.
+    /// </summary>
+    [Fact]
+    public void AWorkerNotYetKnowingTheServicesGrains_IsUnreachable()
+    {
+        var manifest = new ArgumentException("Could not find an implementation for interface Routines.Cluster.IRunGrain");
+
+        Assert.True(RunGrain.IsUnreachable(manifest));
+        Assert.True(RunGrain.IsUnreachable(new AggregateException(manifest)));
+        Assert.False(RunGrain.IsUnreachable(new ArgumentException("Could not find an implementation for interface MyCompany.IThing")));
+        Assert.False(RunGrain.IsUnreachable(new ArgumentException("The input is wrong")));
+    }
+
     [Fact]
     public void AnyOtherFailure_IsNot()
     {
