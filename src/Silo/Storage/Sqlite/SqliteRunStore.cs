@@ -1,12 +1,13 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Routines.Client;
 
 using static Routines.Silo.Storage.StoredRows;
+
+using Routines.Silo.Hosting;
 
 namespace Routines.Silo.Storage.Sqlite;
 
@@ -39,11 +40,8 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
     private readonly string _path;
     private readonly string _writerConnectionString;
     private readonly string _readerConnectionString;
-    private readonly Channel<PendingWrite> _writes =
-        Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
-
     private WriteCommands? _writer;
-    private Task? _writeLoop;
+    private Batcher<PendingWrite>? _writes;
     private bool _disposed;
 
     public SqliteRunStore(SqliteRunStoreOptions options)
@@ -73,7 +71,7 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_writeLoop is not null) return;
+        if (_writes is not null) return;
 
         CreateDirectory();
         var connection = new SqliteConnection(_writerConnectionString);
@@ -98,7 +96,8 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
         }
 
         _writer = writer;
-        _writeLoop = Task.Run(() => WriteLoopAsync(writer));
+        // A commit blocks its thread: the loop runs on the thread pool, never on the grain that wrote.
+        _writes = new Batcher<PendingWrite>(batch => Commit(writer, batch), new BatchLimits(MaxBatchSize, OffCallerThread: true));
         AppDomain.CurrentDomain.ProcessExit += CommitQueuedOnExit;
     }
 
@@ -107,11 +106,7 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
     /// still queued with it — its run's first record among them, which goes out beside the start to save a commit:
     /// they are committed before the process ends (for a few seconds at most). A kill -9 gives no such chance.
     /// </summary>
-    private void CommitQueuedOnExit(object? sender, EventArgs e)
-    {
-        _writes.Writer.TryComplete();
-        _writeLoop?.Wait(TimeSpan.FromSeconds(5));
-    }
+    private void CommitQueuedOnExit(object? sender, EventArgs e) => _writes?.CloseAsync().Wait(TimeSpan.FromSeconds(5));
 
     public async ValueTask DisposeAsync()
     {
@@ -119,9 +114,8 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
         _disposed = true;
 
         AppDomain.CurrentDomain.ProcessExit -= CommitQueuedOnExit;
-        // Writes already queued are still committed: completing the channel only stops new ones.
-        _writes.Writer.TryComplete();
-        if (_writeLoop is not null) await _writeLoop.ConfigureAwait(false);
+        // Writes already queued are still committed: closing only stops new ones.
+        if (_writes is not null) await _writes.CloseAsync().ConfigureAwait(false);
         _writer?.Dispose();
         // Pooled readers would otherwise keep the file open after the store is gone.
         using var reader = new SqliteConnection(_readerConnectionString);
@@ -175,30 +169,25 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
         EnsureInitialized();
 
         var write = new PendingWrite(apply);
-        if (!_writes.Writer.TryWrite(write)) throw new ObjectDisposedException(nameof(SqliteRunStore));
+        if (!_writes!.TryAdd(write)) throw new ObjectDisposedException(nameof(SqliteRunStore));
         return write.Completion.Task;
     }
 
-    private async Task WriteLoopAsync(WriteCommands writer)
+    /// <summary>Commits a batch in one transaction and completes each write with the outcome; never throws.</summary>
+    private Task Commit(WriteCommands writer, IReadOnlyList<PendingWrite> batch)
     {
-        var batch = new List<PendingWrite>(MaxBatchSize);
-        var queue = _writes.Reader;
-        while (await queue.WaitToReadAsync().ConfigureAwait(false))
+        var failure = TryCommit(writer, batch);
+        foreach (var write in batch)
         {
-            while (batch.Count < MaxBatchSize && queue.TryRead(out var write)) batch.Add(write);
-
-            var failure = TryCommit(writer, batch);
-            foreach (var write in batch)
-            {
-                if (failure is null) write.Completion.TrySetResult();
-                else write.Completion.TrySetException(failure);
-            }
-            batch.Clear();
+            if (failure is null) write.Completion.TrySetResult();
+            else write.Completion.TrySetException(failure);
         }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>Commits the batch in one transaction; returns the error that failed it, or null.</summary>
-    private Exception? TryCommit(WriteCommands writer, List<PendingWrite> batch)
+    private Exception? TryCommit(WriteCommands writer, IReadOnlyList<PendingWrite> batch)
     {
         try
         {
@@ -512,7 +501,7 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
     private void EnsureInitialized()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_writeLoop is null)
+        if (_writes is null)
         {
             throw new InvalidOperationException($"The run store at '{_path}' is not initialized: call {nameof(InitializeAsync)} first.");
         }
@@ -662,7 +651,7 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
         }
 
         /// <summary>Applies every write of the batch in one transaction; a failure rolls all of them back.</summary>
-        public void Commit(List<PendingWrite> batch)
+        public void Commit(IReadOnlyList<PendingWrite> batch)
         {
             using var transaction = _connection.BeginTransaction();
             foreach (var command in _all) command.Transaction = transaction;

@@ -1,0 +1,98 @@
+using System.Data.Common;
+using System.Text;
+using Routines.Client;
+
+using static Routines.Silo.Storage.StoredRows;
+
+namespace Routines.Silo.Storage.Postgres;
+
+/// <summary>Tables, columns and values: how a record becomes a row and back.</summary>
+internal sealed partial class PostgresRunStore
+{
+    /// <summary>The columns of <c>runs</c>, in the order <see cref="ReadRun"/> reads them.</summary>
+    private static readonly Table<RunInfo> Runs = new("runs", ["run_id"], OnConflict.Replace,
+        Text<RunInfo>("run_id", r => r.RunId),
+        Text<RunInfo>("routine_id", r => r.RoutineId),
+        Text<RunInfo>("routine_name", r => r.RoutineName),
+        Text<RunInfo>("routine_version", r => r.RoutineVersion),
+        Text<RunInfo>("kind", r => Name(r.Kind)),
+        Text<RunInfo>("status", r => Name(r.Status)),
+        Integer<RunInfo>("attempt", r => r.Attempt),
+        Integer<RunInfo>("max_attempts", r => r.MaxAttempts),
+        Text<RunInfo>("input_json", r => r.InputJson),
+        Text<RunInfo>("output_json", r => r.OutputJson),
+        Text<RunInfo>("error_json", r => ToJson(r.Error)),
+        Text<RunInfo>("parent_run_id", r => r.ParentRunId),
+        Text<RunInfo>("root_run_id", r => r.RootRunId),
+        Integer<RunInfo>("parent_attempt", r => r.ParentAttempt),
+        Timestamp<RunInfo>("created_at", r => r.CreatedAt),
+        Timestamp<RunInfo>("started_at", r => r.StartedAt),
+        Timestamp<RunInfo>("finished_at", r => r.FinishedAt),
+        Text<RunInfo>("worker", r => r.Worker),
+        Text<RunInfo>("cached_from_run_id", r => r.CachedFromRunId),
+        Text<RunInfo>("wait_reason", r => r.WaitReason),
+        Bigint<RunInfo>("progress_current", r => r.Progress?.Current),
+        Bigint<RunInfo>("progress_total", r => r.Progress?.Total),
+        Text<RunInfo>("progress_message", r => r.Progress?.Message),
+        Timestamp<RunInfo>("progress_updated_at", r => r.Progress?.UpdatedAt),
+        Text<RunInfo>("options_json", r => ToJson(r.Options)),
+        Text<RunInfo>("policy_json", r => ToJson(r.Policy)));
+
+    private static readonly Table<RunEvent> Events = new("run_events", [], OnConflict.Append,
+        Text<RunEvent>("run_id", e => e.RunId),
+        Timestamp<RunEvent>("ts", e => e.Timestamp),
+        Text<RunEvent>("status", e => Name(e.Status)),
+        Integer<RunEvent>("attempt", e => e.Attempt),
+        Text<RunEvent>("worker", e => e.Worker),
+        Text<RunEvent>("reason", e => e.Reason));
+
+    // A log line sent twice (a retried call) is kept once: sequence numbers identify lines.
+    private static readonly Table<RunLogLine> Logs = new("run_logs", ["run_id", "seq"], OnConflict.Ignore,
+        Text<RunLogLine>("run_id", l => l.RunId),
+        Bigint<RunLogLine>("seq", l => l.Sequence),
+        Timestamp<RunLogLine>("ts", l => l.Timestamp),
+        Integer<RunLogLine>("level", l => (int)l.Level),
+        Text<RunLogLine>("message", l => l.Message),
+        Integer<RunLogLine>("attempt", l => l.Attempt));
+
+    private static readonly Table<MetricPoint> Metrics = new("run_metrics", [], OnConflict.Append,
+        Text<MetricPoint>("run_id", p => p.RunId),
+        Text<MetricPoint>("name", p => p.Name),
+        Bigint<MetricPoint>("step", p => p.Step),
+        Double<MetricPoint>("value", p => p.Value),
+        Timestamp<MetricPoint>("ts", p => p.Timestamp));
+
+    private static readonly Table<CacheEntry> Cache = new("task_cache", ["key"], OnConflict.Replace,
+        Text<CacheEntry>("key", c => c.Key),
+        Text<CacheEntry>("routine_id", c => c.RoutineId),
+        Text<CacheEntry>("output_json", c => c.OutputJson),
+        Text<CacheEntry>("run_id", c => c.RunId),
+        Timestamp<CacheEntry>("created_at", c => c.CreatedAt));
+
+    private static readonly string RunColumnList = string.Join(", ", Runs.ColumnNames);
+
+    private static RunInfo ReadRun(DbDataReader r) => StoredRows.ReadRun(r, Time);
+
+    private static DateTimeOffset Time(DbDataReader r, int ordinal) => r.GetFieldValue<DateTimeOffset>(ordinal);
+
+    /// <summary>
+    /// A UTC instant truncated to the millisecond, the precision the SQLite store keeps, so a time reads back, and
+    /// compares in a filter, the same in both stores.
+    /// </summary>
+    private static DateTime ToDb(DateTimeOffset time) =>
+        new(time.UtcTicks - time.UtcTicks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
+
+    /// <summary>
+    /// Text PostgreSQL can hold. It refuses U+0000, and Npgsql refuses a lone surrogate, where SQLite stores U+0000 and
+    /// turns a lone surrogate into U+FFFD: both become U+FFFD here, rather than failing the write.
+    /// </summary>
+    private static string? ToDb(string? text)
+    {
+        if (text is null) return null;
+        var span = text.AsSpan();
+        var nul = span.Contains('\0');
+        // Any surrogate (an emoji too) takes the slow path, which keeps valid pairs and replaces lone halves.
+        if (span.IndexOfAnyInRange('\uD800', '\uDFFF') >= 0) text = Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(text));
+        return nul ? text.Replace('\0', '\uFFFD') : text;
+    }
+}
