@@ -21,23 +21,14 @@ internal static class ClusterBench
         _workerSlots = OptionValue(args, "--worker-slots") ?? _workerSlots;
         Console.WriteLine($"Routines cluster benchmarks — service + 2 workers ({_workerSlots} slots each) + PostgreSQL 15 on {System.Environment.ProcessorCount} cores");
         await using var postgres = await PostgresServer.StartAsync();
-        var connectionString = await postgres.CreateDatabaseAsync("bench");
-        var gatewayPort = FreePort.Next();
-        var httpPort = FreePort.Next();
         var processes = new List<TestProcess>();
         try
         {
-            var serviceEnvironment = ProcessEnvironment(connectionString, "service", gatewayPort, gen0Budget: "0x10000000");
-            serviceEnvironment["Routines__Service__HttpPort"] = httpPort.ToString(CultureInfo.InvariantCulture);
-            var service = TestProcess.Start(Dll("src/Silo", "Routines.Silo.dll"), Directory.GetCurrentDirectory(), [], serviceEnvironment, "service");
-            processes.Add(service);
-            await service.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
-            using var client = await ConnectAsync(gatewayPort);
+            var cluster = await StartClusterAsync(postgres, "bench", processes);
+            using var client = cluster.Client;
+            var (service, connectionString, httpPort) = (cluster.Service, cluster.ConnectionString, cluster.HttpPort);
             var routines = client.Services.GetRequiredService<IRoutinesClient>();
             var grains = client.Services.GetRequiredService<IClusterClient>();
-            foreach (var name in new[] { "worker-1", "worker-2" }) processes.Add(StartWorker(name, connectionString));
-
-            await Eventually.TrueAsync(async () => (await routines.ListWorkersAsync()).Count == 2, TimeSpan.FromSeconds(60), "two workers");
 
             await WarmUpAsync(routines, grains);
             await RawBaselineAsync(grains);
@@ -68,6 +59,34 @@ internal static class ClusterBench
         {
             foreach (var process in processes) process.Dispose();
         }
+    }
+
+    /// <summary>A service, its two workers and a client connected to it.</summary>
+    internal sealed record BenchCluster(TestProcess Service, IHost Client, string ConnectionString, int HttpPort);
+
+    /// <summary>
+    /// Starts a service and two workers on a new database of <paramref name="postgres"/> (its name also names the
+    /// processes, unless it is "bench"), with extra settings on every process, and connects a client; every process
+    /// joins <paramref name="processes"/>.
+    /// </summary>
+    internal static async Task<BenchCluster> StartClusterAsync(PostgresServer postgres, string database, List<TestProcess> processes,
+        IReadOnlyDictionary<string, string>? settings = null, RoutinesTlsOptions? clientTls = null)
+    {
+        var suffix = database == "bench" ? "" : $"-{database}";
+        var connectionString = await postgres.CreateDatabaseAsync(database);
+        var gatewayPort = FreePort.Next();
+        var httpPort = FreePort.Next();
+        var environment = ProcessEnvironment(connectionString, $"service{suffix}", gatewayPort, gen0Budget: "0x10000000");
+        environment["Routines__Service__HttpPort"] = httpPort.ToString(CultureInfo.InvariantCulture);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
+        var service = TestProcess.Start(Dll("src/Silo", "Routines.Silo.dll"), Directory.GetCurrentDirectory(), [], environment, $"service{suffix}");
+        processes.Add(service);
+        await service.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+        var client = await ConnectAsync(gatewayPort, clientTls);
+        foreach (var worker in new[] { "worker-1", "worker-2" }) processes.Add(StartWorker($"{worker}{suffix}", connectionString, settings: settings));
+        var routines = client.Services.GetRequiredService<IRoutinesClient>();
+        await Eventually.TrueAsync(async () => (await routines.ListWorkersAsync()).Count == 2, TimeSpan.FromSeconds(60), $"two workers{suffix}");
+        return new BenchCluster(service, client, connectionString, httpPort);
     }
 
     internal static async Task WarmUpAsync(IRoutinesClient routines, IClusterClient grains)

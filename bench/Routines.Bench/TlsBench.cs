@@ -3,7 +3,6 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Routines.Client;
-using Routines.Silo.Hosting;
 using Routines.Tests.Shared;
 
 namespace Routines.Bench;
@@ -81,21 +80,9 @@ internal static class TlsBench
 
         async Task<Cluster> StartAsync(string name, Dictionary<string, string> settings, RoutinesTlsOptions? clientTls)
         {
-            var slug = name.Replace(' ', '_').ToLowerInvariant();
-            var connectionString = await postgres.CreateDatabaseAsync(slug);
-            var gatewayPort = FreePort.Next();
-            var environment = ClusterBench.ProcessEnvironment(connectionString, $"service-{slug}", gatewayPort, gen0Budget: "0x10000000");
-            environment["Routines__Service__HttpPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture);
-            foreach (var (key, value) in settings) environment[key] = value;
-            var service = TestProcess.Start(ClusterBench.Dll("src/Silo", "Routines.Silo.dll"), Directory.GetCurrentDirectory(), [], environment, $"service ({name})");
-            processes.Add(service);
-            await service.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
-            var client = await ClusterBench.ConnectAsync(gatewayPort, clientTls);
-            hosts.Add(client);
-            foreach (var worker in new[] { "worker-1", "worker-2" }) processes.Add(ClusterBench.StartWorker($"{worker}-{slug}", connectionString, settings: settings));
-            var routines = client.Services.GetRequiredService<IRoutinesClient>();
-            await Eventually.TrueAsync(async () => (await routines.ListWorkersAsync()).Count == 2, TimeSpan.FromSeconds(60), $"two workers ({name})");
-            return new Cluster(name, routines, client.Services.GetRequiredService<IClusterClient>(), [], []);
+            var cluster = await ClusterBench.StartClusterAsync(postgres, name.Replace(' ', '_').ToLowerInvariant(), processes, settings, clientTls);
+            hosts.Add(cluster.Client);
+            return new Cluster(name, cluster.Client.Services.GetRequiredService<IRoutinesClient>(), cluster.Client.Services.GetRequiredService<IClusterClient>(), [], []);
         }
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Routines.Silo.Storage.Sqlite;
 using Routines.Cluster;
 
 namespace Routines.Silo.Accounts;
@@ -6,29 +7,11 @@ namespace Routines.Silo.Accounts;
 /// <summary>Console users in the embedded store's SQLite file, in a table of their own.</summary>
 internal sealed class SqliteConsoleUserStore(string path) : IConsoleUserStore
 {
-    readonly string _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 30 }.ToString();
+    readonly SqliteSideTable _table = new(path,
+        "CREATE TABLE IF NOT EXISTS console_users (name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL, created_at TEXT NOT NULL);");
 
-    async Task<SqliteCommand> CommandAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using (var create = connection.CreateCommand())
-        {
-            create.CommandText = """
-                PRAGMA busy_timeout = 30000;
-                CREATE TABLE IF NOT EXISTS console_users (
-                    name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL, created_at TEXT NOT NULL);
-                """;
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        command.Disposed += (_, _) => connection.Dispose();
-        return command;
-    }
+    Task<SqliteCommand> CommandAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+        => _table.CommandAsync(sql, cancellationToken, parameters);
 
     public async Task<IReadOnlyList<ConsoleUserRecord>> ListAsync(CancellationToken cancellationToken = default)
     {

@@ -1,27 +1,18 @@
 using Microsoft.Data.Sqlite;
+using Routines.Silo.Storage.Sqlite;
 
 namespace Routines.Silo.Api;
 
 /// <summary>Tokens in the embedded store's SQLite file, in a table of their own (the service and the token verb share the file).</summary>
 internal sealed class SqliteTokenStore(string path) : ITokenStore
 {
-    readonly string _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 30 }.ToString();
+    readonly SqliteSideTable _table = new(path, """
+        CREATE TABLE IF NOT EXISTS api_tokens (
+            name TEXT PRIMARY KEY, scope INTEGER NOT NULL, hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL, revoked_at TEXT NULL);
+        """);
 
-    async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            PRAGMA busy_timeout = 30000;
-            CREATE TABLE IF NOT EXISTS api_tokens (
-                name TEXT PRIMARY KEY, scope INTEGER NOT NULL, hash TEXT NOT NULL UNIQUE,
-                created_at TEXT NOT NULL, revoked_at TEXT NULL);
-            """;
-        await command.ExecuteNonQueryAsync(cancellationToken);
-        return connection;
-    }
+    Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => _table.OpenAsync(cancellationToken);
 
     public async Task<bool> AddAsync(ApiToken token, string hash, CancellationToken cancellationToken = default)
     {

@@ -77,9 +77,10 @@ internal sealed class Batcher<T>(Func<IReadOnlyList<T>, Task> flush, BatchLimits
     {
         var count = 0;
         long size = 0;
-        while (count < _waiting.Count && count < limits.MaxCount && (count == 0 || sizeOf is null || size + sizeOf(_waiting[count]) <= limits.MaxSize))
+        while (count < _waiting.Count && count < limits.MaxCount)
         {
             size += sizeOf?.Invoke(_waiting[count]) ?? 0;
+            if (count > 0 && size > limits.MaxSize) break;
             count++;
         }
 

@@ -25,7 +25,7 @@ internal static class AccountEndpoints
     /// <summary>The authentication scheme of sign-in through the OpenID Connect provider.</summary>
     public const string OidcScheme = "oidc";
 
-    static async Task<IResult> LoginAsync(HttpContext http, ConsoleUsers users, SignInThrottle throttle, ILogger<SignInThrottle> log,
+    static async Task<IResult> LoginAsync(HttpContext http, ConsoleUsers users, SignInThrottle throttle, ILogger<ConsoleUsers> log,
         [FromForm(Name = "name")] string? name, [FromForm(Name = "password")] string? password, [FromForm(Name = "returnUrl")] string? returnUrl)
     {
         var target = IsLocal(returnUrl) ? returnUrl! : "/";

@@ -1,7 +1,7 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using global::Routines.Client;
+using global::Routines.Ui.Security;
 using global::Routines.Ui.Services;
 
 namespace Routines.Ui.Components.Pages.Catalog;
@@ -49,8 +49,7 @@ public sealed partial class RunRoutine
     {
         try
         {
-            var user = Authentication is null ? new ClaimsPrincipal() : (await Authentication).User;
-            var runId = await Data.SubmitAsync(user, _routine!.Id.ToString(), inputJson);
+            var runId = await Data.SubmitAsync(await Authentication.UserAsync(), _routine!.Id.ToString(), inputJson);
             Navigation.NavigateTo($"runs/{runId}");
         }
         catch (Exception exception)

@@ -1,9 +1,9 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
 using Routines.Client;
 using Routines.Ui.Hosting;
+using Routines.Ui.Security;
 using Routines.Ui.Services;
 
 namespace Routines.Ui.Components.Pages.RunDetail;
@@ -123,16 +123,15 @@ public sealed partial class RunDetail : IDisposable
         $"{_run!.RoutineName} ({_run.RunId}) and its unfinished children will be cancelled. This cannot be undone.",
         "Cancel run", "Keep running", "Could not cancel", async () =>
         {
-            await Data.CancelAsync(await UserAsync(), RunId);
+            await Data.CancelAsync(await Authentication.UserAsync(), RunId);
             Snackbar.Add("Cancellation requested.", Severity.Info);
             await RefreshAsync(_live!.Stopping);
         });
 
     Task RetryAsync() => ConfirmThenAsync("Retry this run?",
         $"{_run!.RoutineName} runs again with the same input, as a new run.",
-        "Retry", "Back", "Could not retry", async () => Navigation.NavigateTo($"runs/{await Data.RetryAsync(await UserAsync(), RunId)}"));
+        "Retry", "Back", "Could not retry", async () => Navigation.NavigateTo($"runs/{await Data.RetryAsync(await Authentication.UserAsync(), RunId)}"));
 
-    async Task<ClaimsPrincipal> UserAsync() => Authentication is null ? new ClaimsPrincipal() : (await Authentication).User;
 
     /// <summary>Asks first; while the action runs the buttons are disabled, and a failure shows in the page's error panel.</summary>
     async Task ConfirmThenAsync(string title, string message, string yes, string no, string failure, Func<Task> action)

@@ -1,8 +1,8 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
 using Routines.Cluster;
+using Routines.Ui.Security;
 using Routines.Ui.Services;
 
 namespace Routines.Ui.Components.Pages.Tokens;
@@ -23,14 +23,13 @@ public sealed partial class Tokens
 
     [CascadingParameter] Task<AuthenticationState>? Authentication { get; set; }
 
-    async Task<ClaimsPrincipal> UserAsync() => Authentication is null ? new ClaimsPrincipal() : (await Authentication).User;
 
     protected override Task OnInitializedAsync() => ActAsync(() => Task.CompletedTask);
 
     Task CreateAsync() => ActAsync(async () =>
     {
         _created = null;
-        _created = await Admin.CreateAsync(await UserAsync(), _name.Trim(), _scope);
+        _created = await Admin.CreateAsync(await Authentication.UserAsync(), _name.Trim(), _scope);
         _name = "";
     });
 
@@ -40,7 +39,7 @@ public sealed partial class Tokens
                 yesText: "Revoke", cancelText: "Keep it") != true) return;
         await ActAsync(async () =>
         {
-            if (!await Admin.RevokeAsync(await UserAsync(), name)) _error = $"Token {name} is not active.";
+            if (!await Admin.RevokeAsync(await Authentication.UserAsync(), name)) _error = $"Token {name} is not active.";
         });
     }
 
@@ -52,7 +51,7 @@ public sealed partial class Tokens
         try
         {
             await action();
-            _tokens = await Admin.ListAsync(await UserAsync());
+            _tokens = await Admin.ListAsync(await Authentication.UserAsync());
         }
         catch (Exception exception)
         {

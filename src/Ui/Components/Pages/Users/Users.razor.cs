@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
@@ -22,23 +21,22 @@ public sealed partial class Users
 
     [CascadingParameter] Task<AuthenticationState>? Authentication { get; set; }
 
-    async Task<ClaimsPrincipal> UserAsync() => Authentication is null ? new ClaimsPrincipal() : (await Authentication).User;
 
     protected override Task OnInitializedAsync() => ActAsync(() => Task.CompletedTask);
 
     Task AddAsync() => ActAsync(async () =>
     {
-        await Accounts.AddAsync(await UserAsync(), _name.Trim(), _password, _role);
+        await Accounts.AddAsync(await Authentication.UserAsync(), _name.Trim(), _password, _role);
         (_name, _password) = ("", "");
     });
 
-    Task SetRoleAsync(string name, ConsoleRole role) => ActAsync(async () => await Accounts.SetRoleAsync(await UserAsync(), name, role));
+    Task SetRoleAsync(string name, ConsoleRole role) => ActAsync(async () => await Accounts.SetRoleAsync(await Authentication.UserAsync(), name, role));
 
     async Task RemoveAsync(string name)
     {
         if (await Dialogs.ShowMessageBoxAsync("Remove this user?", $"{name} is signed out everywhere and can no longer sign in.",
                 yesText: "Remove", cancelText: "Keep") != true) return;
-        await ActAsync(async () => await Accounts.RemoveAsync(await UserAsync(), name));
+        await ActAsync(async () => await Accounts.RemoveAsync(await Authentication.UserAsync(), name));
     }
 
     /// <summary>Does the action, then lists the users again; a failure's message shows in the page's error panel.</summary>
@@ -57,7 +55,7 @@ public sealed partial class Users
 
         try
         {
-            _users = await Accounts.ListAsync(await UserAsync());
+            _users = await Accounts.ListAsync(await Authentication.UserAsync());
         }
         catch (Exception exception)
         {
