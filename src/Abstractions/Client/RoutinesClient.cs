@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -24,7 +25,8 @@ internal sealed class RoutinesClient(IGrainFactory grains, TimeSpan? outageToler
 
     public async Task<RunHandle> SubmitAsync(string routineId, string inputJson, CallOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var (runId, request) = NewRun(routineId, inputJson, options);
+        var (runId, request, span) = NewRun(routineId, inputJson, options);
+        using var _ = span;
         // Only a keyed submit is sent again after a failure: a plain one that did land would start a second run.
         if (options?.IdempotencyKey is null) await grains.Run(runId).SubmitAsync(request).WaitAsync(cancellationToken);
         else await ServiceOutage.RepeatAsync(_outageTolerance, () => grains.Run(runId).SubmitAsync(request), cancellationToken);
@@ -33,19 +35,30 @@ internal sealed class RoutinesClient(IGrainFactory grains, TimeSpan? outageToler
 
     public async Task<RunInfo> ExecuteAsync(string routineId, string inputJson, CallOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var (runId, request) = NewRun(routineId, inputJson, options);
-        var run = options?.IdempotencyKey is null
-            ? await grains.Run(runId).ExecuteAsync(request, PollWindow).WaitAsync(cancellationToken)
-            : await ServiceOutage.RepeatAsync(_outageTolerance, () => grains.Run(runId).ExecuteAsync(request, PollWindow), cancellationToken);
+        var (runId, request, span) = NewRun(routineId, inputJson, options);
+        RunInfo run;
+        using (span)
+        {
+            run = options?.IdempotencyKey is null
+                ? await grains.Run(runId).ExecuteAsync(request, PollWindow).WaitAsync(cancellationToken)
+                : await ServiceOutage.RepeatAsync(_outageTolerance, () => grains.Run(runId).ExecuteAsync(request, PollWindow), cancellationToken);
+        }
+
         return run.Status.IsTerminal() ? run : await WaitAsync(runId, cancellationToken);
     }
 
-    /// <summary>The run id (fresh, or the key's) and the request that starts the run; a task may not start runs.</summary>
-    static (string RunId, RunRequest Request) NewRun(string routineId, string inputJson, CallOptions? options)
+    /// <summary>
+    /// The run id (fresh, or the key's), the request that starts the run, and the submit's span (null when nobody
+    /// traces), which the run's own span is a child of. A task may not start runs.
+    /// </summary>
+    static (string RunId, RunRequest Request, Activity? Span) NewRun(string routineId, string inputJson, CallOptions? options)
     {
         ExecutionScope.ThrowIfInTask(routineId);
         var runId = options?.IdempotencyKey is { } key ? KeyedRunId(key) : NewRunId();
-        return (runId, new RunRequest { RoutineId = routineId, InputJson = inputJson, Options = options });
+        var span = RoutinesTelemetry.Start("submit " + routineId, ActivityKind.Client, traceParent: null);
+        span?.SetTag("routines.routine", routineId);
+        span?.SetTag("routines.run.id", runId);
+        return (runId, new RunRequest { RoutineId = routineId, InputJson = inputJson, Options = options, TraceParent = RoutinesTelemetry.CurrentTraceParent }, span);
     }
 
     /// <summary>The run id an idempotency key stands for: any text, hashed to a fixed-length id.</summary>

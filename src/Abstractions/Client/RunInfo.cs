@@ -59,6 +59,15 @@ public sealed record RunInfo
     /// <summary>The retry, timeout, cache and execution policies it runs under, fixed at submit (null for runs recorded before 0.1).</summary>
     [Id(22)] public RunPolicy? Policy { get; init; }
 
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the run's span (or of its caller's, when the service records no spans): its
+    /// attempts, and the runs it calls, are spans of this trace. Null when nothing traced the submit.
+    /// </summary>
+    [Id(23)] public string? TraceParent { get; init; }
+
+    /// <summary>The id of the trace the run belongs to (32 hex digits), as tracing tools show it.</summary>
+    public string? TraceId => TraceParent is { Length: 55 } parent ? parent.Substring(3, 32) : null;
+
     public bool CacheHit => CachedFromRunId is not null;
 
     public TimeSpan? Duration => StartedAt is { } start && FinishedAt is { } end ? end - start : null;

@@ -20,4 +20,7 @@ internal sealed record RunRequest
 
     /// <summary>The worker of the calling workflow, for the Local and PreferLocal execution policies.</summary>
     [Id(6)] public string? CallerWorker { get; init; }
+
+    /// <summary>The caller's span (W3C <c>traceparent</c>): the run's span is its child.</summary>
+    [Id(7)] public string? TraceParent { get; init; }
 }

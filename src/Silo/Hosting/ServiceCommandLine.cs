@@ -7,6 +7,8 @@ using Microsoft.Extensions.Logging;
 using Routines.Silo.Api;
 using Routines.Silo.Storage;
 using Routines.Silo.Storage.Postgres;
+using Routines.Silo.Telemetry;
+using Routines.Telemetry;
 
 namespace Routines.Silo.Hosting;
 
@@ -36,9 +38,16 @@ internal static class ServiceCommandLine
         if (invalid is not null) return Fail(invalid, 2);
 
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(cluster));
-        builder.UseOrleans(silo => silo.UseRoutinesClustering(cluster, SiloRole.Service).AddRoutinesService());
+        var traced = builder.Services.AddRoutinesTelemetry(builder.Configuration, "routines-service", prometheus: true);
+        builder.Services.AddHealthChecks().AddSiloCheck().AddStoreCheck();
+        builder.UseOrleans(silo =>
+        {
+            silo.UseRoutinesClustering(cluster, SiloRole.Service).AddRoutinesService();
+            if (traced) silo.AddActivityPropagation();
+        });
         builder.AddRoutinesApi(cluster, service);
         await using var app = builder.Build();
+        app.MapRoutinesProbes();
         app.MapRoutinesApi();
         try
         {

@@ -26,6 +26,8 @@ internal static class ServiceSiloBuilderExtensions
         services.TryAddSingleton<RunEventHub>();
         services.TryAddSingleton<WorkerStarts>();
         services.TryAddSingleton<Dispatcher>();
+        services.AddMetrics();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Telemetry.DispatcherGauges>();
         services.TryAddSingleton<AttemptWatchdog>();
         services.TryAddSingleton<IdenticalRuns>();
         services.TryAddSingleton<IRunStore>(CreateStore);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -9,6 +10,7 @@ using Routines.Serialization;
 using Routines.Silo.Dispatch;
 using Routines.Silo.Hosting;
 using Routines.Silo.Storage;
+using Routines.Silo.Telemetry;
 
 namespace Routines.Silo.Runs;
 
@@ -45,6 +47,7 @@ internal sealed partial class RunGrain(
     string? _callerWorker; // for Local / PreferLocal execution; kept in memory only, so locality is best effort
     IGrainTimer? _timer; // a retry's delay, or the pause before dispatching again
     string? _cacheKey;
+    DateTimeOffset? _pendingSince; // for the time-in-line metric; in memory only
     TaskCompletionSource _terminal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     string RunId => this.GetPrimaryKeyString();
@@ -61,6 +64,25 @@ internal sealed partial class RunGrain(
             return await AttachAsync(request);
         }
 
+        // The run's span: a child of the caller's, and the parent of each attempt's (through the traceparent recorded below).
+        using var span = RoutinesTelemetry.Start("run", ActivityKind.Server, request.TraceParent);
+        span?.SetTag("routines.run.id", RunId);
+        try
+        {
+            var run = await AcceptAsync(request, span);
+            span?.SetTag("routines.run.status", run.Status.ToString());
+            return run;
+        }
+        catch (Exception exception)
+        {
+            RoutinesTelemetry.Fail(span, exception.GetType().FullName!, exception.Message);
+            throw;
+        }
+    }
+
+    /// <summary>A new run: resolved, validated, answered from the cache, joined to an identical run, or dispatched.</summary>
+    async Task<RunInfo> AcceptAsync(RunRequest request, Activity? span)
+    {
         await catalog.WaitForFirstReportAsync();
         var routine = request.Options?.WaitForWorker == true
             ? catalog.TryGet(request.RoutineId) ?? catalog.Resolve(request.RoutineId)
@@ -71,6 +93,8 @@ internal sealed partial class RunGrain(
 
         var policy = RunPolicy.Of(request.Options, routine);
         var now = clock.GetUtcNow();
+        span?.DisplayName = "run " + routine.Id.Name;
+        RoutinesMetrics.RunSubmitted(routine.Id.Name);
         var run = new RunInfo
         {
             RunId = RunId,
@@ -87,10 +111,12 @@ internal sealed partial class RunGrain(
             CreatedAt = now,
             Options = request.Options,
             Policy = policy,
+            TraceParent = span?.Id ?? request.TraceParent,
         };
 
         if (await CachedOutputAsync(run) is { } hit)
         {
+            RoutinesMetrics.CacheHit(run.RoutineName);
             await TransitionAsync(run with
             {
                 Status = RunStatus.Succeeded, OutputJson = hit.OutputJson, CachedFromRunId = hit.RunId,
@@ -400,6 +426,7 @@ internal sealed partial class RunGrain(
         if (_run is not { Status: RunStatus.Pending, Attempt: 0 } run) return;
         if (leader.Status == RunStatus.Succeeded)
         {
+            RoutinesMetrics.CacheHit(run.RoutineName);
             var now = clock.GetUtcNow();
             await TransitionAsync(run with
             {
@@ -438,7 +465,11 @@ internal sealed partial class RunGrain(
         var routine = catalog.TryGet(run.RoutineId)
             ?? throw new InvalidOperationException($"Worker {worker} was assigned {run.RoutineId}, which no worker advertised.");
         var attempt = run.Attempt + 1;
-        var request = new ExecutionRequest(RunId, attempt, routine.Id, run.InputJson, run.RootRunId, PolicyOf(run).Timeout, run.Options?.UseCache == false);
+        var request = new ExecutionRequest(RunId, attempt, routine.Id, run.InputJson, run.RootRunId, PolicyOf(run).Timeout,
+            run.Options?.UseCache == false, run.TraceParent);
+        // A run read back from the store has waited since its last change at most; one submitted here, since its submit.
+        RoutinesMetrics.Waited(run.RoutineName, clock.GetUtcNow() - (_pendingSince ?? run.CreatedAt));
+        _pendingSince = null;
         try
         {
             await Task.WhenAll(
@@ -513,6 +544,7 @@ internal sealed partial class RunGrain(
         var previous = _run;
         _run = next;
         var changed = previous is null || previous.Status != next.Status || previous.Attempt != next.Attempt;
+        if (next.Status == RunStatus.Pending && previous?.Status != RunStatus.Pending) _pendingSince = clock.GetUtcNow();
         List<RunEvent> events = earlier is null ? [] : [earlier];
         if (changed) events.Add(new RunEvent(RunId, clock.GetUtcNow(), next.Status, next.Attempt, next.Worker, reason));
         await SaveAsync(next, events);
@@ -534,6 +566,7 @@ internal sealed partial class RunGrain(
 
     void OnTerminal(RunInfo run)
     {
+        RoutinesMetrics.RunFinished(run.RoutineName, run.Status);
         StopTimer();
         _terminal.TrySetResult();
         if (UsesCache(run))

@@ -14,6 +14,9 @@ internal interface IRunStore
     /// <summary>Creates the schema if missing and checks the store can be written; throws <see cref="RunStoreException"/> otherwise.</summary>
     Task InitializeAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>For the readiness check: answers when the store is reachable and holds this build's schema, else throws saying which.</summary>
+    Task CheckAsync(CancellationToken cancellationToken = default);
+
     Task<RunInfo?> GetRunAsync(string runId, CancellationToken cancellationToken = default);
 
     /// <summary>Inserts or replaces the run, and appends <paramref name="transitions"/> to its history, atomically.</summary>

@@ -71,6 +71,7 @@ internal static class StoredRows
                 : new RunProgress(r.GetInt64(20), r.GetInt64(21), NullableString(r, 22), time(r, 23)),
             Options = FromJson<CallOptions>(r, 24),
             Policy = FromJson<RunPolicy>(r, 25),
+            TraceParent = NullableString(r, 26),
         };
     }
 

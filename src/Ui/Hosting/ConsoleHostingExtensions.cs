@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using MudBlazor.Services;
 using Routines.Client;
+using Routines.Telemetry;
 using Routines.Ui.Components;
 using Routines.Ui.Security;
 using Routines.Ui.Services;
@@ -59,6 +60,12 @@ public static class ConsoleHostingExtensions
         builder.Services.AddSingleton<TokenAdmin>();
         builder.Services.AddSingleton<ConsoleUsers>();
         builder.Services.AddHostedService<ClusterMonitor>();
+        builder.Services.AddRoutinesTelemetry(builder.Configuration, "routines-console", prometheus: true);
+        builder.Services.AddHealthChecks().AddReadyCheck("cluster", (services, _) =>
+        {
+            var health = services.GetRequiredService<ClusterHealth>();
+            return Task.FromResult(health.Reachable ? null : $"the cluster does not answer: {health.Problem}");
+        });
 
         // The sign-in cookie is Secure outside Development, even where the console sees plain HTTP behind a proxy that
         // ends TLS. The antiforgery cookie follows the request: antiforgery refuses to work at all over plain HTTP with
@@ -152,6 +159,7 @@ public static class ConsoleHostingExtensions
         }
 
         app.UseStaticFiles();
+        app.MapRoutinesProbes();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -10,20 +10,29 @@ internal static class WorkerCommand
     public static Command Create(ProjectSetup project)
     {
         var slots = new Option<int?>("--slots") { Description = "How many tasks may run at once (default: the number of cores)." };
+        var httpPort = new Option<int?>("--http-port")
+        {
+            Description = "Serve /healthz/live, /healthz/ready and Prometheus /metrics on this port (default: Routines__Worker__HttpPort; none).",
+        };
         var command = new Command("worker",
             "Join a Routines cluster as a worker and run this project's routines until stopped (SIGTERM hands running work back). "
           + "Settings: Routines__Cluster__Provider (Localhost|Postgres), Routines__Cluster__ConnectionString, "
-          + "Routines__Cluster__PrimarySiloEndpoint (Localhost: the service, default 127.0.0.1:11111), Routines__Worker__ShutdownGrace.")
+          + "Routines__Cluster__PrimarySiloEndpoint (Localhost: the service, default 127.0.0.1:11111), Routines__Worker__ShutdownGrace, Routines__Worker__HttpPort.")
         {
             slots,
+            httpPort,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var cluster = WorkerHost.ClusterOptions(project.Configuration, out var invalid);
             if (invalid is not null) return Fail(invalid, ExitCodes.BadInput);
             if (parse.GetValue(slots) is < 1) return Fail($"--slots must be at least 1 (got {parse.GetValue(slots)}).", ExitCodes.BadInput);
+            var configured = project.Configuration["Routines:Worker:HttpPort"];
+            int? port = parse.GetValue(httpPort) ?? (int.TryParse(configured, out var number) ? number : configured is null or "" ? null : -1);
+            if (port is < 1 or > 65535)
+                return Fail($"the HTTP port (--http-port, Routines:Worker:HttpPort) must be a number from 1 to 65535 (got '{parse.GetValue(httpPort)?.ToString() ?? configured}').", ExitCodes.BadInput);
 
-            using var host = WorkerHost.Build(project, cluster, parse.GetValue(slots));
+            using var host = WorkerHost.Build(project, cluster, parse.GetValue(slots), port);
             try
             {
                 await host.RunAsync(cancellationToken);

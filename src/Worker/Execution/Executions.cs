@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -6,6 +7,7 @@ using Routines.Client;
 using Routines.Cluster;
 using Routines.Silo.Hosting;
 using Routines.Silo.Storage;
+using Routines.Silo.Telemetry;
 using Routines.Worker.Catalog;
 
 namespace Routines.Worker.Execution;
@@ -130,10 +132,23 @@ internal sealed partial class Executions(
     async Task RunAsync(string workerId, Attempt attempt)
     {
         AttemptResult result;
+        var request = attempt.Request;
+        var routine = request.Routine.Name;
+        var started = clock.GetTimestamp();
+        // The attempt's span, a child of its run's: the routine's own spans (HttpClient, Npgsql, its ActivitySource) and
+        // the runs a workflow calls nest under it.
+        using (var span = RoutinesTelemetry.Start("attempt " + routine, ActivityKind.Consumer, request.TraceParent))
         await using (attempt.Telemetry)
         {
+            span?.SetTag("routines.run.id", request.RunId);
+            span?.SetTag("routines.run.attempt", request.Attempt);
+            span?.SetTag("routines.worker", workerId);
             result = await ExecuteAsync(workerId, attempt);
+            span?.SetTag("routines.run.status", result.HandedBack ? "HandedBack" : result.Status.ToString());
+            if (result.Error is { } error) RoutinesTelemetry.Fail(span, error.Type, error.Message);
         }
+
+        if (!result.HandedBack) RoutinesMetrics.AttemptEnded(routine, result.Status, clock.GetElapsedTime(started));
 
         try
         {

@@ -51,6 +51,7 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
                 RootRunId = attempt.Request.RootRunId,
                 ParentAttempt = Attempt,
                 CallerWorker = workerId,
+                TraceParent = RoutinesTelemetry.CurrentTraceParent,
             });
             if (run.Status.IsTerminal()) finished.TrySetResult(run);
 

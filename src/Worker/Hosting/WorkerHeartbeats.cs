@@ -30,6 +30,10 @@ internal sealed partial class WorkerHeartbeats(
 
     public string WorkerId => silo.SiloAddress.ToParsableString();
 
+    /// <summary>For the readiness check: null while the service knows this worker and it takes runs, else why not.</summary>
+    public string? NotServing => _terminating ? "the worker is TERMINATING: it takes no new runs"
+        : _loop is null ? "the worker has not registered with the service yet" : null;
+
     public void Participate(ISiloLifecycle lifecycle)
     {
         // Announce INITIALIZING as soon as the silo is in the cluster, ready (IDLE) once it is fully started.

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace Routines.Tests.Apps;
@@ -11,8 +12,12 @@ public sealed record StepOutput(string Key, int Pid, string Worker);
 [Cache(false)]
 public sealed class Step : RoutineTask<StepInput, StepOutput>
 {
+    /// <summary>The routine's own spans, which must nest under its attempt's (the telemetry tests record this source).</summary>
+    public static readonly ActivitySource Source = new("Routines.Tests.Apps");
+
     public override async Task<StepOutput> RunAsync(StepInput input, RoutineContext ctx)
     {
+        using var span = Source.StartActivity("step work");
         await Task.Delay(input.Milliseconds, ctx.CancellationToken);
         Journal.Record(input.Key);
         return new StepOutput(input.Key, Environment.ProcessId, Environment.GetEnvironmentVariable("WORKER_NAME") ?? "?");

@@ -39,7 +39,7 @@ public class ClusterFixture : IAsyncLifetime
 
     public string ApiBase => $"http://127.0.0.1:{HttpPort}/api/v1";
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Postgres = await PostgresServer.StartAsync();
         ConnectionString = await Postgres.CreateDatabaseAsync("cluster");
@@ -142,7 +142,7 @@ public class ClusterFixture : IAsyncLifetime
         return host;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_client is not null)
         {

@@ -36,7 +36,8 @@ internal sealed partial class PostgresRunStore
         Text<RunInfo>("progress_message", r => r.Progress?.Message),
         Timestamp<RunInfo>("progress_updated_at", r => r.Progress?.UpdatedAt),
         Text<RunInfo>("options_json", r => ToJson(r.Options)),
-        Text<RunInfo>("policy_json", r => ToJson(r.Policy)));
+        Text<RunInfo>("policy_json", r => ToJson(r.Policy)),
+        Text<RunInfo>("trace_parent", r => r.TraceParent));
 
     private static readonly Table<RunEvent> Events = new("run_events", [], OnConflict.Append,
         Text<RunEvent>("run_id", e => e.RunId),

@@ -104,7 +104,7 @@ internal sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
             throw Translate(e, _options.MigrateOnStart ? "migrating and checking the schema" : "checking the schema");
         }
 
-        _writes = new Batcher<PendingWrite>(CommitAsync, new BatchLimits(MaxBatchSize, MaxBatchChars, OffCallerThread: true), w => w.Size);
+        _writes = new Batcher<PendingWrite>(Telemetry.RoutinesMetrics.TimedCommit<PendingWrite>("postgres", CommitAsync), new BatchLimits(MaxBatchSize, MaxBatchChars, OffCallerThread: true), w => w.Size);
     }
 
     public async ValueTask DisposeAsync()
@@ -129,7 +129,9 @@ internal sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
 
     // ---------------------------------------------------------------- opening and schema
 
-    /// <summary>With <see cref="PostgresRunStoreOptions.MigrateOnStart"/> off: the database must hold every migration this build knows.</summary>
+    public Task CheckAsync(CancellationToken cancellationToken = default) => CheckMigratedAsync(cancellationToken);
+
+    /// <summary>With <see cref="PostgresRunStoreOptions.MigrateOnStart"/> off, and for readiness: the database must hold every migration this build knows.</summary>
     private async Task CheckMigratedAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

@@ -31,10 +31,13 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
     private const int SqliteNotADatabase = 26;
 
     /// <summary>Schema migrations; entry <c>i</c> brings the schema to version <c>i + 1</c>. Append, never edit.</summary>
-    private static readonly string[] Migrations = [SchemaV1, PolicyV2];
+    private static readonly string[] Migrations = [SchemaV1, PolicyV2, TraceV3];
 
     /// <summary>A run's effective policy, fixed at submit (null for runs recorded before).</summary>
     private const string PolicyV2 = "ALTER TABLE runs ADD COLUMN policy_json TEXT;";
+
+    /// <summary>The W3C traceparent of a run's span (null for runs recorded before, or never traced).</summary>
+    private const string TraceV3 = "ALTER TABLE runs ADD COLUMN trace_parent TEXT;";
 
     private readonly SqliteRunStoreOptions _options;
     private readonly string _path;
@@ -97,7 +100,7 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
 
         _writer = writer;
         // A commit blocks its thread: the loop runs on the thread pool, never on the grain that wrote.
-        _writes = new Batcher<PendingWrite>(batch => Commit(writer, batch), new BatchLimits(MaxBatchSize, OffCallerThread: true));
+        _writes = new Batcher<PendingWrite>(Telemetry.RoutinesMetrics.TimedCommit<PendingWrite>("sqlite", batch => Commit(writer, batch)), new BatchLimits(MaxBatchSize, OffCallerThread: true));
         AppDomain.CurrentDomain.ProcessExit += CommitQueuedOnExit;
     }
 
@@ -354,6 +357,15 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
             .Replace("_", @"\_", StringComparison.Ordinal);
 
     /// <summary>Runs a read on a pooled connection of its own, translating SQLite errors.</summary>
+    public Task CheckAsync(CancellationToken cancellationToken = default) => ReadAsync(async (connection, token) =>
+    {
+        using var version = Command(connection, "PRAGMA user_version;");
+        var schema = Convert.ToInt32(await version.ExecuteScalarAsync(token).ConfigureAwait(false));
+        if (schema != Migrations.Length)
+            throw new RunStoreException($"The run store {_path} has schema version {schema}; this build writes version {Migrations.Length}.");
+        return schema;
+    }, cancellationToken);
+
     private async Task<T> ReadAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
         EnsureInitialized();
@@ -389,6 +401,7 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
         "input_json", "output_json", "error_json", "parent_run_id", "root_run_id", "parent_attempt",
         "created_at", "started_at", "finished_at", "worker", "cached_from_run_id", "wait_reason",
         "progress_current", "progress_total", "progress_message", "progress_updated_at", "options_json", "policy_json",
+        "trace_parent",
     ];
 
     private static readonly string RunColumnList = string.Join(", ", RunColumns);
@@ -399,7 +412,7 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
         run.InputJson, run.OutputJson, ToJson(run.Error), run.ParentRunId, run.RootRunId, run.ParentAttempt,
         UnixMs(run.CreatedAt), UnixMs(run.StartedAt), UnixMs(run.FinishedAt), run.Worker, run.CachedFromRunId, run.WaitReason,
         run.Progress?.Current, run.Progress?.Total, run.Progress?.Message, UnixMs(run.Progress?.UpdatedAt), ToJson(run.Options),
-        ToJson(run.Policy),
+        ToJson(run.Policy), run.TraceParent,
     ];
 
     private static RunInfo ReadRun(DbDataReader r) => StoredRows.ReadRun(r, (reader, ordinal) => FromUnixMs(reader.GetInt64(ordinal)));

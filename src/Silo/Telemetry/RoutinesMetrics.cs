@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Routines.Client;
+
+namespace Routines.Silo.Telemetry;
+
+/// <summary>
+/// The instruments of the <see cref="RoutinesTelemetry.MeterName"/> meter that code records into (the gauges read the
+/// dispatcher: <see cref="DispatcherGauges"/>). Names follow OpenTelemetry's conventions (dotted, unit in the unit, a
+/// count's unit in braces); labels are <c>routine</c>, <c>status</c>, <c>worker</c> and <c>store</c>, all bounded
+/// sets: a run id or an input never becomes a label (decision #53).
+/// </summary>
+internal static class RoutinesMetrics
+{
+    internal static readonly Meter Meter = new(RoutinesTelemetry.MeterName);
+
+    static readonly Counter<long> Submitted = Meter.CreateCounter<long>("routines.runs.submitted", "{run}",
+        "Runs accepted by the service, roots and workflow calls alike.");
+
+    static readonly Counter<long> Finished = Meter.CreateCounter<long>("routines.runs.finished", "{run}",
+        "Runs that reached a final status.");
+
+    static readonly Counter<long> CacheHits = Meter.CreateCounter<long>("routines.cache.hits", "{run}",
+        "Runs answered from the task result cache (or from an identical run in flight) without executing.");
+
+    static readonly Histogram<double> AttemptDuration = Meter.CreateHistogram("routines.attempt.duration", "s",
+        "How long an attempt executed on its worker, by its outcome.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600] });
+
+    static readonly Histogram<double> WaitDuration = Meter.CreateHistogram("routines.run.wait.duration", "s",
+        "How long a run waited between becoming Pending and its attempt starting (time in line, and a retry's delay).",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600] });
+
+    static readonly Histogram<double> CommitDuration = Meter.CreateHistogram("routines.store.commit.duration", "s",
+        "How long one batched write of the run store took to commit.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5] });
+
+    static readonly Histogram<int> BatchSize = Meter.CreateHistogram("routines.store.batch.size", "{write}",
+        "How many writes one commit of the run store carried.",
+        advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] });
+
+    public static void RunSubmitted(string routine) => Submitted.Add(1, new KeyValuePair<string, object?>("routine", routine));
+
+    public static void RunFinished(string routine, RunStatus status)
+        => Finished.Add(1, new KeyValuePair<string, object?>("routine", routine), new KeyValuePair<string, object?>("status", StatusName(status)));
+
+    public static void CacheHit(string routine) => CacheHits.Add(1, new KeyValuePair<string, object?>("routine", routine));
+
+    public static void AttemptEnded(string routine, RunStatus status, TimeSpan duration)
+    {
+        if (AttemptDuration.Enabled)
+            AttemptDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("routine", routine), new KeyValuePair<string, object?>("status", StatusName(status)));
+    }
+
+    public static void Waited(string routine, TimeSpan wait)
+    {
+        if (WaitDuration.Enabled) WaitDuration.Record(Math.Max(0, wait.TotalSeconds), new KeyValuePair<string, object?>("routine", routine));
+    }
+
+    /// <summary>The store's commit of a batch, timed and counted while anyone listens.</summary>
+    public static Func<IReadOnlyList<T>, Task> TimedCommit<T>(string store, Func<IReadOnlyList<T>, Task> commit) => async batch =>
+    {
+        if (!CommitDuration.Enabled && !BatchSize.Enabled)
+        {
+            await commit(batch).ConfigureAwait(false);
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await commit(batch).ConfigureAwait(false);
+        }
+        finally
+        {
+            var tag = new KeyValuePair<string, object?>("store", store);
+            CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tag);
+            BatchSize.Record(batch.Count, tag);
+        }
+    };
+
+    /// <summary>A status's label, without the boxing <c>Enum.ToString</c> does on every record.</summary>
+    static string StatusName(RunStatus status) => StatusNames[(int)status];
+
+    static readonly string[] StatusNames = Enum.GetValues<RunStatus>().OrderBy(s => (int)s).Select(s => s.ToString()).ToArray();
+}
