@@ -17,7 +17,7 @@ public sealed class PackagedProjectTests : IDisposable
     {
         try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
         var cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        foreach (var package in new[] { "routines.abstractions", "routines.rendering", "routines.silo", "routines.worker" })
+        foreach (var package in new[] { "routines.abstractions", "routines.rendering", "routines.telemetry", "routines.silo", "routines.worker" })
         {
             try { Directory.Delete(Path.Combine(cache, package, Version), recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
@@ -37,7 +37,7 @@ public sealed class PackagedProjectTests : IDisposable
     {
         var packages = Path.Combine(_directory, "packages");
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        foreach (var project in new[] { "src/Abstractions", "src/Rendering", "src/Silo", "src/Worker" })
+        foreach (var project in new[] { "src/Abstractions", "src/Rendering", "src/Telemetry", "src/Silo", "src/Worker" })
             await DotnetAsync(BuildOutput.RepositoryRoot, "pack", project, "--no-build", "-c", configuration, "-o", packages, $"-p:Version={Version}");
 
         var app = Directory.CreateDirectory(Path.Combine(_directory, "Greetings")).FullName;

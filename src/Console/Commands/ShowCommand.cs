@@ -38,6 +38,7 @@ internal static class ShowCommand
         Row("finished", Time(run.FinishedAt));
         Row("duration", run.Duration is { } d ? $"{d.TotalSeconds:0.###} s" : null);
         Row("worker", TerminalText.Markup(run.Worker ?? ""));
+        Row("trace", TerminalText.Markup(run.TraceId ?? ""));
         Row("parent", TerminalText.Markup(run.ParentRunId ?? ""));
         Row("from cache", TerminalText.Markup(run.CachedFromRunId ?? ""));
         Row("progress", run.Progress is { } p ? TerminalText.Markup($"{p.Current}/{p.Total} {p.Message}") : null);

@@ -20,12 +20,13 @@ internal sealed record RunResource(
     string RunId, string RoutineId, string RoutineName, string RoutineVersion, RoutineKind Kind, RunStatus Status,
     int Attempt, int MaxAttempts, JsonElement Input, JsonElement? Output, RunError? Error, string? ParentRunId, string RootRunId,
     DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Worker, string? CachedFromRunId,
-    string? WaitReason, RunProgress? Progress, CallOptions? Options, RunPolicy? Policy)
+    string? WaitReason, RunProgress? Progress, CallOptions? Options, RunPolicy? Policy, string? TraceId)
 {
     public static RunResource Of(RunInfo run) => new(
         run.RunId, run.RoutineId, run.RoutineName, run.RoutineVersion, run.Kind, run.Status, run.Attempt, run.MaxAttempts,
         Json(run.InputJson), run.OutputJson is { } output ? Json(output) : null, run.Error, run.ParentRunId, run.RootRunId,
-        run.CreatedAt, run.StartedAt, run.FinishedAt, run.Worker, run.CachedFromRunId, run.WaitReason, run.Progress, run.Options, run.Policy);
+        run.CreatedAt, run.StartedAt, run.FinishedAt, run.Worker, run.CachedFromRunId, run.WaitReason, run.Progress, run.Options, run.Policy,
+        run.TraceId);
 
     static JsonElement Json(string json)
     {

@@ -24,6 +24,15 @@ public sealed class UiOptions
     /// <summary>Optional sign-in through an OpenID Connect provider, beside the configured users.</summary>
     public OidcOptions Oidc { get; set; } = new();
 
+    /// <summary>
+    /// Where a run's trace is shown in the team's tracing tool, <c>{traceId}</c> standing for the trace's id, e.g.
+    /// <c>https://jaeger.example.com/trace/{traceId}</c>; without it the console shows the id alone.
+    /// </summary>
+    public string? TraceLinkTemplate { get; set; }
+
+    /// <summary>The link to a trace, or null when no template is set.</summary>
+    public string? TraceLink(string traceId) => string.IsNullOrWhiteSpace(TraceLinkTemplate) ? null : TraceLinkTemplate.Replace("{traceId}", Uri.EscapeDataString(traceId));
+
     /// <summary>A clear sentence for the first invalid setting, or null.</summary>
     public string? Validate()
     {
@@ -40,6 +49,10 @@ public sealed class UiOptions
                 return $"Routines:Ui:Users:{i}:PasswordHash of user '{Users[i].Name}' is not a password hash. {HashHint}";
         }
 
+        if (!string.IsNullOrWhiteSpace(TraceLinkTemplate)
+            && (!TraceLinkTemplate.Contains("{traceId}", StringComparison.Ordinal)
+                || !Uri.TryCreate(TraceLinkTemplate.Replace("{traceId}", "0"), UriKind.Absolute, out var link) || link.Scheme is not ("http" or "https")))
+            return $"Routines:Ui:TraceLinkTemplate must be an http(s) address containing {{traceId}}, e.g. https://jaeger.example.com/trace/{{traceId}} (got '{TraceLinkTemplate}').";
         if (RefreshInterval < TimeSpan.FromMilliseconds(100))
             return $"Routines:Ui:RefreshInterval must be at least 00:00:00.1 (got {RefreshInterval}).";
         return SignIn.Validate() ?? Oidc.Validate();

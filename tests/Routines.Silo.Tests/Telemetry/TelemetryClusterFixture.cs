@@ -1,5 +1,6 @@
 using Routines.Silo.Hosting;
 using Routines.Silo.Tests.Fixtures;
+using Routines.Tests.Shared;
 
 namespace Routines.Silo.Tests.Telemetry;
 

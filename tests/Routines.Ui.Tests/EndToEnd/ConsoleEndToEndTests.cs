@@ -316,4 +316,38 @@ public sealed class ConsoleEndToEndTests(ConsoleFixture cluster) : IClassFixture
             throw new Exception($"{exception.Message}\n{cluster.Logs()}", exception);
         }
     }
+
+    /// <summary>
+    /// A run's page links its trace in the team's tracing tool (the console launched it, the service and the worker
+    /// exported its spans), and the console's probes and metrics answer without a sign-in.
+    /// </summary>
+    [Fact]
+    public async Task ARunsPage_LinksItsTrace_AndTheConsolesProbesAndMetricsAnswerWithoutSignIn()
+    {
+        var page = await cluster.LoggedInPageAsync();
+        try
+        {
+            var address = await cluster.SubmitSampleWorkflowAsync(page, ("epochs", 10));
+            var runId = address[(address.LastIndexOf('/') + 1)..];
+            using var http = new HttpClient();
+            using var run = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"{cluster.ApiServer}/api/v1/runs/{runId}"));
+            var traceId = run.RootElement.GetProperty("traceId").GetString();
+            Assert.Matches("^[0-9a-f]{32}$", traceId);
+            await Expect(page.Locator(".run-trace a")).ToHaveAttributeAsync("href", ConsoleFixture.TraceLinkTemplate.Replace("{traceId}", traceId));
+            await Eventually.TrueAsync(() => Task.FromResult(cluster.Collector.Spans.Any(s => s.TraceId == traceId && s.Name == "attempt train_and_pick_model")),
+                TimeSpan.FromSeconds(30), "the workflow's attempt span at the collector");
+
+            var ready = await http.GetAsync($"{cluster.BaseUrl}/healthz/ready");
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            Assert.Contains("\"cluster\":{\"status\":\"Healthy\"", await ready.Content.ReadAsStringAsync());
+            var metrics = await http.GetAsync($"{cluster.BaseUrl}/metrics");
+            Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+            Assert.Contains("http_server_request_duration_seconds", await metrics.Content.ReadAsStringAsync());
+        }
+        catch (Exception exception)
+        {
+            await ConsoleFixture.ScreenshotAsync(page, "failure-trace");
+            throw new Exception($"{exception.Message}\n{cluster.Logs()}", exception);
+        }
+    }
 }

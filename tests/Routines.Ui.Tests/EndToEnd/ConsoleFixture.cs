@@ -41,6 +41,12 @@ public partial class ConsoleFixture : IAsyncLifetime
 
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>The console's link to a run's trace.</summary>
+    public const string TraceLinkTemplate = "https://traces.example.com/trace/{traceId}";
+
+    /// <summary>Where the processes send their spans.</summary>
+    public OtlpReceiver Collector { get; private set; } = null!;
+
     /// <summary>The service's gateway, as a client program is given it.</summary>
     public string GatewayEndpoint { get; private set; } = "";
 
@@ -56,6 +62,10 @@ public partial class ConsoleFixture : IAsyncLifetime
     {
         Directory.CreateDirectory(Screenshots);
         var clusterSettings = await ClusterSettingsAsync();
+        // Every process exports its spans to a collector here, so runs carry a trace id the console can show.
+        Collector = await OtlpReceiver.StartAsync();
+        clusterSettings["OTEL_EXPORTER_OTLP_ENDPOINT"] = Collector.Endpoint;
+        clusterSettings["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
         var siloPort = FreePort.Next();
         var gatewayPort = FreePort.Next();
         GatewayEndpoint = $"localhost:{gatewayPort}"; // a host name, which the client looks up
@@ -95,6 +105,7 @@ public partial class ConsoleFixture : IAsyncLifetime
             ["Routines__Ui__Users__2__PasswordHash"] = PasswordHashes.Hash(Password),
             ["Routines__Ui__Users__2__Role"] = "Admin",
             ["Routines__Ui__UserRecheckInterval"] = "00:00:01",
+            ["Routines__Ui__TraceLinkTemplate"] = TraceLinkTemplate,
         });
 
         await service.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
@@ -216,6 +227,7 @@ public partial class ConsoleFixture : IAsyncLifetime
         _playwright?.Dispose();
         foreach (var process in _processes) process.Dispose();
         if (_postgres is not null) await _postgres.DisposeAsync();
+        if (Collector is not null) await Collector.DisposeAsync();
         try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
     }
 }

@@ -7,14 +7,15 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Routines.Silo.Hosting;
 
-namespace Routines.Silo.Tests.Telemetry;
+namespace Routines.Tests.Shared;
 
 /// <summary>One span as an OTLP exporter sent it: ids in hex, the exporting process's <c>service.name</c>.</summary>
 public sealed record ReceivedSpan(string TraceId, string SpanId, string? ParentSpanId, string Name, string Service, IReadOnlyDictionary<string, string> Tags);
 
 /// <summary>
-/// A collector for the tests: OTLP over HTTP (protobuf) on a loopback port, keeping the spans processes send to
-/// <c>/v1/traces</c> and accepting (and dropping) metrics and logs. It reads only the fields the tests look at.
+/// A collector for the tests and the bench: OTLP over HTTP (protobuf) on a loopback port, keeping the spans processes
+/// send to <c>/v1/traces</c> (unless told to drop them, as a sink) and accepting (and dropping) metrics and logs. It
+/// reads only the fields the tests look at.
 /// </summary>
 public sealed class OtlpReceiver : IAsyncDisposable
 {
@@ -29,7 +30,8 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     public IReadOnlyList<ReceivedSpan> Spans => _spans.ToList();
 
-    public static async Task<OtlpReceiver> StartAsync()
+    /// <param name="keepSpans">False: a sink that reads and drops what it gets, costing its host as little as it can.</param>
+    public static async Task<OtlpReceiver> StartAsync(bool keepSpans = true)
     {
         var port = FreePort.Next();
         var builder = WebApplication.CreateSlimBuilder();
@@ -41,7 +43,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
         {
             using var body = new MemoryStream();
             await request.Body.CopyToAsync(body);
-            foreach (var span in ReadSpans(body.ToArray())) receiver._spans.Add(span);
+            if (keepSpans) foreach (var span in ReadSpans(body.ToArray())) receiver._spans.Add(span);
             return Results.Bytes([], "application/x-protobuf");
         });
         app.MapPost("/v1/metrics", () => Results.Bytes([], "application/x-protobuf"));
