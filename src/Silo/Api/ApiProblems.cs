@@ -17,6 +17,7 @@ internal static class ApiProblems
         InvalidRoutineInputException input => Problem(400, "Invalid input", input, new() { ["errors"] = new[] { new { path = input.Path, problem = input.Problem } } }),
         RoutineNotFoundException notFound => Problem(404, "Routine not found", notFound),
         RoutinesUnavailableException unavailable => Problem(503, "Service unavailable", unavailable),
+        RunRemovedException removed => Problem(410, "Run removed", removed),
         RoutinesException other => Problem(409, "Refused", other),
         BadHttpRequestException bad => Problem(bad.StatusCode, bad.StatusCode == 413 ? "Request body too large" : "Bad request", bad),
         JsonException json => Problem(400, "Malformed JSON", json, new() { ["errors"] = new[] { new { path = json.Path ?? "$", problem = json.Message } } }),

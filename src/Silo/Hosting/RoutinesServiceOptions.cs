@@ -29,4 +29,7 @@ internal sealed class RoutinesServiceOptions
 
     /// <summary>The largest HTTP request body, in bytes (default 17 MiB: the largest input and room for its options); larger ones get 413.</summary>
     public long MaxRequestBytes { get; set; } = 17 * 1024 * 1024;
+
+    /// <summary>How long finished runs are kept, and how often the service removes older ones.</summary>
+    public Runs.RetentionOptions Retention { get; set; } = new();
 }

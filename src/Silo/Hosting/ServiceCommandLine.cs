@@ -19,13 +19,18 @@ internal static class ServiceCommandLine
     {
         var root = new RootCommand("The Routines service silo. Settings: appsettings.json and environment variables "
                                  + "(Routines__Cluster__Provider=Postgres, Routines__Cluster__ConnectionString=…, Routines__Cluster__SiloPort, …). "
-                                 + "Exit codes: 0 stopped cleanly; 2 invalid settings; 5 the store cannot be opened.");
+                                 + "Exit codes: 0 stopped cleanly (or the verb did its work); 2 invalid settings; 5 the store cannot be opened.");
         root.SetAction((_, cancellationToken) => RunAsync(args, cancellationToken));
 
         var migrate = new Command("migrate", "Apply the PostgreSQL migrations (run store, Orleans membership and reminders) and exit.");
         migrate.SetAction((_, cancellationToken) => MigrateAsync(cancellationToken));
         root.Subcommands.Add(migrate);
         root.Subcommands.Add(TokenCommand());
+
+        var prune = new Command("prune", "Remove now the finished runs older than the retention policy (Routines:Service:Retention), "
+                                       + "with their history, logs and metrics, and exit; the service also does it every SweepInterval.");
+        prune.SetAction((_, cancellationToken) => PruneAsync(cancellationToken));
+        root.Subcommands.Add(prune);
         return root.Parse(args).InvokeAsync();
     }
 
@@ -147,6 +152,28 @@ internal static class ServiceCommandLine
         }
     }
 
+    static async Task<int> PruneAsync(CancellationToken cancellationToken)
+    {
+        var configuration = new ConfigurationBuilder().AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables().Build();
+        var cluster = ClusterOptionsFrom(configuration, out var invalid);
+        var service = ServiceOptionsFrom(configuration, ref invalid);
+        if (invalid is not null) return Fail(invalid, 2);
+        try
+        {
+            await using var store = ServiceSiloBuilderExtensions.StoreFor(cluster, service);
+            await store.InitializeAsync(cancellationToken);
+            var sweep = new Runs.RetentionSweep(store, service.Retention, TimeProvider.System,
+                Microsoft.Extensions.Logging.Abstractions.NullLogger<Runs.RetentionSweep>.Instance);
+            var removed = await sweep.RunAsync(cancellationToken);
+            Console.WriteLine($"Removed {removed} runs from {store.Location} ({service.Retention.Describe()}).");
+            return 0;
+        }
+        catch (RunStoreException exception)
+        {
+            return Fail(exception.Message, 5);
+        }
+    }
+
     static async Task<int> MigrateAsync(CancellationToken cancellationToken)
     {
         var configuration = new ConfigurationBuilder().AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables().Build();
@@ -200,6 +227,7 @@ internal static class ServiceCommandLine
 
         if (options.HttpPort is < 1 or > 65535) invalid ??= $"Routines:Service:HttpPort must be a port number from 1 to 65535 (got {options.HttpPort}).";
         if (options.MaxRequestBytes < 1024) invalid ??= $"Routines:Service:MaxRequestBytes must be at least 1024 (got {options.MaxRequestBytes}).";
+        invalid ??= options.Retention.Validate();
         return options;
     }
 

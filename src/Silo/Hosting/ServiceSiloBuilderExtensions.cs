@@ -33,16 +33,21 @@ internal static class ServiceSiloBuilderExtensions
         services.TryAddSingleton<IRunStore>(CreateStore);
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, StoreInitializer>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DispatcherStarter>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<RoutinesServiceOptions>>().Value.Retention);
+        services.TryAddSingleton<RetentionSweep>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RetentionSweeper>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(s => s.GetRequiredService<AttemptWatchdog>());
         services.AddRoutinesCommon();
         silo.AddIncomingGrainCallFilter<CallerSafeExceptions>();
         return silo;
     }
 
+    static IRunStore CreateStore(IServiceProvider services) => StoreFor(
+        services.GetRequiredService<IOptions<RoutinesClusterOptions>>().Value, services.GetRequiredService<IOptions<RoutinesServiceOptions>>().Value);
+
     /// <summary>PostgreSQL in a PostgreSQL cluster; otherwise the embedded SQLite file.</summary>
-    static IRunStore CreateStore(IServiceProvider services)
+    public static IRunStore StoreFor(RoutinesClusterOptions cluster, RoutinesServiceOptions service)
     {
-        var cluster = services.GetRequiredService<IOptions<RoutinesClusterOptions>>().Value;
         if (cluster.Provider == ClusterProvider.Postgres)
         {
             return new PostgresRunStore(new PostgresRunStoreOptions
@@ -52,7 +57,7 @@ internal static class ServiceSiloBuilderExtensions
             });
         }
 
-        return new SqliteRunStore(new SqliteRunStoreOptions { Path = StorePathOf(services.GetRequiredService<IOptions<RoutinesServiceOptions>>().Value) });
+        return new SqliteRunStore(new SqliteRunStoreOptions { Path = StorePathOf(service) });
     }
 
     /// <summary>The embedded store's SQLite file: the configured path, or <c>.routines/routines.db</c>.</summary>

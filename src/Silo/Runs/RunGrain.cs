@@ -154,12 +154,14 @@ internal sealed partial class RunGrain(
     public async Task<RunInfo?> GetAsync()
     {
         await EnsureLoadedAsync();
+        if (_recorded is null) await ThrowIfRemovedAsync();
         return _recorded;
     }
 
     public async Task<RunInfo?> WaitAsync(TimeSpan maxWait)
     {
         await EnsureLoadedAsync();
+        if (_recorded is null) await ThrowIfRemovedAsync();
         if (_recorded is null || _recorded.Status.IsTerminal()) return _recorded;
         // WaitAsync drops its timer when the run ends first; a bare Task.Delay would live out its whole window (20 s
         // for the client), and at thousands of runs a second those dangling timers were a large share of the heap.
@@ -649,6 +651,12 @@ internal sealed partial class RunGrain(
         _timer?.Dispose();
         _timer = null;
         watchdog.Forget(RunId);
+    }
+
+    /// <summary>A run the store does not hold may have been removed by retention: say so, rather than that it never was.</summary>
+    async Task ThrowIfRemovedAsync()
+    {
+        if (await store.GetRemovedAtAsync(RunId) is { } removedAt) throw new RunRemovedException(RunId, removedAt);
     }
 
     /// <summary>Reads the record once; a read that failed (the database away) is made again by the next call, not kept.</summary>

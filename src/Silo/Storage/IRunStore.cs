@@ -6,7 +6,7 @@ namespace Routines.Silo.Storage;
 /// Where the service keeps run records, logs, metrics and the task result cache. It is the source of truth: every
 /// write is durable when its task completes. Implementations batch concurrent writes into one transaction.
 /// </summary>
-internal interface IRunStore
+internal interface IRunStore : IAsyncDisposable
 {
     /// <summary>Where the records are, for people: the SQLite file's full path, or PostgreSQL's host and database (never a password).</summary>
     string Location { get; }
@@ -48,4 +48,17 @@ internal interface IRunStore
 
     /// <summary>Runs matching the filter, newest first.</summary>
     Task<RunPage> ListRunsAsync(RunFilter filter, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs created before <paramref name="createdBefore"/>, oldest first after <paramref name="after"/>, with their root's status.</summary>
+    Task<IReadOnlyList<Runs.RetentionCandidate>> ListRetentionCandidatesAsync(DateTimeOffset createdBefore, (DateTimeOffset CreatedAt, string RunId)? after,
+        int take, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes the runs with their history, logs and metrics in one transaction, remembering when.</summary>
+    Task RemoveRunsAsync(IReadOnlyList<string> runIds, DateTimeOffset removedAt, CancellationToken cancellationToken = default);
+
+    /// <summary>When the run was removed by retention, or null if the store never held it or has forgotten.</summary>
+    Task<DateTimeOffset?> GetRemovedAtAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets removals older than <paramref name="before"/>.</summary>
+    Task ForgetRemovedAsync(DateTimeOffset before, CancellationToken cancellationToken = default);
 }

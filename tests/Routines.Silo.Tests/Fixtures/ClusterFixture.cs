@@ -65,9 +65,14 @@ public class ClusterFixture : IAsyncLifetime
     }
 
     /// <summary>Runs a verb of the service program (token, migrate) with the cluster's settings: its exit code and output.</summary>
-    public async Task<(int ExitCode, string Output)> ServiceVerbAsync(params string[] args)
+    public Task<(int ExitCode, string Output)> ServiceVerbAsync(params string[] args) => ServiceVerbAsync(args, new Dictionary<string, string>());
+
+    /// <summary>Runs a verb of the service program with the cluster's settings and <paramref name="settings"/> besides.</summary>
+    public async Task<(int ExitCode, string Output)> ServiceVerbAsync(string[] args, Dictionary<string, string> settings)
     {
-        using var verb = TestProcess.Start(BuildOutput.Dll("src/Silo", "Routines.Silo.dll"), BuildOutput.RepositoryRoot, args, Environment("verb", 0), "verb");
+        var environment = Environment("verb", 0);
+        foreach (var (key, value) in settings) environment[key] = value;
+        using var verb = TestProcess.Start(BuildOutput.Dll("src/Silo", "Routines.Silo.dll"), BuildOutput.RepositoryRoot, args, environment, "verb");
         var exitCode = await verb.WaitForExitAsync(TimeSpan.FromSeconds(60));
         return (exitCode, verb.Stdout + verb.Stderr);
     }

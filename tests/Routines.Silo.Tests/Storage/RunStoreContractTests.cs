@@ -540,6 +540,70 @@ public abstract class RunStoreContractTests : IAsyncLifetime
         foreach (var run in runs) await Store.SaveRunAsync(run, []);
     }
 
+    // ------------------------------------------------------------ retention
+
+    /// <summary>
+    /// The sweep removes what its policy says and nothing of a tree that has not ended (a workflow's replay reads its
+    /// children), walking the old runs in batches, and remembers each removal.
+    /// </summary>
+    [Fact]
+    public async Task RetentionSweep_RemovesFinishedRunsOfEndedTreesPastTheirAge_WithWhatTheyOwn_AndRemembersWhen()
+    {
+        var now = T0.AddDays(100);
+        RunInfo Finished(string id, RunStatus status, DateTimeOffset finished, string? root = null)
+            => NewRun(id, created: finished.AddMinutes(-1), status: status, parent: root, root: root) with { FinishedAt = finished };
+        RunInfo[] gone =
+        [
+            Finished("old-root", RunStatus.Succeeded, T0),                              // a root, past 90 days
+            Finished("old-root.1", RunStatus.Succeeded, T0.AddMinutes(-1), "old-root"),
+            Finished("old-root.2", RunStatus.Failed, T0.AddMinutes(-1), "old-root"),     // past 90 days too
+            Finished("recent-root.1", RunStatus.Succeeded, now.AddDays(-20), "recent-root"), // a succeeded child past 14 days
+            Finished("orphan.1", RunStatus.Succeeded, T0, "orphan"),                     // its root is gone already
+        ];
+        RunInfo[] kept =
+        [
+            Finished("recent-root", RunStatus.Succeeded, now.AddDays(-30)),               // a root within 90 days
+            Finished("recent-root.2", RunStatus.Failed, now.AddDays(-20), "recent-root"), // a failed child within 90 days
+            NewRun("running-root", created: T0, status: RunStatus.Running),              // a tree still running...
+            Finished("running-root.1", RunStatus.Succeeded, T0, "running-root"),          // ...keeps its old children
+            NewRun("pending-root", created: T0, status: RunStatus.Pending),
+            Finished("young.1", RunStatus.Succeeded, now.AddDays(-1), "young"),
+        ];
+        foreach (var run in gone.Concat(kept)) await Store.SaveRunAsync(run, [new RunEvent(run.RunId, run.CreatedAt, run.Status, 1, null, "saved")]);
+        await Store.AppendLogsAsync([new RunLogLine("old-root.1", 1, T0, LogLevel.Information, "trained", 1)]);
+        await Store.AppendMetricsAsync([new MetricPoint("old-root.1", "loss", 1, 0.5, T0)]);
+
+        var sweep = new Routines.Silo.Runs.RetentionSweep(Store, new Routines.Silo.Runs.RetentionOptions { BatchSize = 2 }, new FixedNow(now),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Routines.Silo.Runs.RetentionSweep>.Instance);
+        Assert.Equal(gone.Length, await sweep.RunAsync(CancellationToken.None));
+
+        foreach (var run in gone)
+        {
+            Assert.Null(await Store.GetRunAsync(run.RunId));
+            Assert.Empty(await Store.GetHistoryAsync(run.RunId));
+            Assert.Equal(now, await Store.GetRemovedAtAsync(run.RunId));
+        }
+
+        Assert.Empty(await Store.GetLogsAsync("old-root.1"));
+        Assert.Empty(await Store.GetMetricsAsync("old-root.1"));
+        foreach (var run in kept)
+        {
+            Assert.NotNull(await Store.GetRunAsync(run.RunId));
+            Assert.Single(await Store.GetHistoryAsync(run.RunId));
+            Assert.Null(await Store.GetRemovedAtAsync(run.RunId));
+        }
+
+        Assert.Equal(0, await sweep.RunAsync(CancellationToken.None)); // a second pass finds nothing more
+        await Store.ForgetRemovedAsync(now.AddSeconds(1));
+        Assert.Null(await Store.GetRemovedAtAsync("old-root")); // removals are remembered only so long
+    }
+
+    /// <summary>A clock that reads a fixed instant; its timers are the system's.</summary>
+    private sealed class FixedNow(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
     private protected static RunInfo NewRun(
         string id, string name = "train_model", string version = "1.2.0", DateTimeOffset? created = null,
         RunStatus status = RunStatus.Pending, string? parent = null, string? root = null) => new()

@@ -32,7 +32,7 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
     }
 
     [Fact]
-    public async Task NewStore_CreatesMissingDirectories_AndRecordsSchemaVersion3InWalMode()
+    public async Task NewStore_CreatesMissingDirectories_AndRecordsSchemaVersion4InWalMode()
     {
         var path = Path.Combine(_directory, "a", "b", "runs.db");
 
@@ -40,7 +40,7 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
 
         Assert.True(File.Exists(path));
         await using var connection = await OpenRawAsync(path);
-        Assert.Equal(3L, await ScalarAsync(connection, "SELECT MAX(version) FROM schema_version;"));
+        Assert.Equal(4L, await ScalarAsync(connection, "SELECT MAX(version) FROM schema_version;"));
         Assert.Equal("wal", await ScalarAsync(connection, "PRAGMA journal_mode;"));
     }
 
@@ -137,7 +137,7 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         await (await OpenAsync(path)).DisposeAsync();
         await using (var connection = await OpenRawAsync(path))
         {
-            await ExecuteAsync(connection, "ALTER TABLE runs DROP COLUMN policy_json; ALTER TABLE runs DROP COLUMN trace_parent; DELETE FROM schema_version WHERE version >= 2; PRAGMA user_version = 1;");
+            await ExecuteAsync(connection, "ALTER TABLE runs DROP COLUMN policy_json; ALTER TABLE runs DROP COLUMN trace_parent; DROP TABLE removed_runs; DELETE FROM schema_version WHERE version >= 2; PRAGMA user_version = 1;");
             await ExecuteAsync(connection, """
                 INSERT INTO runs (run_id, routine_id, routine_name, routine_version, kind, status, attempt, max_attempts, input_json,
                                   root_run_id, parent_attempt, created_at)
@@ -153,7 +153,7 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         Assert.Null(old.TraceParent);
         await store.CheckAsync(); // the readiness check finds this build's schema
         await using var check = await OpenRawAsync(path);
-        Assert.Equal(3L, await ScalarAsync(check, "SELECT MAX(version) FROM schema_version;"));
+        Assert.Equal(4L, await ScalarAsync(check, "SELECT MAX(version) FROM schema_version;"));
     }
 
     [Fact]
@@ -163,12 +163,12 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         await (await OpenAsync(path)).DisposeAsync();
         await using (var connection = await OpenRawAsync(path))
         {
-            await ExecuteAsync(connection, "INSERT INTO schema_version (version, applied_at) VALUES (4, 0);");
+            await ExecuteAsync(connection, "INSERT INTO schema_version (version, applied_at) VALUES (5, 0);");
         }
 
         var error = await Assert.ThrowsAsync<RunStoreException>(() => OpenAsync(path));
 
-        Assert.Contains("schema version 4", error.Message);
+        Assert.Contains("schema version 5", error.Message);
         Assert.Contains("Upgrade Routines", error.Message);
     }
 

@@ -16,7 +16,7 @@ namespace Routines.Silo.Storage.Sqlite;
 /// <see cref="MaxBatchSize"/> queued writes in one transaction (group commit), so concurrent callers share a commit
 /// instead of each paying for one. Reads open their own pooled connections and see what has been committed.
 /// </summary>
-internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
+internal sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
 {
     private const int MaxBatchSize = 1000;
     private const string OtherFileHint = "point Routines at another file with --store / Routines:Store:Path";
@@ -31,13 +31,19 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
     private const int SqliteNotADatabase = 26;
 
     /// <summary>Schema migrations; entry <c>i</c> brings the schema to version <c>i + 1</c>. Append, never edit.</summary>
-    private static readonly string[] Migrations = [SchemaV1, PolicyV2, TraceV3];
+    private static readonly string[] Migrations = [SchemaV1, PolicyV2, TraceV3, RemovedV4];
 
     /// <summary>A run's effective policy, fixed at submit (null for runs recorded before).</summary>
     private const string PolicyV2 = "ALTER TABLE runs ADD COLUMN policy_json TEXT;";
 
     /// <summary>The W3C traceparent of a run's span (null for runs recorded before, or never traced).</summary>
     private const string TraceV3 = "ALTER TABLE runs ADD COLUMN trace_parent TEXT;";
+
+    /// <summary>Runs removed by retention, remembered to say so when one is asked for.</summary>
+    private const string RemovedV4 = """
+        CREATE TABLE removed_runs (run_id TEXT PRIMARY KEY, removed_at INTEGER NOT NULL);
+        CREATE INDEX ix_removed_runs_removed_at ON removed_runs (removed_at);
+        """;
 
     private readonly SqliteRunStoreOptions _options;
     private readonly string _path;
@@ -668,8 +674,37 @@ internal sealed class SqliteRunStore : IRunStore, IAsyncDisposable
         {
             using var transaction = _connection.BeginTransaction();
             foreach (var command in _all) command.Transaction = transaction;
+            _transaction = transaction;
             foreach (var write in batch) write.Apply(this);
             transaction.Commit();
+        }
+
+        private SqliteTransaction? _transaction;
+
+        /// <summary>Removes the runs and what they own, remembering when; in the batch's transaction, like every write.</summary>
+        public void RemoveRuns(IReadOnlyList<string> runIds, long removedAt)
+        {
+            var ids = System.Text.Json.JsonSerializer.Serialize(runIds);
+            foreach (var sql in new[]
+            {
+                "DELETE FROM run_events WHERE run_id IN (SELECT value FROM json_each($ids));",
+                "DELETE FROM run_logs WHERE run_id IN (SELECT value FROM json_each($ids));",
+                "DELETE FROM run_metrics WHERE run_id IN (SELECT value FROM json_each($ids));",
+                "DELETE FROM runs WHERE run_id IN (SELECT value FROM json_each($ids));",
+                "INSERT OR IGNORE INTO removed_runs (run_id, removed_at) SELECT value, $at FROM json_each($ids);",
+            })
+            {
+                using var command = SqliteRunStore.Command(_connection, sql, ("$ids", ids), ("$at", removedAt));
+                command.Transaction = _transaction;
+                command.ExecuteNonQuery();
+            }
+        }
+
+        public void ForgetRemoved(long before)
+        {
+            using var command = SqliteRunStore.Command(_connection, "DELETE FROM removed_runs WHERE removed_at < $before;", ("$before", before));
+            command.Transaction = _transaction;
+            command.ExecuteNonQuery();
         }
 
         public void SaveRun(RunInfo run) => Execute(_saveRun, RunValues(run));
