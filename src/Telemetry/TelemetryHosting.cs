@@ -43,7 +43,10 @@ internal static class TelemetryHosting
 
     /// <param name="serviceName">The resource's <c>service.name</c> unless <c>OTEL_SERVICE_NAME</c> gives one.</param>
     /// <param name="prometheus">The process serves <c>/metrics</c> (<see cref="MapRoutinesProbes"/>).</param>
-    /// <returns>Whether spans are exported (then Orleans' activity propagation belongs on too).</returns>
+    /// <returns>
+    /// Whether Orleans' own spans are recorded, so that its activity propagation belongs on. Routines' spans do not need
+    /// it (requests carry their traceparent), and it costs every grain call made inside a span a request context.
+    /// </returns>
     public static bool AddRoutinesTelemetry(this IServiceCollection services, IConfiguration configuration, string serviceName, bool prometheus)
     {
         var otlp = ExportsOtlp(configuration);
@@ -64,7 +67,7 @@ internal static class TelemetryHosting
         telemetry.WithTracing(tracing => tracing.AddSource([.. Sources, .. extra]));
         telemetry.WithLogging();
         telemetry.UseOtlpExporter();
-        return true;
+        return extra.Any(source => source.StartsWith("Microsoft.Orleans", StringComparison.Ordinal));
     }
 
     /// <summary>

@@ -41,9 +41,15 @@ public sealed class OtlpReceiver : IAsyncDisposable
         var receiver = new OtlpReceiver(app) { Port = port };
         app.MapPost("/v1/traces", async (HttpRequest request) =>
         {
+            if (!keepSpans)
+            {
+                await request.Body.CopyToAsync(Stream.Null);
+                return Results.Bytes([], "application/x-protobuf");
+            }
+
             using var body = new MemoryStream();
             await request.Body.CopyToAsync(body);
-            if (keepSpans) foreach (var span in ReadSpans(body.ToArray())) receiver._spans.Add(span);
+            foreach (var span in ReadSpans(body.ToArray())) receiver._spans.Add(span);
             return Results.Bytes([], "application/x-protobuf");
         });
         app.MapPost("/v1/metrics", () => Results.Bytes([], "application/x-protobuf"));

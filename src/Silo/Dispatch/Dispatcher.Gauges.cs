@@ -5,14 +5,18 @@ namespace Routines.Silo.Dispatch;
 
 internal sealed partial class Dispatcher
 {
-    /// <summary>Runs in line for a slot, by routine name (a cancelled run still in line is not counted).</summary>
+    /// <summary>
+    /// Runs in line for a slot, by routine name (a cancelled run still in line is not counted); every routine a live
+    /// worker offers is reported, at zero too, so its series exists before anything waits.
+    /// </summary>
     public IEnumerable<Measurement<int>> PendingByRoutine()
     {
         lock (_gate)
         {
-            return _queues.GroupBy(q => q.Key.Routine.Name, q => q.Value)
-                .Select(g => new Measurement<int>(g.Sum(queue => queue.Count(r => !_forgotten.Contains(r.RunId))), new KeyValuePair<string, object?>("routine", g.Key)))
-                .ToList();
+            var waiting = catalog.Live.Select(r => r.Id.Name).Distinct().ToDictionary(name => name, _ => 0, StringComparer.Ordinal);
+            foreach (var (key, queue) in _queues)
+                waiting[key.Routine.Name] = waiting.GetValueOrDefault(key.Routine.Name) + queue.Count(r => !_forgotten.Contains(r.RunId));
+            return waiting.Select(w => new Measurement<int>(w.Value, new KeyValuePair<string, object?>("routine", w.Key))).ToList();
         }
     }
 

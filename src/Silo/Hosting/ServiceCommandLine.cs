@@ -43,12 +43,12 @@ internal static class ServiceCommandLine
         if (invalid is not null) return Fail(invalid, 2);
 
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(cluster));
-        var traced = builder.Services.AddRoutinesTelemetry(builder.Configuration, "routines-service", prometheus: true);
+        var orleansSpans = builder.Services.AddRoutinesTelemetry(builder.Configuration, "routines-service", prometheus: true);
         builder.Services.AddHealthChecks().AddSiloCheck().AddStoreCheck();
         builder.UseOrleans(silo =>
         {
             silo.UseRoutinesClustering(cluster, SiloRole.Service).AddRoutinesService();
-            if (traced) silo.AddActivityPropagation();
+            if (orleansSpans) silo.AddActivityPropagation();
         });
         builder.AddRoutinesApi(cluster, service);
         await using var app = builder.Build();

@@ -28,10 +28,10 @@ internal static class EmbeddedHost
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 
         // A local run exports its trace when OTEL_* names a collector, as a cluster's would.
-        var traced = builder.Services.AddRoutinesTelemetry(builder.Configuration, "routines-local", prometheus: false);
+        var orleansSpans = builder.Services.AddRoutinesTelemetry(builder.Configuration, "routines-local", prometheus: false);
         builder.UseOrleans(silo =>
         {
-            if (traced) silo.AddActivityPropagation();
+            if (orleansSpans) silo.AddActivityPropagation();
             // Free ports, so several local runs (and tests) can run side by side.
             silo.UseLocalhostClustering(siloPort: FreePort.Next(), gatewayPort: FreePort.Next(), serviceId: "routines", clusterId: "routines-local");
             silo.Configure<SiloOptions>(o => o.SiloName = $"local-{Environment.ProcessId}");

@@ -45,13 +45,13 @@ internal static class WorkerHost
         builder.Configuration.AddConfiguration(project.Configuration);
         foreach (var service in project.Services) builder.Services.Add(service);
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information).AddRoutinesFilters();
-        var traced = builder.Services.AddRoutinesTelemetry(builder.Configuration, "routines-worker", prometheus);
+        var orleansSpans = builder.Services.AddRoutinesTelemetry(builder.Configuration, "routines-worker", prometheus);
 
         builder.UseOrleans(silo =>
         {
             silo.UseRoutinesClustering(cluster, SiloRole.Worker);
             silo.AddRoutinesWorker(project.Assemblies, o => { if (slots is { } n) o.Slots = n; });
-            if (traced) silo.AddActivityPropagation();
+            if (orleansSpans) silo.AddActivityPropagation();
         });
     }
 

@@ -99,6 +99,18 @@ public sealed class TelemetryTests(TelemetryClusterFixture cluster) : IClassFixt
         Assert.True(Value(finishedAfter, "routines_workers", ("status", "Idle")) + Value(finishedAfter, "routines_workers", ("status", "Working")) >= 2);
         Assert.Contains("orleans_", finishedAfter); // Orleans' own meter is exported beside Routines'
 
+        // Every metric docs/operations.md lists is exported by the service or a worker (a cache hit makes the last one).
+        var echo = Json(new { key = $"metrics-cached-{Guid.NewGuid():N}", milliseconds = 0 });
+        await cluster.Client.ExecuteAsync("echo", echo);
+        Assert.NotNull((await cluster.Client.ExecuteAsync("echo", echo)).CachedFromRunId);
+        var everything = await Eventually.ReturnsAsync(async () =>
+        {
+            var all = await ScrapeAsync(service) + string.Concat(await Task.WhenAll(workers.Select(ScrapeAsync)));
+            return all.Contains("routines_cache_hits_total{") ? all : null;
+        }, TimeSpan.FromSeconds(10), "a cache hit counted");
+        foreach (var metric in Deployment.KubernetesManifestTests.ExportedMetrics())
+            Assert.Matches($@"(?m)^{metric}(_total|_bucket)?\{{", everything);
+
         var attemptsAfter = await Eventually.ReturnsAsync(async () =>
         {
             var sum = await SumAsync(workers, "routines_attempt_duration_seconds_count", ("routine", "hostile"), ("status", "Failed"));
