@@ -70,6 +70,10 @@ internal static class TelemetryHosting
         return extra.Any(source => source.StartsWith("Microsoft.Orleans", StringComparison.Ordinal));
     }
 
+    /// <summary>The Prometheus <c>/metrics</c> alone, for a host beside one that exports (a worker's probes).</summary>
+    public static void AddRoutinesMetricsEndpoint(this IServiceCollection services)
+        => services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(Meters).AddPrometheusExporter());
+
     /// <summary>
     /// <c>/healthz/live</c>, <c>/healthz/ready</c> (the checks tagged <see cref="Ready"/>, each named in a JSON answer) and,
     /// when registered, the Prometheus <c>/metrics</c>: all without credentials, as probes and scrapers come without.

@@ -254,4 +254,20 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("load_dataset", table.Stdout);
         Assert.Contains("{name?: string}", table.Stdout);
     }
+
+    /// <summary>A worker's probe port that is not a port, or is taken, stops it at once with the reason, before it joins anything.</summary>
+    [Fact]
+    public async Task Worker_WithABadOrTakenProbePort_ExitsWith2_SayingWhy()
+    {
+        var (exitCode, _, stderr) = await SampleProcess.RunAsync(_directory, "worker", "--http-port", "70000");
+        Assert.Equal(global::Routines.Worker.Commands.ExitCodes.BadInput, exitCode);
+        Assert.Contains("must be a number from 1 to 65535 (got '70000')", stderr);
+
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        (exitCode, _, stderr) = await SampleProcess.RunAsync(_directory, "worker", "--http-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(global::Routines.Worker.Commands.ExitCodes.BadInput, exitCode);
+        Assert.Contains($"the worker cannot serve its probes on port {port}", stderr);
+    }
 }

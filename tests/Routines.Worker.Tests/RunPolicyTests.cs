@@ -43,7 +43,7 @@ public sealed class RunPolicyTests(EngineFixture fixture) : IClassFixture<Engine
 
         var finished = await ResumeAsync(run);
 
-        Assert.Equal(RunStatus.Succeeded, finished.Status); // sleeping 1 s: the routine's 0.5 s would have timed it out
+        Assert.Equal(RunStatus.Succeeded, finished.Status); // sleeping 3 s: the routine's 0.5 s would have timed it out
     }
 
     [Fact]
@@ -53,7 +53,9 @@ public sealed class RunPolicyTests(EngineFixture fixture) : IClassFixture<Engine
 
         var finished = await ResumeAsync(run);
 
-        Assert.Equal(RunStatus.TimedOut, finished.Status); // [Timeout(0.5)] on a 1 s sleep
+        // [Timeout(0.5)] on a 3 s sleep: a margin a loaded machine's timers cannot close (with 1 s, one full-suite run
+        // saw the sleep's timer and the timeout's fire together, and the run succeed).
+        Assert.Equal(RunStatus.TimedOut, finished.Status);
     }
 
     async Task<RunInfo> RecordedPendingAsync(RunPolicy? policy)
@@ -63,7 +65,7 @@ public sealed class RunPolicyTests(EngineFixture fixture) : IClassFixture<Engine
         var run = new RunInfo
         {
             RunId = id, RoutineId = routine.Id.ToString(), RoutineName = "sleepy", RoutineVersion = routine.Id.Version!, Kind = RoutineKind.Task,
-            Status = RunStatus.Pending, MaxAttempts = 1, InputJson = $$"""{"key":"{{id}}","seconds":1}""", RootRunId = id,
+            Status = RunStatus.Pending, MaxAttempts = 1, InputJson = $$"""{"key":"{{id}}","seconds":3}""", RootRunId = id,
             CreatedAt = DateTimeOffset.UtcNow, Policy = policy,
         };
         await fixture.Store.SaveRunAsync(run, [new RunEvent(id, run.CreatedAt, RunStatus.Pending, 0, null, "recorded by the test")]);

@@ -9,8 +9,10 @@ namespace Routines.Silo.Telemetry;
 internal static class SiloProbes
 {
     /// <summary>The silo is an active member of the cluster (not joining, not shutting down, not declared dead).</summary>
-    public static IHealthChecksBuilder AddSiloCheck(this IHealthChecksBuilder checks) => checks.AddReadyCheck("silo", (services, _) =>
+    /// <param name="silo">The silo's services, when the checks run in another host (a worker's probes).</param>
+    public static IHealthChecksBuilder AddSiloCheck(this IHealthChecksBuilder checks, IServiceProvider? silo = null) => checks.AddReadyCheck("silo", (services, _) =>
     {
+        services = silo ?? services;
         var local = services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
         var status = services.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.GetSiloStatus(local);
         return Task.FromResult(status == SiloStatus.Active ? null : $"the silo is {status}, not an active member of the cluster");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 using Routines.Hosting;
 
@@ -32,7 +33,17 @@ internal static class WorkerCommand
             if (port is < 1 or > 65535)
                 return Fail($"the HTTP port (--http-port, Routines:Worker:HttpPort) must be a number from 1 to 65535 (got '{parse.GetValue(httpPort)?.ToString() ?? configured}').", ExitCodes.BadInput);
 
-            using var host = WorkerHost.Build(project, cluster, parse.GetValue(slots), port);
+            using var host = WorkerHost.Build(project, cluster, parse.GetValue(slots));
+            WebApplication? probes = null;
+            try
+            {
+                if (port is { } p) probes = await WorkerHost.StartProbesAsync(host.Services, cluster, p, cancellationToken);
+            }
+            catch (IOException exception)
+            {
+                return Fail($"the worker cannot serve its probes on port {port}: {exception.Message}", ExitCodes.BadInput);
+            }
+
             try
             {
                 await host.RunAsync(cancellationToken);
@@ -41,6 +52,14 @@ internal static class WorkerCommand
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 return Fail($"the worker could not join the cluster: {exception.Message}", ExitCodes.ClusterUnavailable);
+            }
+            finally
+            {
+                if (probes is not null)
+                {
+                    await probes.StopAsync(CancellationToken.None);
+                    await probes.DisposeAsync();
+                }
             }
         });
         return command;

@@ -149,6 +149,29 @@ public sealed class TelemetryTests(TelemetryClusterFixture cluster) : IClassFixt
             TimeSpan.FromSeconds(30), "the service ready again");
     }
 
+    /// <summary>A stopping worker is no longer ready (it takes no runs) but stays live while it finishes its attempt.</summary>
+    [Fact]
+    public async Task ATerminatingWorker_IsLiveButNotReady_UntilItHasFinished()
+    {
+        // More free slots than the fixture's two workers together: the dispatcher gives it the next task.
+        using var worker = cluster.StartWorker("terminating", "WorkerAlpha", slots: 8, shutdownGrace: "00:00:20");
+        await cluster.WaitForWorkersAsync(3, ws => ws.Any(w => w.Name == "terminating"));
+        var probes = $"http://127.0.0.1:{cluster.WorkerHttpPort("terminating")}";
+        await Eventually.TrueAsync(async () => (await ReadyAsync(probes)).Status == HttpStatusCode.OK, TimeSpan.FromSeconds(10), "the worker ready");
+
+        var step = await cluster.Client.SubmitAsync("step", Json(new { key = $"terminating-{Guid.NewGuid():N}", milliseconds = 4000 }));
+        await Eventually.TrueAsync(async () => (await cluster.Client.GetRunAsync(step.RunId)) is { Status: RunStatus.Running, Worker: { } on }
+                                               && (await cluster.Client.ListWorkersAsync()).Single(w => w.Name == "terminating").WorkerId == on,
+            TimeSpan.FromSeconds(10), "the step running on the new worker");
+        worker.Terminate();
+
+        var stopping = await Eventually.ReturnsAsync(async () => await ReadyAsync(probes) is { Status: HttpStatusCode.ServiceUnavailable } answer ? answer.Checks : null,
+            TimeSpan.FromSeconds(3), "the stopping worker unready");
+        Assert.Equal("Unhealthy", stopping["worker"]);
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync($"{probes}/healthz/live")).StatusCode);
+        Assert.Equal(RunStatus.Succeeded, (await step.WaitAsync()).Status); // it finished its attempt before leaving
+    }
+
     static async Task<(HttpStatusCode Status, Dictionary<string, string> Checks)> ReadyAsync(string baseAddress)
     {
         using var response = await Http.GetAsync($"{baseAddress}/healthz/ready");
