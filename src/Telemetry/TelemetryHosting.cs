@@ -27,12 +27,22 @@ internal static class TelemetryHosting
     /// <summary>Sources recorded besides Routines' own: the HTTP server and client, and PostgreSQL commands.</summary>
     static readonly string[] Sources = [RoutinesTelemetry.ActivitySourceName, "Microsoft.AspNetCore", "System.Net.Http", "Npgsql"];
 
-    /// <summary>Meters exported besides Routines' own: Orleans, the .NET runtime, PostgreSQL, the HTTP server and client.</summary>
+    /// <summary>Extra meters to export, comma-separated, <c>*</c> as a wildcard (<c>Microsoft.Orleans</c>, a routine's own).</summary>
+    public const string MetersKey = "Routines:Telemetry:Meters";
+
+    /// <summary>
+    /// Meters exported besides Routines' own: the .NET runtime, PostgreSQL, the HTTP server and client. Not Orleans':
+    /// listened to, its per-message instruments cost a grain call a sixth of its rate (bench/README.md), so it is
+    /// exported only when <see cref="MetersKey"/> names it.
+    /// </summary>
     static readonly string[] Meters =
     [
-        RoutinesTelemetry.MeterName, "Microsoft.Orleans", "System.Runtime", "Npgsql",
+        RoutinesTelemetry.MeterName, "System.Runtime", "Npgsql",
         "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http",
     ];
+
+    static string[] MetersOf(IConfiguration configuration)
+        => [.. Meters, .. (configuration[MetersKey] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 
     /// <summary>True when an <c>OTEL_EXPORTER_OTLP_*ENDPOINT</c> variable names a collector (and the SDK is not disabled).</summary>
     public static bool ExportsOtlp(IConfiguration configuration)
@@ -58,7 +68,7 @@ internal static class TelemetryHosting
         });
         telemetry.WithMetrics(metrics =>
         {
-            metrics.AddMeter(Meters);
+            metrics.AddMeter(MetersOf(configuration));
             if (prometheus) metrics.AddPrometheusExporter();
         });
         if (!otlp) return false;
@@ -71,8 +81,8 @@ internal static class TelemetryHosting
     }
 
     /// <summary>The Prometheus <c>/metrics</c> alone, for a host beside one that exports (a worker's probes).</summary>
-    public static void AddRoutinesMetricsEndpoint(this IServiceCollection services)
-        => services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(Meters).AddPrometheusExporter());
+    public static void AddRoutinesMetricsEndpoint(this IServiceCollection services, IConfiguration configuration)
+        => services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(MetersOf(configuration)).AddPrometheusExporter());
 
     /// <summary>
     /// <c>/healthz/live</c>, <c>/healthz/ready</c> (the checks tagged <see cref="Ready"/>, each named in a JSON answer) and,

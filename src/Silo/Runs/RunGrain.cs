@@ -469,7 +469,8 @@ internal sealed partial class RunGrain(
         var attempt = run.Attempt + 1;
         var request = new ExecutionRequest(RunId, attempt, routine.Id, run.InputJson, run.RootRunId, PolicyOf(run).Timeout,
             run.Options?.UseCache == false, run.TraceParent);
-        // A run read back from the store has waited since its last change at most; one submitted here, since its submit.
+        // Since it became Pending here; a run started in its submit's turn, or read back after a reactivation, counts
+        // from its creation (for a retry read back, an over-estimate).
         RoutinesMetrics.Waited(run.RoutineName, clock.GetUtcNow() - (_pendingSince ?? run.CreatedAt));
         _pendingSince = null;
         try

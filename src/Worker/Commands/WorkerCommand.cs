@@ -37,7 +37,7 @@ internal static class WorkerCommand
             WebApplication? probes = null;
             try
             {
-                if (port is { } p) probes = await WorkerHost.StartProbesAsync(host.Services, cluster, p, cancellationToken);
+                if (port is { } p) probes = await WorkerHost.StartProbesAsync(host.Services, project.Configuration, cluster, p, cancellationToken);
             }
             catch (IOException exception)
             {

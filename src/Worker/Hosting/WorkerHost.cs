@@ -36,7 +36,8 @@ internal static class WorkerHost
     /// of its own, started before the worker and stopped after it: a worker's host stops its web server first, and a
     /// TERMINATING worker must still answer (live, not ready) while it finishes or hands back its attempts.
     /// </summary>
-    public static async Task<WebApplication> StartProbesAsync(IServiceProvider worker, RoutinesClusterOptions cluster, int port, CancellationToken cancellationToken)
+    public static async Task<WebApplication> StartProbesAsync(IServiceProvider worker, IConfiguration configuration, RoutinesClusterOptions cluster, int port,
+        CancellationToken cancellationToken)
     {
         var web = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = Directory.GetCurrentDirectory() });
         var address = cluster.ListenOnAnyAddress ? IPAddress.Any : IPAddress.Parse(cluster.AdvertisedAddress);
@@ -46,7 +47,7 @@ internal static class WorkerHost
             kestrel.AddServerHeader = false;
         });
         web.Services.AddRoutingCore();
-        web.Services.AddRoutinesMetricsEndpoint();
+        web.Services.AddRoutinesMetricsEndpoint(configuration);
         web.Services.AddHealthChecks().AddSiloCheck(worker).AddReadyCheck("worker",
             (_, _) => Task.FromResult(worker.GetRequiredService<WorkerHeartbeats>().NotServing));
         var app = web.Build();

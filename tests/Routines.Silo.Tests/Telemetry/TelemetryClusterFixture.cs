@@ -31,6 +31,7 @@ public sealed class TelemetryClusterFixture : ClusterFixture
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "200", // spans reach the collector within a moment, not the default 5 s
             ["Routines__Telemetry__Sources"] = "Routines.Tests.Apps",
+            ["Routines__Telemetry__Meters"] = "Microsoft.Orleans", // opted in, as an operator would
         };
         if (name is not ("service" or "verb"))
         {

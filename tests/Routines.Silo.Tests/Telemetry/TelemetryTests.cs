@@ -97,7 +97,7 @@ public sealed class TelemetryTests(TelemetryClusterFixture cluster) : IClassFixt
         // Gauges from the dispatcher: both workers' slots, and the workers by status.
         Assert.Equal(2, Value(finishedAfter, "routines_worker_slots_total", ("worker", "alpha")));
         Assert.True(Value(finishedAfter, "routines_workers", ("status", "Idle")) + Value(finishedAfter, "routines_workers", ("status", "Working")) >= 2);
-        Assert.Contains("orleans_", finishedAfter); // Orleans' own meter is exported beside Routines'
+        Assert.Contains("orleans_", finishedAfter); // Orleans' own meter, opted into (Routines:Telemetry:Meters), beside Routines'
 
         // Every metric docs/operations.md lists is exported by the service or a worker (a cache hit makes the last one).
         var echo = Json(new { key = $"metrics-cached-{Guid.NewGuid():N}", milliseconds = 0 });

@@ -17,6 +17,7 @@ public sealed partial class RunDetail : IDisposable
     IReadOnlyList<KeyValuePair<string, IReadOnlyList<MetricPoint>>> _metrics = [];
     string? _error;
     bool _missing;
+    bool _removed;
     bool _acting;
     DateTimeOffset _now;
     LiveRefresh? _live;
@@ -52,11 +53,14 @@ public sealed partial class RunDetail : IDisposable
         _metrics = [];
         _error = null;
         _missing = false;
+        _removed = false;
 
         var quietTicks = 0;
         _live = LiveRefresh.Start(Options.RefreshInterval, Time, cancellationToken =>
         {
-            // Once the whole tree has finished, a few more reads catch the last writes, then the page rests.
+            // Once the whole tree has finished, a few more reads catch the last writes, then the page rests; a run
+            // removed by retention will not come back.
+            if (_removed) return Task.CompletedTask;
             if (_run is not null && _run.Status.IsTerminal() && _tree.All(r => r.Status.IsTerminal()) && ++quietTicks > 3) return Task.CompletedTask;
             if (_run is null || !_run.Status.IsTerminal()) quietTicks = 0;
             return InvokeAsync(async () =>
@@ -93,6 +97,11 @@ public sealed partial class RunDetail : IDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+        catch (RunRemovedException removed)
+        {
+            _removed = true;
+            _error = removed.Message;
         }
         catch (Exception exception)
         {
