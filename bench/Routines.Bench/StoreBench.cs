@@ -16,8 +16,10 @@ internal static class StoreBench
     const int Runs = 100_000;
     static readonly string[] Names = ["load_dataset", "split_dataset", "standardize", "train_model", "evaluate_model", "tune_one", "train_and_pick_model"];
 
-    public static async Task<int> RunAsync()
+    public static async Task<int> RunAsync(string[] args)
     {
+        if (ClusterBench.OptionValue(args, "--large") is { } large) return await LargeAsync(large);
+
         Console.WriteLine($"Run store queries on {Runs:N0} runs (median of 20 of each)");
         var directory = Directory.CreateTempSubdirectory("routines-store-bench-").FullName;
         await using (var sqlite = new SqliteRunStore(new SqliteRunStoreOptions { Path = Path.Combine(directory, "runs.db") }))
@@ -34,6 +36,72 @@ internal static class StoreBench
         Directory.Delete(directory, recursive: true);
         return 0;
     }
+
+    /// <summary>
+    /// PostgreSQL at <paramref name="runs"/> runs (<c>-- store --large 10000000</c>): the write path on the empty store,
+    /// then the same after seeding the runs straight in SQL (the shape of <see cref="Run"/>, newest now), then the
+    /// console's queries. The seed bypasses the store: saving ten million runs one by one would take an hour.
+    /// </summary>
+    static async Task<int> LargeAsync(int runs)
+    {
+        Console.WriteLine($"PostgreSQL run store at {runs:N0} runs (median of 5 of each query)");
+        await using var postgres = await PostgresServer.StartAsync();
+        var connectionString = await postgres.CreateDatabaseAsync("large");
+        await using var store = new PostgresRunStore(new PostgresRunStoreOptions { ConnectionString = connectionString });
+        await store.InitializeAsync();
+
+        var writes = 100_000;
+        var empty = await WriteRateAsync(store, first: runs + 1, writes);
+        Console.WriteLine($"  write path on the empty store: {empty:0} saves/s ({writes:N0} runs saved at once)");
+
+        var seed = Stopwatch.StartNew();
+        await using (var connection = new Npgsql.NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            for (var from = 0; from < runs; from += 1_000_000)
+            {
+                await using var insert = new Npgsql.NpgsqlCommand(SeedSql, connection) { CommandTimeout = 0 };
+                insert.Parameters.Add(new Npgsql.NpgsqlParameter { Value = from });
+                insert.Parameters.Add(new Npgsql.NpgsqlParameter { Value = Math.Min(runs, from + 1_000_000) - 1 });
+                insert.Parameters.Add(new Npgsql.NpgsqlParameter { Value = runs });
+                await insert.ExecuteNonQueryAsync();
+            }
+
+            await using var analyze = new Npgsql.NpgsqlCommand("VACUUM ANALYZE runs", connection) { CommandTimeout = 0 };
+            await analyze.ExecuteNonQueryAsync();
+        }
+
+        Console.WriteLine($"  seeded {runs:N0} runs in SQL in {seed.Elapsed.TotalSeconds:0} s");
+        var full = await WriteRateAsync(store, first: runs + writes + 1, writes);
+        Console.WriteLine($"  write path at {runs:N0} runs: {full:0} saves/s ({100 * (full / empty - 1):+0;-0} % against the empty store)");
+        await QueriesAsync("PostgreSQL", store, repeats: 5);
+        return 0;
+    }
+
+    static async Task<double> WriteRateAsync(IRunStore store, int first, int count)
+    {
+        var start = DateTimeOffset.UtcNow;
+        var sw = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(first, count).Select(i => store.SaveRunAsync(Run(i, start) with { CreatedAt = start }, [])));
+        return count / sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary><see cref="Run"/> in SQL: the same ids, routines, statuses and times, the newest created now.</summary>
+    const string SeedSql = """
+        INSERT INTO runs (run_id, routine_id, routine_name, routine_version, kind, status, attempt, max_attempts, input_json,
+                          output_json, parent_run_id, root_run_id, parent_attempt, created_at, started_at, finished_at)
+        SELECT CASE WHEN i % 8 = 0 THEN root_id || lpad(to_hex(i), 6, '0') ELSE root_id || lpad(to_hex(i - i % 8), 6, '0') || '.' || (i % 8) END,
+               'tname:' || name || ':1.0.0', name, '1.0.0', 'Task', status, 1, 1, '{"seed":' || i || '}',
+               CASE WHEN status = 'Succeeded' THEN '{"accuracy":0.9}' END,
+               CASE WHEN i % 8 = 0 THEN NULL ELSE root_id || lpad(to_hex(i - i % 8), 6, '0') END,
+               root_id || lpad(to_hex(i - i % 8), 6, '0'), 0, created, created,
+               CASE WHEN status IN ('Succeeded', 'Failed', 'Cancelled') THEN created + interval '2 seconds' END
+        FROM (SELECT i, lpad(to_hex(i - i % 8), 8, '0') || 'abc' AS root_id,
+                     (ARRAY['load_dataset','split_dataset','standardize','train_model','evaluate_model','tune_one','train_and_pick_model'])[CASE WHEN i % 8 = 0 THEN 7 ELSE i % 6 + 1 END] AS name,
+                     CASE i % 50 WHEN 0 THEN 'Failed' WHEN 1 THEN 'Cancelled' WHEN 2 THEN 'Pending' WHEN 3 THEN 'Running' ELSE 'Succeeded' END AS status,
+                     now() - make_interval(secs => ($3 - i) * 6) AS created
+              FROM generate_series($1::int, $2::int) AS i) AS shaped
+        """;
 
     static async Task MeasureAsync(string name, IRunStore store)
     {
@@ -53,6 +121,11 @@ internal static class StoreBench
         await Task.WhenAll(Enumerable.Range(0, Runs).Select(i => store.SaveRunAsync(Run(i, start), [])));
         Console.WriteLine($"{name}: seeded {Runs:N0} runs in {seed.Elapsed.TotalSeconds:0.0} s ({Runs / seed.Elapsed.TotalSeconds:0} saves/s)");
 
+        await QueriesAsync(name, store);
+    }
+
+    static async Task QueriesAsync(string name, IRunStore store, int repeats = 20)
+    {
         var queries = new (string What, RunFilter Filter)[]
         {
             ("newest page", new RunFilter { Take = 25 }),
@@ -64,18 +137,18 @@ internal static class StoreBench
             ("page at offset 50,000", new RunFilter { Skip = 50_000, Take = 25 }),
         };
         foreach (var (what, filter) in queries)
-            Console.WriteLine($"  {what,-24} {await MedianAsync(() => store.ListRunsAsync(filter)),7:0.0} ms");
+            Console.WriteLine($"  {what,-24} {await MedianAsync(() => store.ListRunsAsync(filter), repeats),7:0.0} ms");
 
         var counts = await MedianAsync(() => Task.WhenAll(Enum.GetValues<RunStatus>()
-            .Select(status => store.ListRunsAsync(new RunFilter { Status = status, Take = 0 }))));
+            .Select(status => store.ListRunsAsync(new RunFilter { Status = status, Take = 0 }))), repeats);
         Console.WriteLine($"  {"counts by status (6)",-24} {counts,7:0.0} ms");
     }
 
-    static async Task<double> MedianAsync(Func<Task> query)
+    static async Task<double> MedianAsync(Func<Task> query, int repeats = 20)
     {
         await query();
         var times = new List<double>();
-        for (var i = 0; i < 20; i++)
+        for (var i = 0; i < repeats; i++)
         {
             var sw = Stopwatch.StartNew();
             await query();
