@@ -99,6 +99,18 @@ public sealed class KubernetesManifestTests
         Assert.Contains(expected, error + output);
     }
 
+    /// <summary>Everything lands in the routines namespace, what an overlay adds too (base's namespace does not reach it).</summary>
+    [Theory]
+    [MemberData(nameof(Targets))]
+    public async Task EveryObject_LandsInTheRoutinesNamespace(string target)
+    {
+        var rendered = await RenderAsync(target);
+        var objects = rendered.Split("\n---\n").Select(d => d.EndsWith('\n') ? d : d + "\n").Where(d => !d.Contains("kind: Namespace\n")).ToList();
+        Assert.NotEmpty(objects);
+        foreach (var document in objects)
+            Assert.True(document.Contains("\n  namespace: routines\n"), $"{target}: not in the routines namespace:\n{document[..Math.Min(200, document.Length)]}");
+    }
+
     /// <summary>Kubernetes restarts a pod that stops answering, and sends traffic only to a ready one.</summary>
     [Theory]
     [MemberData(nameof(Targets))]
