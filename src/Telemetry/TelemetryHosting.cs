@@ -41,8 +41,11 @@ internal static class TelemetryHosting
         "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http",
     ];
 
-    static string[] MetersOf(IConfiguration configuration)
-        => [.. Meters, .. (configuration[MetersKey] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+    static string[] MetersOf(IConfiguration configuration) => [.. Meters, .. NamesIn(configuration, MetersKey)];
+
+    /// <summary>A comma-separated list of names in one setting.</summary>
+    static string[] NamesIn(IConfiguration configuration, string key)
+        => (configuration[key] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>True when an <c>OTEL_EXPORTER_OTLP_*ENDPOINT</c> variable names a collector (and the SDK is not disabled).</summary>
     public static bool ExportsOtlp(IConfiguration configuration)
@@ -73,7 +76,7 @@ internal static class TelemetryHosting
         });
         if (!otlp) return false;
 
-        var extra = (configuration[SourcesKey] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var extra = NamesIn(configuration, SourcesKey);
         telemetry.WithTracing(tracing => tracing.AddSource([.. Sources, .. extra]));
         telemetry.WithLogging();
         telemetry.UseOtlpExporter();

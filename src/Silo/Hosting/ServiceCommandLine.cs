@@ -123,13 +123,8 @@ internal static class ServiceCommandLine
         return token;
     }
 
-    static async Task<int> WithTokensAsync(Func<ApiTokens, Task<int>> action, CancellationToken cancellationToken)
-    {
-        var configuration = new ConfigurationBuilder().AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables().Build();
-        var cluster = ClusterOptionsFrom(configuration, out var invalid);
-        var service = ServiceOptionsFrom(configuration, ref invalid);
-        if (invalid is not null) return Fail(invalid, 2);
-        try
+    static Task<int> WithTokensAsync(Func<ApiTokens, Task<int>> action, CancellationToken cancellationToken)
+        => WithSettingsAsync(async (cluster, service) =>
         {
             if (cluster.Provider == ClusterProvider.Postgres) await PostgresMigrations.ApplyAsync(cluster.ConnectionString!, cancellationToken);
             var store = ApiHosting.TokenStoreFor(cluster, service);
@@ -141,18 +136,21 @@ internal static class ServiceCommandLine
             {
                 if (store is IAsyncDisposable disposable) await disposable.DisposeAsync();
             }
-        }
-        catch (ArgumentException exception)
-        {
-            return Fail(exception.Message, 2);
-        }
-        catch (RunStoreException exception)
-        {
-            return Fail(exception.Message, 5);
-        }
-    }
+        });
 
-    static async Task<int> PruneAsync(CancellationToken cancellationToken)
+    static Task<int> PruneAsync(CancellationToken cancellationToken) => WithSettingsAsync(async (cluster, service) =>
+    {
+        await using var store = ServiceSiloBuilderExtensions.StoreFor(cluster, service);
+        await store.InitializeAsync(cancellationToken);
+        var sweep = new Runs.RetentionSweep(store, service.Retention, TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Runs.RetentionSweep>.Instance);
+        var removed = await sweep.RunAsync(cancellationToken);
+        Console.WriteLine($"Removed {removed} runs from {store.Location} ({service.Retention.Describe()}).");
+        return 0;
+    });
+
+    /// <summary>A verb with the service's settings (appsettings.json, environment): 2 when they are invalid, 5 when the store cannot be reached.</summary>
+    static async Task<int> WithSettingsAsync(Func<RoutinesClusterOptions, RoutinesServiceOptions, Task<int>> verb)
     {
         var configuration = new ConfigurationBuilder().AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables().Build();
         var cluster = ClusterOptionsFrom(configuration, out var invalid);
@@ -160,13 +158,11 @@ internal static class ServiceCommandLine
         if (invalid is not null) return Fail(invalid, 2);
         try
         {
-            await using var store = ServiceSiloBuilderExtensions.StoreFor(cluster, service);
-            await store.InitializeAsync(cancellationToken);
-            var sweep = new Runs.RetentionSweep(store, service.Retention, TimeProvider.System,
-                Microsoft.Extensions.Logging.Abstractions.NullLogger<Runs.RetentionSweep>.Instance);
-            var removed = await sweep.RunAsync(cancellationToken);
-            Console.WriteLine($"Removed {removed} runs from {store.Location} ({service.Retention.Describe()}).");
-            return 0;
+            return await verb(cluster, service);
+        }
+        catch (ArgumentException exception)
+        {
+            return Fail(exception.Message, 2);
         }
         catch (RunStoreException exception)
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Routines.Client;
+using Routines.Silo.Storage;
 
 namespace Routines.Silo.Telemetry;
 
@@ -42,14 +43,14 @@ internal static class RoutinesMetrics
     public static void RunSubmitted(string routine) => Submitted.Add(1, new KeyValuePair<string, object?>("routine", routine));
 
     public static void RunFinished(string routine, RunStatus status)
-        => Finished.Add(1, new KeyValuePair<string, object?>("routine", routine), new KeyValuePair<string, object?>("status", StatusName(status)));
+        => Finished.Add(1, new KeyValuePair<string, object?>("routine", routine), new KeyValuePair<string, object?>("status", StoredRows.Name(status)));
 
     public static void CacheHit(string routine) => CacheHits.Add(1, new KeyValuePair<string, object?>("routine", routine));
 
     public static void AttemptEnded(string routine, RunStatus status, TimeSpan duration)
     {
         if (AttemptDuration.Enabled)
-            AttemptDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("routine", routine), new KeyValuePair<string, object?>("status", StatusName(status)));
+            AttemptDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("routine", routine), new KeyValuePair<string, object?>("status", StoredRows.Name(status)));
     }
 
     public static void Waited(string routine, TimeSpan wait)
@@ -78,9 +79,4 @@ internal static class RoutinesMetrics
             BatchSize.Record(batch.Count, tag);
         }
     };
-
-    /// <summary>A status's label, without the boxing <c>Enum.ToString</c> does on every record.</summary>
-    static string StatusName(RunStatus status) => StatusNames[(int)status];
-
-    static readonly string[] StatusNames = Enum.GetValues<RunStatus>().OrderBy(s => (int)s).Select(s => s.ToString()).ToArray();
 }

@@ -28,10 +28,14 @@ internal static class WorkerCommand
             var cluster = WorkerHost.ClusterOptions(project.Configuration, out var invalid);
             if (invalid is not null) return Fail(invalid, ExitCodes.BadInput);
             if (parse.GetValue(slots) is < 1) return Fail($"--slots must be at least 1 (got {parse.GetValue(slots)}).", ExitCodes.BadInput);
-            var configured = project.Configuration["Routines:Worker:HttpPort"];
-            int? port = parse.GetValue(httpPort) ?? (int.TryParse(configured, out var number) ? number : configured is null or "" ? null : -1);
-            if (port is < 1 or > 65535)
-                return Fail($"the HTTP port (--http-port, Routines:Worker:HttpPort) must be a number from 1 to 65535 (got '{parse.GetValue(httpPort)?.ToString() ?? configured}').", ExitCodes.BadInput);
+            var given = parse.GetValue(httpPort)?.ToString() ?? project.Configuration["Routines:Worker:HttpPort"];
+            int? port = null;
+            if (!string.IsNullOrEmpty(given))
+            {
+                if (!int.TryParse(given, out var number) || number is < 1 or > 65535)
+                    return Fail($"the HTTP port (--http-port, Routines:Worker:HttpPort) must be a number from 1 to 65535 (got '{given}').", ExitCodes.BadInput);
+                port = number;
+            }
 
             using var host = WorkerHost.Build(project, cluster, parse.GetValue(slots));
             WebApplication? probes = null;

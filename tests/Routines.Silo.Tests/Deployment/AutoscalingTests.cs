@@ -1,8 +1,8 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Routines.Client;
 using Routines.Silo.Tests.Fixtures;
+using Routines.Silo.Tests.Telemetry;
 using Routines.Tests.Shared;
 
 namespace Routines.Silo.Tests.Deployment;
@@ -68,18 +68,12 @@ public sealed class AutoscalingTests(EmptyClusterFixture cluster) : IClassFixtur
         var terms = Regex.Matches(query, @"\(sum\((?<metric>\w+)\{(?<label>\w+)=~""(?<regex>[^""]*)""\}\) or vector\(0\)\)");
         Assert.True(terms.Count >= 1 && Regex.Replace(query, @"\(sum\(\w+\{\w+=~""[^""]*""\}\) or vector\(0\)\)", "T").Replace(" ", "").Split('+').All(t => t == "T"),
             $"The autoscaling query has a form this test does not evaluate: {query}");
-        var total = 0.0;
-        foreach (Match term in terms)
+        return terms.Sum(term =>
         {
             var matcher = new Regex($"^(?:{term.Groups["regex"].Value})$");
-            foreach (Match sample in Regex.Matches(scrape, $@"^{term.Groups["metric"].Value}\{{(?<labels>[^}}]*)\}} (?<value>\S+)", RegexOptions.Multiline))
-            {
-                var label = Regex.Match(sample.Groups["labels"].Value, $@"(?:^|,){term.Groups["label"].Value}=""(?<v>[^""]*)""");
-                if (label.Success && matcher.IsMatch(label.Groups["v"].Value)) total += double.Parse(sample.Groups["value"].Value, CultureInfo.InvariantCulture);
-            }
-        }
-
-        return total;
+            return PrometheusText.Sum(scrape, term.Groups["metric"].Value,
+                labels => labels.TryGetValue(term.Groups["label"].Value, out var value) && matcher.IsMatch(value));
+        });
     }
 
     static string Json(object value) => JsonSerializer.Serialize(value);

@@ -38,9 +38,9 @@ public sealed class KubernetesManifestTests
     internal static string Document(string rendered, string kind, string name)
         => Documents(rendered, kind).Single(d => d.Contains($"  name: {name}\n"));
 
-    /// <summary>The rendered objects of a kind, each ending in a newline (the separator takes the last one's).</summary>
-    static IEnumerable<string> Documents(string rendered, string kind)
-        => rendered.Split("\n---\n").Select(d => d.EndsWith('\n') ? d : d + "\n").Where(d => d.Contains($"kind: {kind}\n"));
+    /// <summary>The rendered objects of a kind (every object when null), each ending in a newline (the separator takes the last one's).</summary>
+    static IEnumerable<string> Documents(string rendered, string? kind = null)
+        => rendered.Split("\n---\n").Select(d => d.EndsWith('\n') ? d : d + "\n").Where(d => kind is null || d.Contains($"kind: {kind}\n"));
 
     /// <summary>
     /// Every rendered object passes the schema of its kind — the built-in APIs, KEDA's and the Prometheus operator's —
@@ -105,7 +105,7 @@ public sealed class KubernetesManifestTests
     public async Task EveryObject_LandsInTheRoutinesNamespace(string target)
     {
         var rendered = await RenderAsync(target);
-        var objects = rendered.Split("\n---\n").Select(d => d.EndsWith('\n') ? d : d + "\n").Where(d => !d.Contains("kind: Namespace\n")).ToList();
+        var objects = Documents(rendered).Where(d => !d.Contains("kind: Namespace\n")).ToList();
         Assert.NotEmpty(objects);
         foreach (var document in objects)
             Assert.True(document.Contains("\n  namespace: routines\n"), $"{target}: not in the routines namespace:\n{document[..Math.Min(200, document.Length)]}");

@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 using Routines.Client;
@@ -195,15 +193,5 @@ public sealed class TelemetryTests(TelemetryClusterFixture cluster) : IClassFixt
 
     /// <summary>The sum of a metric's samples in Prometheus text whose labels include all of <paramref name="labels"/>.</summary>
     static double Value(string scrape, string metric, params (string Label, string Value)[] labels)
-    {
-        var sum = 0.0;
-        foreach (Match sample in Regex.Matches(scrape, $@"^{Regex.Escape(metric)}\{{(?<labels>[^}}]*)\}} (?<value>\S+)", RegexOptions.Multiline))
-        {
-            var have = sample.Groups["labels"].Value;
-            if (labels.All(l => have.Contains($"{l.Label}=\"{l.Value}\"", StringComparison.Ordinal)))
-                sum += double.Parse(sample.Groups["value"].Value, CultureInfo.InvariantCulture);
-        }
-
-        return sum;
-    }
+        => PrometheusText.Sum(scrape, metric, have => labels.All(l => have.GetValueOrDefault(l.Label) == l.Value));
 }
