@@ -8,8 +8,8 @@ public sealed class BadInputTests(EngineFixture fixture) : IClassFixture<EngineF
     async Task<int> RunCountAsync() => (await fixture.Store.ListRunsAsync(new() { Take = 1 })).Total;
 
     [Theory]
-    [InlineData(int.MaxValue, 0, "RunFilter.Take must be from 1 to 1000 (got 2147483647).")]
-    [InlineData(0, 0, "RunFilter.Take must be from 1 to 1000 (got 0).")]
+    [InlineData(int.MaxValue, 0, "RunFilter.Take must be from 0 to 1000 (got 2147483647).")]
+    [InlineData(-1, 0, "RunFilter.Take must be from 0 to 1000 (got -1).")]
     [InlineData(10, -1, "RunFilter.Skip must not be negative (got -1).")]
     public async Task AListLargerThanAPage_IsRefusedWithTheLimit(int take, int skip, string expected)
     {

@@ -26,11 +26,17 @@ public sealed record RunFilter
 
     [Id(7)] public int Skip { get; init; }
 
-    /// <summary>How many runs to return: 1 to <see cref="MaxTake"/>.</summary>
+    /// <summary>How many runs to return: 0 (only the count) to <see cref="MaxTake"/>.</summary>
     [Id(8)] public int Take { get; init; } = 50;
+
+    /// <summary>
+    /// True when the store counts this filter's runs exactly at any size (it keeps counts by status, routine and
+    /// roots-only); a tree, a time range or a search is counted up to <see cref="RunPage.CountLimit"/>.
+    /// </summary>
+    internal bool HasKeptCount => string.IsNullOrEmpty(RootRunId) && CreatedAfter is null && CreatedBefore is null && string.IsNullOrEmpty(Search);
 
     /// <summary>Why this filter cannot be used, naming the field and the limit, or null.</summary>
     internal string? Problem()
-        => Take is < 1 or > MaxTake ? $"RunFilter.Take must be from 1 to {MaxTake} (got {Take})."
+        => Take is < 0 or > MaxTake ? $"RunFilter.Take must be from 0 to {MaxTake} (got {Take})."
             : Skip < 0 ? $"RunFilter.Skip must not be negative (got {Skip})." : null;
 }

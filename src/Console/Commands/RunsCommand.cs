@@ -74,7 +74,7 @@ internal static partial class RunsCommand
         }
 
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"[grey]{list.Runs.Count} of {list.Total} matching runs.[/]");
+        AnsiConsole.MarkupLine($"[grey]{list.Runs.Count} of {list.Total:N0}{(list.TotalIsLowerBound ? "+" : "")} matching runs.[/]");
         return Task.CompletedTask;
     }
 }

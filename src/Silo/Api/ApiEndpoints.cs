@@ -98,7 +98,7 @@ internal static class ApiEndpoints
         IRoutinesClient client, CancellationToken cancellationToken, string? status = null, string? routine = null, string? root = null,
         bool roots = false, DateTimeOffset? since = null, DateTimeOffset? until = null, string? search = null, int skip = 0, int take = 50)
     {
-        if (take is < 1 or > RunFilter.MaxTake) throw new ArgumentException($"take must be from 1 to {RunFilter.MaxTake} (got {take}).");
+        if (take is < 0 or > RunFilter.MaxTake) throw new ArgumentException($"take must be from 0 (only the count) to {RunFilter.MaxTake} (got {take}).");
         if (skip < 0) throw new ArgumentException($"skip must not be negative (got {skip}).");
         RunStatus? wanted = null;
         if (status is not null)
@@ -112,7 +112,7 @@ internal static class ApiEndpoints
             Status = wanted, RoutineName = routine, RootRunId = root, RootsOnly = roots, CreatedAfter = since, CreatedBefore = until,
             Search = search, Skip = skip, Take = take,
         }, cancellationToken);
-        return new RunList(page.Runs.Select(RunResource.Of).ToList(), page.Total);
+        return new RunList(page.Runs.Select(RunResource.Of).ToList(), page.Total, page.TotalIsLowerBound);
     }
 
     static async Task<Results<Ok<RunResource>, ProblemHttpResult>> GetRun(string runId, IRoutinesClient client, CancellationToken cancellationToken)

@@ -35,8 +35,11 @@ internal sealed record RunResource(
     }
 }
 
-/// <summary>One page of runs, newest first, and how many match in all.</summary>
-internal sealed record RunList(IReadOnlyList<RunResource> Runs, int Total);
+/// <summary>
+/// One page of runs, newest first, and how many match in all: exactly for status, routine and roots filters; for a tree,
+/// a time range or a search, up to 10,000, and when more match, 10,000 with <c>totalIsLowerBound</c> true.
+/// </summary>
+internal sealed record RunList(IReadOnlyList<RunResource> Runs, int Total, bool TotalIsLowerBound);
 
 /// <summary>A run with its children, down the whole tree.</summary>
 internal sealed record RunTree(RunResource Run, IReadOnlyList<RunTree> Children);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using Routines.Client;
@@ -24,13 +25,19 @@ public sealed class ConsoleData(IRoutinesClient client, ClusterHealth health)
     public Task<RunPage> ListRunsAsync(RunFilter filter, CancellationToken cancellationToken = default)
         => CallAsync(ct => client.ListRunsAsync(filter, ct), cancellationToken);
 
-    /// <summary>How many runs match the filter in each status (the filter's own status is ignored).</summary>
-    public async Task<IReadOnlyDictionary<RunStatus, int>> CountByStatusAsync(RunFilter filter, CancellationToken cancellationToken = default)
+    /// <summary>How many runs match the filter in all and in each status (the filter's own status is ignored).</summary>
+    public async Task<StatusCounts> CountByStatusAsync(RunFilter filter, CancellationToken cancellationToken = default)
     {
         var statuses = Enum.GetValues<RunStatus>();
-        var pages = await Task.WhenAll(statuses.Select(status =>
-            ListRunsAsync(filter with { Status = status, Skip = 0, Take = 1 }, cancellationToken)));
-        return statuses.Zip(pages).ToDictionary(p => p.First, p => p.Second.Total);
+        async Task<RunCount> CountAsync(RunStatus? status)
+        {
+            var page = await ListRunsAsync(filter with { Status = status, Skip = 0, Take = 0 }, cancellationToken);
+            return new RunCount(page.Total, page.TotalIsLowerBound);
+        }
+
+        var all = CountAsync(null);
+        var each = await Task.WhenAll(statuses.Select(s => CountAsync(s)));
+        return new StatusCounts(await all, statuses.Zip(each).ToDictionary());
     }
 
     public Task<RunInfo?> GetRunAsync(string runId, CancellationToken cancellationToken = default)
@@ -159,4 +166,13 @@ public sealed class ConsoleData(IRoutinesClient client, ClusterHealth health)
         AggregateException { InnerException: { } inner } => IsUnreachable(inner),
         _ => false,
     };
+}
+
+/// <summary>How many runs match a filter in all and in each status.</summary>
+public sealed record StatusCounts(RunCount All, IReadOnlyDictionary<RunStatus, RunCount> ByStatus);
+
+/// <summary>How many runs match a filter: exactly, or at least <see cref="Total"/> (<see cref="RunPage.CountLimit"/>).</summary>
+public readonly record struct RunCount(int Total, bool AtLeast)
+{
+    public override string ToString() => Total.ToString(CultureInfo.InvariantCulture) + (AtLeast ? "+" : "");
 }

@@ -145,7 +145,7 @@ public sealed class HttpApiTests(HttpApiTests.Cluster cluster, Xunit.Abstraction
         }
 
         var tooMany = await SendAsync(HttpMethod.Get, "/api/v1/runs?take=1001", "read", null, HttpStatusCode.BadRequest);
-        Assert.Equal("take must be from 1 to 1000 (got 1001).", tooMany["detail"]!.GetValue<string>());
+        Assert.Equal("take must be from 0 (only the count) to 1000 (got 1001).", tooMany["detail"]!.GetValue<string>());
 
         var notANumber = await SendAsync(HttpMethod.Get, "/api/v1/runs?take=many", "read", null, HttpStatusCode.BadRequest);
         Assert.Contains("take", notANumber["detail"]!.GetValue<string>());

@@ -520,6 +520,63 @@ public abstract class RunStoreContractTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// The counts a store keeps by status, routine and roots (PostgreSQL: by triggers) agree with the runs themselves
+    /// after concurrent saves, status changes in batches and removals; a time range, not kept, counts the rows.
+    /// </summary>
+    [Fact]
+    public async Task ListRuns_KeptCounts_FollowEveryStatusChangeAndRemoval()
+    {
+        string[] names = ["train_model", "evaluate_model", "load_dataset"];
+        var runs = Enumerable.Range(0, 300).Select(i => NewRun($"run-{i:D3}", name: names[i % 3], created: T0.AddSeconds(i),
+            parent: i % 4 == 0 ? null : "run-000", root: i % 4 == 0 ? null : "run-000")).ToArray();
+        async Task MoveAsync(Func<int, RunStatus> status) => await Task.WhenAll(runs.Select((run, i) =>
+            Store.SaveRunAsync(runs[i] = run with { Status = status(i) }, [])));
+
+        await MoveAsync(_ => RunStatus.Pending);
+        await MoveAsync(i => i % 5 == 0 ? RunStatus.Pending : RunStatus.Running);
+        await MoveAsync(i => (RunStatus)(i % 6));
+        await Store.RemoveRunsAsync([.. runs.Where((_, i) => i % 7 == 0).Select(r => r.RunId)], T0);
+
+        foreach (var status in (RunStatus?[])[null, .. Enum.GetValues<RunStatus>().Select(s => (RunStatus?)s)])
+        foreach (var name in (string?[])[null, .. names])
+        foreach (var rootsOnly in (bool[])[false, true])
+        {
+            var kept = new RunFilter { Status = status, RoutineName = name, RootsOnly = rootsOnly, Take = 0 };
+            var expected = runs.Where((r, i) => i % 7 != 0 && (status is null || r.Status == status) && (name is null || r.RoutineName == name)
+                                                && (!rootsOnly || r.ParentRunId is null)).Count();
+            Assert.Equal((expected, false), Count(await Store.ListRunsAsync(kept)));
+            Assert.Equal((expected, false), Count(await Store.ListRunsAsync(kept with { CreatedAfter = T0.AddYears(-1) })));
+        }
+
+        static (int, bool) Count(RunPage page)
+        {
+            Assert.Empty(page.Runs); // Take = 0 asks for the count only
+            return (page.Total, page.TotalIsLowerBound);
+        }
+    }
+
+    /// <summary>A filter the store keeps no count for is counted up to the limit and then says "at least".</summary>
+    [Fact]
+    public async Task ListRuns_PastTheCountLimit_SaysAtLeastAndStillPages()
+    {
+        const int count = RunPage.CountLimit + 10;
+        await Task.WhenAll(Enumerable.Range(0, count).Select(i => Store.SaveRunAsync(NewRun($"run-{i:D5}", created: T0.AddSeconds(i)), [])));
+
+        var ranged = await Store.ListRunsAsync(new RunFilter { CreatedAfter = T0, Take = 5 });
+        Assert.Equal((RunPage.CountLimit, true), (ranged.Total, ranged.TotalIsLowerBound));
+        Assert.Equal(["run-10009", "run-10008", "run-10007", "run-10006", "run-10005"], Ids(ranged.Runs));
+
+        var beyond = await Store.ListRunsAsync(new RunFilter { Search = "RUN-", Skip = RunPage.CountLimit + 5, Take = 10 });
+        Assert.Equal((RunPage.CountLimit, true), (beyond.Total, beyond.TotalIsLowerBound));
+        Assert.Equal(["run-00004", "run-00003", "run-00002", "run-00001", "run-00000"], Ids(beyond.Runs));
+
+        var exact = await Store.ListRunsAsync(new RunFilter { RoutineName = "train_model", Take = 1 });
+        Assert.Equal((count, false), (exact.Total, exact.TotalIsLowerBound));
+        var fewer = await Store.ListRunsAsync(new RunFilter { CreatedBefore = T0.AddSeconds(RunPage.CountLimit), Take = 1 });
+        Assert.Equal((RunPage.CountLimit, false), (fewer.Total, fewer.TotalIsLowerBound));
+    }
+
     // ------------------------------------------------------------ helpers
 
     /// <summary>

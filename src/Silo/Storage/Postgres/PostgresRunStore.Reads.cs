@@ -106,14 +106,15 @@ internal sealed partial class PostgresRunStore
         ArgumentOutOfRangeException.ThrowIfNegative(filter.Take);
         return ReadAsync(async (connection, ct) =>
         {
-            var (where, parameters) = Where(filter);
-            // One snapshot for both statements, so the page and its total agree while runs are being written.
+            // One snapshot for every statement, so the page and its total agree while runs are being written.
             await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct).ConfigureAwait(false);
+            var (where, parameters) = await WhereAsync(connection, filter, ct).ConfigureAwait(false);
 
-            await using var count = Command(connection, $"SELECT count(*) FROM runs{where}", parameters);
-            var total = checked((int)(long)(await count.ExecuteScalarAsync(ct).ConfigureAwait(false))!);
+            var (total, lowerBound) = filter.HasKeptCount
+                ? (await CountKeptAsync(connection, filter, ct).ConfigureAwait(false), false)
+                : await CountUpToLimitAsync(connection, where, parameters, ct).ConfigureAwait(false);
             IReadOnlyList<RunInfo> runs = [];
-            if (total > filter.Skip && filter.Take > 0)
+            if ((lowerBound || total > filter.Skip) && filter.Take > 0)
             {
                 var take = parameters.Length + 1;
                 await using var page = Command(connection,
@@ -123,12 +124,30 @@ internal sealed partial class PostgresRunStore
             }
 
             await transaction.CommitAsync(ct).ConfigureAwait(false);
-            return new RunPage(runs, total);
+            return new RunPage(runs, total, lowerBound);
         }, cancellationToken);
     }
 
+    /// <summary>The count of a filter by status, routine and roots-only, from the counts the triggers keep (0011).</summary>
+    private static async Task<int> CountKeptAsync(NpgsqlConnection connection, RunFilter filter, CancellationToken ct)
+    {
+        await using var count = Command(connection, """
+            SELECT coalesce(sum(runs), 0) FROM run_counts
+            WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR routine_name = $2) AND (root OR NOT $3)
+            """, filter.Status?.ToString(), string.IsNullOrEmpty(filter.RoutineName) ? null : filter.RoutineName, filter.RootsOnly);
+        return checked((int)(decimal)(await count.ExecuteScalarAsync(ct).ConfigureAwait(false))!);
+    }
+
+    /// <summary>Any other filter's count, stopped at <see cref="RunPage.CountLimit"/> so that it never walks the whole table.</summary>
+    private static async Task<(int Total, bool LowerBound)> CountUpToLimitAsync(NpgsqlConnection connection, string where, object?[] parameters, CancellationToken ct)
+    {
+        await using var count = Command(connection, $"SELECT count(*) FROM (SELECT FROM runs{where} LIMIT {RunPage.CountLimit + 1}) AS matching", parameters);
+        var total = (int)(long)(await count.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+        return total > RunPage.CountLimit ? (RunPage.CountLimit, true) : (total, false);
+    }
+
     /// <summary>The WHERE clause (with a leading space, or empty) and its positional parameters for a run filter.</summary>
-    private static (string Sql, object?[] Parameters) Where(RunFilter filter)
+    private static async Task<(string Sql, object?[] Parameters)> WhereAsync(NpgsqlConnection connection, RunFilter filter, CancellationToken ct)
     {
         var conditions = new List<string>();
         var parameters = new List<object?>();
@@ -147,7 +166,13 @@ internal sealed partial class PostgresRunStore
         if (!string.IsNullOrEmpty(filter.Search))
         {
             // Under the "C" collation ILIKE folds ASCII case only, as SQLite's LIKE; escaping makes % and _ literal.
-            Add(@"(run_id ILIKE $p ESCAPE '\' OR routine_name ILIKE $p ESCAPE '\')", $"%{EscapeLike(filter.Search)}%");
+            // The few routine names that match are looked up first, so a name match reads ix_runs_routine_name and an
+            // id match the trigram index (0012) rather than testing the pattern on every run.
+            var pattern = $"%{EscapeLike(filter.Search)}%";
+            await using var names = Command(connection, @"SELECT DISTINCT routine_name FROM run_counts WHERE routine_name ILIKE $1 ESCAPE '\'", pattern);
+            var matching = (await ReadAllAsync(names, r => r.GetString(0), ct).ConfigureAwait(false)).ToArray();
+            parameters.AddRange([pattern, matching]);
+            conditions.Add($@"(run_id ILIKE ${parameters.Count - 1} ESCAPE '\' OR routine_name = ANY(${parameters.Count}))");
         }
 
         var sql = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);

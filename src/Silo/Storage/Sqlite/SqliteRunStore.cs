@@ -317,16 +317,21 @@ internal sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
             // One read transaction, so the page and its total come from the same snapshot.
             using var transaction = connection.BeginTransaction(deferred: true);
 
-            using var count = Command(connection, $"SELECT COUNT(*) FROM runs{where};", parameters);
+            // A filter the Postgres store keeps counts for is counted exactly here too; any other stops at the limit.
+            using var count = Command(connection, filter.HasKeptCount
+                ? $"SELECT COUNT(*) FROM runs{where};"
+                : $"SELECT COUNT(*) FROM (SELECT 1 FROM runs{where} LIMIT {RunPage.CountLimit + 1});", parameters);
             count.Transaction = transaction;
             var total = Convert.ToInt32(await count.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
-            if (total <= filter.Skip || filter.Take == 0) return new RunPage([], total);
+            var lowerBound = total > RunPage.CountLimit && !filter.HasKeptCount;
+            if (lowerBound) total = RunPage.CountLimit;
+            if ((!lowerBound && total <= filter.Skip) || filter.Take == 0) return new RunPage([], total, lowerBound);
 
             using var page = Command(connection,
                 $"SELECT {RunColumnList} FROM runs{where} ORDER BY created_at DESC, run_id DESC LIMIT $take OFFSET $skip;",
                 [.. parameters, ("$take", filter.Take), ("$skip", filter.Skip)]);
             page.Transaction = transaction;
-            return new RunPage(await ReadRunsAsync(page, ct).ConfigureAwait(false), total);
+            return new RunPage(await ReadRunsAsync(page, ct).ConfigureAwait(false), total, lowerBound);
         }, cancellationToken);
     }
 

@@ -28,7 +28,8 @@ public sealed partial class Runs : IDisposable
     const string BetweenDates = "dates";
 
     MudTable<RunInfo>? _table;
-    IReadOnlyDictionary<RunStatus, int>? _counts;
+    StatusCounts? _counts;
+    bool _totalIsLowerBound;
     string? _error;
     string? _queryTime;
     DateTimeOffset _now;
@@ -152,11 +153,16 @@ public sealed partial class Runs : IDisposable
             var page = await pageTask;
             var pageTime = watch.Elapsed;
             _counts = await countsTask;
-            _queryTime = $"{page.Total:N0} matching runs · page query {pageTime.TotalMilliseconds:0} ms · with counts {watch.Elapsed.TotalMilliseconds:0} ms";
+            _queryTime = $"{page.Total:N0}{(page.TotalIsLowerBound ? "+" : "")} matching runs · page query {pageTime.TotalMilliseconds:0} ms · with counts {watch.Elapsed.TotalMilliseconds:0} ms";
             _now = Time.GetUtcNow();
             _error = null;
             StateHasChanged(); // the counts above the table
-            return new TableData<RunInfo> { Items = page.Runs, TotalItems = page.Total };
+            // Past a count's limit the pager offers one page more for as long as pages come back full.
+            _totalIsLowerBound = page.TotalIsLowerBound;
+            var total = page.TotalIsLowerBound
+                ? Math.Max(page.Total, filter.Skip + page.Runs.Count + (page.Runs.Count == filter.Take ? 1 : 0))
+                : page.Total;
+            return new TableData<RunInfo> { Items = page.Runs, TotalItems = total };
         }
         catch (OperationCanceledException)
         {
