@@ -33,9 +33,16 @@ public sealed record CallOptions
     /// </summary>
     [Id(5)] public string? IdempotencyKey { get; init; }
 
+    /// <summary>
+    /// Replaces the routine's priority (<see cref="PriorityAttribute"/>) in line for a worker slot: from -100 to 100,
+    /// higher first. A call inside a workflow without one inherits its workflow's.
+    /// </summary>
+    [Id(6)] public int? Priority { get; init; }
+
     /// <summary>Why these options cannot be used, naming the field and its value, or null.</summary>
     internal string? Problem()
     {
+        if (Priority is { } priority && PriorityAttribute.Problem(priority, "CallOptions.Priority") is { } badPriority) return badPriority;
         if (Timeout is { } timeout && (timeout <= TimeSpan.Zero || timeout > MaxTimeout))
             return $"CallOptions.Timeout must be more than zero and at most {MaxTimeout.TotalDays:0} days; it was {timeout}.";
         return Retry?.Problem("CallOptions.Retry.");

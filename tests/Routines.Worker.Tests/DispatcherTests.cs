@@ -41,7 +41,7 @@ public sealed class DispatcherTests
         Assert.Null(dispatcher.Acquire(new SlotRequest("in-line", task)).WorkerId);
         var next = dispatcher.Acquire(new SlotRequest("next", task));
 
-        Assert.EndsWith("busy, 1 ahead", next.WaitReason);
+        Assert.EndsWith("busy, 1 ahead in line at priority 0", next.WaitReason);
     }
 
     [Fact]

@@ -41,6 +41,30 @@ public sealed class RoutineDeclarationTests
         Assert.Equal($"Routine Declared.Routine declares an invalid policy: {says}", error.Message);
     }
 
+    [Fact]
+    public void APriorityOrConcurrencyLimitOutOfRange_StopsTheProjectLoading()
+    {
+        Assert.Equal("Routine Declared.Routine declares an invalid policy: [Priority] must be from -100 to 100; it was 101.",
+            Assert.Throws<RoutineDefinitionException>(() => Load(Declared<PriorityAttribute>(101))).Message);
+        Assert.Equal("Routine Declared.Routine declares an invalid policy: [ConcurrencyLimit] must allow at least 1 run at once; it was 0.",
+            Assert.Throws<RoutineDefinitionException>(() => Load(Declared<ConcurrencyLimitAttribute>(0))).Message);
+        var keyed = new CustomAttributeBuilder(typeof(ConcurrencyLimitAttribute).GetConstructor([typeof(int)])!, [1],
+            [typeof(ConcurrencyLimitAttribute).GetProperty(nameof(ConcurrencyLimitAttribute.Key))!], ["model"]);
+        Assert.Equal("Routine Declared.Routine declares an invalid policy: [ConcurrencyLimit] Key \"model\" names no property: the input, String, has none.",
+            Assert.Throws<RoutineDefinitionException>(() => Load(keyed)).Message);
+    }
+
+    [Fact]
+    public void AConcurrencyLimitsKey_IsAnInputPropertyByItsCSharpOrJsonName()
+    {
+        var routines = new RoutineRegistry([typeof(RoutineDeclarationTests).Assembly], RoutineJson.Default).Descriptors;
+
+        var limit = Assert.Single(routines.Single(r => r.Id.Name == "per_model_training").Limits);
+        Assert.Equal(new global::Routines.Client.ConcurrencyLimit(1, "model"), limit); // declared "model"; the C# property is Model
+    }
+
+    static CustomAttributeBuilder Declared<T>(int value) => new(typeof(T).GetConstructor([typeof(int)])!, [value]);
+
     [Theory]
     [InlineData("train model", "1.0.0", "the name 'train model' must be ASCII letters, digits, '_', '-' and '.', and not empty")]
     [InlineData("tname:x", "1.0.0", "the name 'tname:x' must be")]

@@ -27,5 +27,11 @@ public sealed record RoutineDescriptor
 
     [Id(9)] public ExecutionPolicy Execution { get; init; }
 
+    /// <summary>The priority of its runs in line for a slot (<see cref="PriorityAttribute"/>).</summary>
+    [Id(10)] public int Priority { get; init; }
+
+    /// <summary>How many of its runs may run at once (<see cref="ConcurrencyLimitAttribute"/>).</summary>
+    [Id(11)] public IReadOnlyList<ConcurrencyLimit> Limits { get; init; } = [];
+
     public RoutineKind Kind => Id.Kind!.Value;
 }

@@ -21,7 +21,7 @@ public sealed record RunFilter
 
     [Id(5)] public DateTimeOffset? CreatedBefore { get; init; }
 
-    /// <summary>Case-insensitive substring of the run id or routine name.</summary>
+    /// <summary>The start of a run id, or a part of a routine name, in any case.</summary>
     [Id(6)] public string? Search { get; init; }
 
     [Id(7)] public int Skip { get; init; }

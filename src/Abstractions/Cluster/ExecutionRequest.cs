@@ -3,7 +3,8 @@ namespace Routines.Cluster;
 /// <summary>
 /// What the service sends a worker to execute one attempt of a run. <see cref="BypassCache"/> passes a run's
 /// <c>UseCache = false</c> down to the calls of a workflow, so <c>--no-cache</c> holds for the whole tree;
-/// <see cref="TraceParent"/> is the run's span, the parent of the attempt's.
+/// <see cref="TraceParent"/> is the run's span, the parent of the attempt's; <see cref="Priority"/> is the priority a
+/// run's call set (or inherited), which a workflow's calls inherit in turn.
 /// </summary>
 [GenerateSerializer, Immutable]
 internal sealed record ExecutionRequest(
@@ -14,4 +15,5 @@ internal sealed record ExecutionRequest(
     [property: Id(4)] string RootRunId,
     [property: Id(5)] TimeSpan Timeout,
     [property: Id(6)] bool BypassCache = false,
-    [property: Id(7)] string? TraceParent = null);
+    [property: Id(7)] string? TraceParent = null,
+    [property: Id(8)] int? Priority = null);

@@ -22,4 +22,5 @@ internal sealed record WorkerHeartbeat(
 internal sealed record RunningAttempt(
     [property: Id(0)] string RunId,
     [property: Id(1)] int Attempt,
-    [property: Id(2)] RoutineKind Kind);
+    [property: Id(2)] RoutineKind Kind,
+    [property: Id(3)] IReadOnlyList<LimitSlot>? Limits = null);

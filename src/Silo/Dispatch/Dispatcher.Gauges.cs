@@ -14,8 +14,10 @@ internal sealed partial class Dispatcher
         lock (_gate)
         {
             var waiting = catalog.Live.Select(r => r.Id.Name).Distinct().ToDictionary(name => name, _ => 0, StringComparer.Ordinal);
-            foreach (var (key, queue) in _queues)
-                waiting[key.Routine.Name] = waiting.GetValueOrDefault(key.Routine.Name) + queue.Count(r => !_forgotten.Contains(r.RunId));
+            var queued = _lines.SelectMany(l => l.Value.Runs.Select(r => (l.Key.Routine, r)))
+                .Concat(_parked.Values.SelectMany(p => p.UnorderedItems.Select(i => (i.Element.Line.Routine, i.Element.Run))));
+            foreach (var (routine, run) in queued.Where(q => !_forgotten.Contains(q.Item2.RunId)))
+                waiting[routine.Name] = waiting.GetValueOrDefault(routine.Name) + 1;
             return waiting.Select(w => new Measurement<int>(w.Value, new KeyValuePair<string, object?>("routine", w.Key))).ToList();
         }
     }

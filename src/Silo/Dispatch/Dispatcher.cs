@@ -8,8 +8,10 @@ namespace Routines.Silo.Dispatch;
 
 /// <summary>
 /// Capability-aware dispatch: a run goes only to a worker hosting its exact routine; a task takes a slot on the
-/// capable worker with the most free slots, or waits in its routine's queue. Workflows only orchestrate, so they
-/// take no task slot (otherwise workflows waiting on children could hold every slot and starve their own children).
+/// capable worker with the most free slots, or waits in its routine's line, by priority (<see cref="RunLine"/>).
+/// Workflows only orchestrate, so they take no task slot (otherwise workflows waiting on children could hold every slot
+/// and starve their own children). A run whose concurrency limit is full is parked on that limit until a run counted
+/// against it ends.
 /// Workers report by heartbeat; a worker that membership declares dead (or that falls silent) is dropped and its
 /// runs are handed back to be dispatched again.
 /// </summary>
@@ -26,6 +28,7 @@ internal sealed partial class Dispatcher(
     IClusterMembershipService membership,
     IGrainFactory grains,
     TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<Hosting.RoutinesServiceOptions> options,
     ILogger<Dispatcher> logger)
 {
     /// <summary>A worker silent this long is considered gone even if membership has not said so yet.</summary>
@@ -36,7 +39,11 @@ internal sealed partial class Dispatcher(
 
     readonly Lock _gate = new();
     readonly Dictionary<string, WorkerState> _workers = [];
-    readonly Dictionary<QueueKey, Queue<QueuedRun>> _queues = [];
+    readonly Dictionary<QueueKey, RunLine> _lines = [];
+    // Runs of every routine held back by a full concurrency limit, by the limit's key, best first.
+    readonly Dictionary<string, PriorityQueue<(QueuedRun Run, QueueKey Line), RunLine.Standing>> _parked = new(StringComparer.Ordinal);
+    // Runs granted against each limit, counted from the grants.
+    readonly Dictionary<string, int> _limitCounts = new(StringComparer.Ordinal);
     // The one record of who runs what: a grant from Acquire (or a worker's report after a restart) to its release. A
     // worker's busy slots and running workflows are counted from its own grants, so the two cannot disagree.
     readonly Dictionary<string, SlotHold> _grants = [];
@@ -56,7 +63,7 @@ internal sealed partial class Dispatcher(
                 worker = new WorkerState(heartbeat.WorkerId);
                 _workers[heartbeat.WorkerId] = worker;
                 // A restarted service learns what survived from the workers themselves.
-                foreach (var running in heartbeat.Running.Where(r => !_grants.ContainsKey(r.RunId))) Grant(worker, running.RunId, running.Kind);
+                foreach (var running in heartbeat.Running.Where(r => !_grants.ContainsKey(r.RunId))) Grant(worker, running.RunId, running.Kind, running.Limits ?? []);
 
                 foreach (var runId in _unreported.Reported(worker.Id, _grants.ContainsKey))
                     HandBack(runId, worker.Id, $"worker {heartbeat.Name} did not report it after the service restarted");
@@ -91,13 +98,15 @@ internal sealed partial class Dispatcher(
         {
             // A run asking again (a retry, a hand-back) no longer uses the slot it was granted before.
             if (_grants.TryGetValue(request.RunId, out var held) && FreeSlot(held.WorkerId, request.RunId) is { } freed) DrainQueuesOnto(freed);
+            var limits = request.Limits ?? [];
+            var full = FullLimit(limits);
             var capable = _workers.Values.Where(w => w.CanTake(request.Routine) && IsLive(w.Silo)).ToList();
             var key = new QueueKey(request.Routine, null);
             if (request.Execution != ExecutionPolicy.Remote && request.CallerWorker is { } caller)
             {
                 var local = capable.FirstOrDefault(w => w.Id == caller);
-                if (local is not null && (request.Routine.Kind == RoutineKind.Workflow || local.FreeSlots > 0) && QueueOf(new(request.Routine, caller)).Count == 0)
-                    return Grant(local, request.RunId, request.Routine.Kind);
+                if (local is not null && full is null && (request.Routine.Kind == RoutineKind.Workflow || local.FreeSlots > 0) && LineOf(new(request.Routine, caller)).Count == 0)
+                    return Grant(local, request.RunId, request.Routine.Kind, limits);
                 if (request.Execution == ExecutionPolicy.Local)
                 {
                     if (local is null) return new SlotGrant(null, $"the calling worker does not host {request.Routine.Display} (execution policy Local)");
@@ -106,18 +115,24 @@ internal sealed partial class Dispatcher(
                 }
             }
 
-            if (request.Routine.Kind == RoutineKind.Workflow && capable.Count > 0)
-                return Grant(capable.MinBy(w => w.Workflows)!, request.RunId, RoutineKind.Workflow);
+            if (request.Routine.Kind == RoutineKind.Workflow && capable.Count > 0 && full is null)
+                return Grant(capable.MinBy(w => w.Workflows)!, request.RunId, RoutineKind.Workflow, limits);
 
-            var queue = QueueOf(key);
+            var line = LineOf(key);
             var free = capable.Where(w => w.FreeSlots > 0).MaxBy(w => w.FreeSlots);
-            if (free is not null && queue.Count == 0) return Grant(free, request.RunId, RoutineKind.Task);
+            if (free is not null && line.Count == 0 && full is null) return Grant(free, request.RunId, RoutineKind.Task, limits);
 
-            var reason = capable.Count == 0
-                ? $"no live worker advertises {request.Routine.Display}"
-                : $"all {capable.Count} capable worker{(capable.Count == 1 ? " is" : "s are")} busy, {queue.Count} ahead";
+            var reason = full is not null ? $"held by a concurrency limit: {full.Description}, {_limitCounts.GetValueOrDefault(full.Key)} running"
+                : capable.Count == 0 ? $"no live worker advertises {request.Routine.Display}"
+                : $"all {capable.Count} capable worker{(capable.Count == 1 ? " is" : "s are")} busy, {line.AtOrAbove(request.Priority)} ahead in line at priority {request.Priority}";
             // A run already in line (one resumed by recovery, say) keeps its place: queued twice, it would be granted twice.
-            if (_queued.Add(request.RunId)) queue.Enqueue(new QueuedRun(request.RunId, ++_sequence, request.Routine.Kind!.Value));
+            if (_queued.Add(request.RunId))
+            {
+                var run = new QueuedRun(request.RunId, ++_sequence, request.Routine.Kind!.Value, request.Priority, clock.GetUtcNow(), limits);
+                if (full is not null) Park(full, run, key);
+                else line.Enqueue(run);
+            }
+
             return new SlotGrant(null, reason);
         }
     }
@@ -223,6 +238,7 @@ internal sealed partial class Dispatcher(
     {
         if (!_grants.TryGetValue(runId, out var hold) || hold.WorkerId != workerId) return null;
         _grants.Remove(runId);
+        ReleaseLimits(hold.Limits);
         if (!_workers.TryGetValue(workerId, out var worker)) return null;
         worker.Drop(runId);
         return worker;
@@ -239,9 +255,10 @@ internal sealed partial class Dispatcher(
         foreach (var runId in stale) FreeSlot(worker.Id, runId);
     }
 
-    SlotGrant Grant(WorkerState worker, string runId, RoutineKind? kind)
+    SlotGrant Grant(WorkerState worker, string runId, RoutineKind? kind, IReadOnlyList<LimitSlot> limits)
     {
-        _grants[runId] = new SlotHold(worker.Id, clock.GetUtcNow());
+        _grants[runId] = new SlotHold(worker.Id, clock.GetUtcNow(), limits);
+        foreach (var limit in limits) _limitCounts[limit.Key] = _limitCounts.GetValueOrDefault(limit.Key) + 1;
         worker.Hold(runId, kind == RoutineKind.Workflow ? RoutineKind.Workflow : RoutineKind.Task);
         return new SlotGrant(worker.Id, null);
     }
@@ -256,7 +273,7 @@ internal sealed partial class Dispatcher(
         else LogWorkerLost(worker.Name, worker.Id, reason, worker.Granted.Count);
         foreach (var runId in worker.Granted)
         {
-            _grants.Remove(runId);
+            if (_grants.Remove(runId, out var hold)) ReleaseLimits(hold.Limits);
             HandBack(runId, worker.Id, stopped ? $"worker {worker.Name} stopped" : $"worker {worker.Name} was lost ({reason})");
         }
     }
@@ -270,43 +287,106 @@ internal sealed partial class Dispatcher(
     /// <summary>A worker's id is its silo's address (<see cref="WorkerState.Silo"/>).</summary>
     bool IsLive(string workerId) => IsLive(SiloAddress.FromParsableString(workerId));
 
-    /// <summary>Gives the worker's free slots to the oldest queued runs it can execute.</summary>
+    /// <summary>Gives the worker's free slots to the queued runs it can execute, best first.</summary>
     void DrainQueuesOnto(WorkerState worker)
     {
         if (worker.Terminating || worker.Initializing || !IsLive(worker.Silo)) return;
         while (NextRunFor(worker) is { } run)
         {
-            Grant(worker, run.RunId, run.Kind);
+            Grant(worker, run.RunId, run.Kind, run.Limits);
             grains.Run(run.RunId).AssignAsync(worker.Id).Ignore();
         }
     }
 
     QueuedRun? NextRunFor(WorkerState worker)
     {
-        Queue<QueuedRun>? oldest = null;
-        foreach (var routine in worker.Routines)
+        var now = clock.GetUtcNow();
+        while (true)
         {
-            if (routine.Kind == RoutineKind.Task && worker.FreeSlots <= 0) continue;
-            Consider(new QueueKey(routine, null));
-            Consider(new QueueKey(routine, worker.Id));
-        }
+            (QueuedRun Run, RunLine.Standing Standing, RunLine Line, QueueKey Key)? best = null;
+            foreach (var routine in worker.Routines)
+            {
+                if (routine.Kind == RoutineKind.Task && worker.FreeSlots <= 0) continue;
+                Consider(new QueueKey(routine, null));
+                Consider(new QueueKey(routine, worker.Id));
+            }
 
-        if (oldest?.Dequeue() is not { } next) return null;
-        _queued.Remove(next.RunId);
-        return next;
+            if (best is not { } next) return null;
+            next.Line.Dequeue(next.Run);
+            if (FullLimit(next.Run.Limits) is { } full)
+            {
+                Park(full, next.Run, next.Key); // still queued, on the limit now; the next best may run
+                continue;
+            }
 
-        void Consider(QueueKey key)
-        {
-            if (!_queues.TryGetValue(key, out var queue)) return;
-            while (queue.TryPeek(out var head) && _forgotten.Remove(head.RunId)) _queued.Remove(queue.Dequeue().RunId);
-            if (queue.Count > 0 && (oldest is null || queue.Peek().Sequence < oldest.Peek().Sequence)) oldest = queue;
+            _queued.Remove(next.Run.RunId);
+            return next.Run;
+
+            void Consider(QueueKey key)
+            {
+                if (!_lines.TryGetValue(key, out var line) || line.Count == 0) return;
+                if (line.Peek(now, Dropped) is { } head && (best is null || head.Standing.CompareTo(best.Value.Standing) > 0))
+                    best = (head.Run, head.Standing, line, key);
+            }
         }
     }
 
-    Queue<QueuedRun> QueueOf(QueueKey key)
+    /// <summary>A run cancelled while it waited: forgotten as it comes up.</summary>
+    bool Dropped(QueuedRun run)
     {
-        if (!_queues.TryGetValue(key, out var queue)) _queues[key] = queue = new Queue<QueuedRun>();
-        return queue;
+        if (!_forgotten.Remove(run.RunId)) return false;
+        _queued.Remove(run.RunId);
+        return true;
+    }
+
+    /// <summary>The first of the limits that has as many runs as it allows, or null.</summary>
+    LimitSlot? FullLimit(IReadOnlyList<LimitSlot> limits)
+    {
+        foreach (var limit in limits)
+        {
+            if (_limitCounts.GetValueOrDefault(limit.Key) >= limit.Max) return limit;
+        }
+
+        return null;
+    }
+
+    void Park(LimitSlot limit, QueuedRun run, QueueKey line)
+    {
+        if (!_parked.TryGetValue(limit.Key, out var parked)) _parked[limit.Key] = parked = new(Comparer<RunLine.Standing>.Create((a, b) => b.CompareTo(a)));
+        parked.Enqueue((run, line), new RunLine.Standing(run.Priority, run.Sequence));
+    }
+
+    /// <summary>
+    /// A run counted against these limits ended: as many runs parked on each as it now has room for go back to their
+    /// lines, and the workers able to take them are given them.
+    /// </summary>
+    void ReleaseLimits(IReadOnlyList<LimitSlot> limits)
+    {
+        foreach (var limit in limits)
+        {
+            var count = _limitCounts.GetValueOrDefault(limit.Key) - 1;
+            if (count > 0) _limitCounts[limit.Key] = count;
+            else _limitCounts.Remove(limit.Key);
+            if (!_parked.TryGetValue(limit.Key, out var parked)) continue;
+
+            var returned = new List<RoutineId>();
+            for (var room = limit.Max - count; room > 0 && parked.TryDequeue(out var waiting, out _);)
+            {
+                if (Dropped(waiting.Run)) continue;
+                LineOf(waiting.Line).Enqueue(waiting.Run);
+                returned.Add(waiting.Line.Routine);
+                room--;
+            }
+
+            if (parked.Count == 0) _parked.Remove(limit.Key);
+            foreach (var worker in _workers.Values.Where(w => returned.Any(w.CanTake)).ToList()) DrainQueuesOnto(worker);
+        }
+    }
+
+    RunLine LineOf(QueueKey key)
+    {
+        if (!_lines.TryGetValue(key, out var line)) _lines[key] = line = new RunLine(options.Value.PriorityAging);
+        return line;
     }
 
     sealed class WorkerState(string id)
@@ -370,7 +450,5 @@ internal sealed partial class Dispatcher(
     /// <summary>A queue per routine, and per routine and worker for runs that must run on their caller's worker.</summary>
     readonly record struct QueueKey(RoutineId Routine, string? Worker);
 
-    sealed record QueuedRun(string RunId, long Sequence, RoutineKind Kind);
-
-    readonly record struct SlotHold(string WorkerId, DateTimeOffset GrantedAt);
+    readonly record struct SlotHold(string WorkerId, DateTimeOffset GrantedAt, IReadOnlyList<LimitSlot> Limits);
 }

@@ -30,6 +30,12 @@ internal sealed class RoutinesServiceOptions
     /// <summary>The largest HTTP request body, in bytes (default 17 MiB: the largest input and room for its options); larger ones get 413.</summary>
     public long MaxRequestBytes { get; set; } = 17 * 1024 * 1024;
 
+    /// <summary>
+    /// How long a run waits in line to gain one level of priority (default 30 s; zero turns aging off): a run of
+    /// priority 0 goes before new runs of priority 10 once it has waited ten times this.
+    /// </summary>
+    public TimeSpan PriorityAging { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long finished runs are kept, and how often the service removes older ones.</summary>
     public Runs.RetentionOptions Retention { get; set; } = new();
 }

@@ -46,6 +46,7 @@ internal sealed partial class RunGrain(
     Task? _loading;
     string? _callerWorker; // for Local / PreferLocal execution; kept in memory only, so locality is best effort
     IGrainTimer? _timer; // a retry's delay, or the pause before dispatching again
+    List<LimitSlot>? _limits; // the concurrency limits the run counts against, from its routine and input (once)
     string? _cacheKey;
     DateTimeOffset? _pendingSince; // for the time-in-line metric; in memory only
     TaskCompletionSource _terminal = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -458,7 +459,9 @@ internal sealed partial class RunGrain(
     {
         // The catalog's descriptor carries the parsed id: no parse of the record's text on every dispatch.
         var routine = catalog.TryGet(run.RoutineId);
-        return dispatcher.Acquire(new SlotRequest(RunId, routine?.Id ?? RoutineId.Parse(run.RoutineId), PolicyOf(run).Execution, _callerWorker));
+        var policy = PolicyOf(run);
+        _limits ??= routine?.Limits.Select(l => l.SlotFor(run.RoutineName, run.InputJson)).ToList();
+        return dispatcher.Acquire(new SlotRequest(RunId, routine?.Id ?? RoutineId.Parse(run.RoutineId), policy.Execution, _callerWorker, policy.Priority, _limits));
     }
 
     /// <param name="submitted">The submit's event, when the run starts in the turn that submits it and has no record yet.</param>
@@ -468,7 +471,7 @@ internal sealed partial class RunGrain(
             ?? throw new InvalidOperationException($"Worker {worker} was assigned {run.RoutineId}, which no worker advertised.");
         var attempt = run.Attempt + 1;
         var request = new ExecutionRequest(RunId, attempt, routine.Id, run.InputJson, run.RootRunId, PolicyOf(run).Timeout,
-            run.Options?.UseCache == false, run.TraceParent);
+            run.Options?.UseCache == false, run.TraceParent, run.Options?.Priority);
         // Since it became Pending here; a run started in its submit's turn, or read back after a reactivation, counts
         // from its creation (for a retry read back, an over-estimate).
         RoutinesMetrics.Waited(run.RoutineName, clock.GetUtcNow() - (_pendingSince ?? run.CreatedAt));
@@ -593,7 +596,7 @@ internal sealed partial class RunGrain(
         if (catalog.TryGet(run.RoutineId) is { } routine) return RunPolicy.Of(run.Options, routine);
         var options = run.Options;
         return new RunPolicy(options?.Retry ?? new RetryPolicy(), options?.Timeout ?? TimeoutAttribute.DefaultFor(run.Kind),
-            run.Kind == RoutineKind.Task && (options?.UseCache ?? true), options?.Execution ?? ExecutionPolicy.Remote);
+            run.Kind == RoutineKind.Task && (options?.UseCache ?? true), options?.Execution ?? ExecutionPolicy.Remote, options?.Priority ?? 0);
     }
 
     // A run's routine and input never change: its key is hashed once (a cacheable submit looks it up, joins identical

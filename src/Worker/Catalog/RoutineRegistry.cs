@@ -50,8 +50,11 @@ internal sealed class RoutineRegistry
         var kind = id.Kind!.Value;
         var declaredRetry = type.GetCustomAttribute<RetryAttribute>();
         var declaredTimeout = type.GetCustomAttribute<TimeoutAttribute>();
+        var priority = type.GetCustomAttribute<PriorityAttribute>()?.Priority ?? 0;
+        var limits = type.GetCustomAttributes<ConcurrencyLimitAttribute>().Select(a => a.ToLimit()).ToList();
         // A worker does not start with a routine it would run under a policy nobody declared.
-        if ((declaredRetry?.Problem() ?? declaredTimeout?.Problem()) is { } problem)
+        if ((declaredRetry?.Problem() ?? declaredTimeout?.Problem() ?? PriorityAttribute.Problem(priority, "[Priority]")
+             ?? limits.Select(l => l.Problem(input.Name, PropertyNames(input, json))).FirstOrDefault(p => p is not null)) is { } problem)
             throw new RoutineDefinitionException(type.FullName!, $"Routine {type.FullName} declares an invalid policy: {problem}");
 
         var retry = declaredRetry?.ToPolicy() ?? (kind == RoutineKind.Task ? new RetryPolicy() : RetryPolicy.None);
@@ -67,6 +70,8 @@ internal sealed class RoutineRegistry
             Timeout = declaredTimeout?.Timeout ?? TimeoutAttribute.DefaultFor(kind),
             Cache = kind == RoutineKind.Task && (type.GetCustomAttribute<CacheAttribute>()?.Enabled ?? true),
             Execution = type.GetCustomAttribute<ExecutionAttribute>()?.Policy ?? ExecutionPolicy.Remote,
+            Priority = priority,
+            Limits = limits,
         };
 
         var invoke = typeof(RoutineRegistry).GetMethod(nameof(InvokeAsync), BindingFlags.NonPublic | BindingFlags.Static)!
@@ -74,6 +79,12 @@ internal sealed class RoutineRegistry
             .CreateDelegate<Func<object, object?, RoutineContext, Task<object?>>>();
         return new RegisteredRoutine(type, input, output, descriptor, invoke);
     }
+
+    /// <summary>The input's top-level properties by their C# and their JSON names, which a concurrency limit's key may use.</summary>
+    static IReadOnlyCollection<string> PropertyNames(Type input, JsonSerializerOptions json)
+        => json.GetTypeInfo(input) is { Kind: System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object } info
+            ? [.. info.Properties.Select(p => p.Name).Concat(info.Properties.Select(p => (p.AttributeProvider as MemberInfo)?.Name).OfType<string>()).Distinct()]
+            : [];
 
     static (Type Input, Type Output) IoTypesOf(Type type)
     {

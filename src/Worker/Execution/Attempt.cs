@@ -13,6 +13,9 @@ internal sealed class Attempt(ExecutionRequest request, RegisteredRoutine routin
 
     public RegisteredRoutine Routine { get; } = routine;
 
+    /// <summary>The concurrency limits the attempt counts against, reported so that a restarted service counts them.</summary>
+    public IReadOnlyList<LimitSlot> Limits => field ??= [.. Routine.Descriptor.Limits.Select(l => l.SlotFor(Request.Routine.Name, Request.InputJson))];
+
     public TelemetryBuffer Telemetry { get; } = telemetry;
 
     public ILogger Logger { get; } = new RunLogger(telemetry);

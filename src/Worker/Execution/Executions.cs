@@ -93,7 +93,7 @@ internal sealed partial class Executions(
 
     /// <summary>What runs here now, for heartbeats.</summary>
     public IReadOnlyList<RunningAttempt> Running() => _running.Values
-        .Select(a => new RunningAttempt(a.Request.RunId, a.Request.Attempt, a.Routine.Descriptor.Kind)).ToList();
+        .Select(a => new RunningAttempt(a.Request.RunId, a.Request.Attempt, a.Routine.Descriptor.Kind, a.Limits)).ToList();
 
     /// <summary>The routine of each abandoned attempt whose code still runs, for heartbeats: each keeps a thread (a core, if it spins) busy.</summary>
     public IReadOnlyList<string> Abandoned() => _abandoned.Values.ToList();

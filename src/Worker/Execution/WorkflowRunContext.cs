@@ -32,6 +32,15 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
 
     public override void LogMetric(string name, double value, long? step = null) => attempt.Telemetry.Metric(name, value, step);
 
+    /// <summary>A call's options with what it inherits from this run: <c>UseCache = false</c>, and a priority its call set.</summary>
+    CallOptions? Inherited(CallOptions? options)
+    {
+        var request = attempt.Request;
+        if (request.BypassCache && options?.UseCache is null) options = (options ?? new()) with { UseCache = false };
+        if (request.Priority is { } priority && options?.Priority is null) options = (options ?? new()) with { Priority = priority };
+        return options;
+    }
+
     public override async Task<TOutput> CallAsync<TOutput>(string routineId, object? input, CallOptions? options = null)
     {
         CancellationToken.ThrowIfCancellationRequested();
@@ -46,7 +55,7 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
             {
                 RoutineId = routineId,
                 InputJson = inputJson,
-                Options = attempt.Request.BypassCache && options?.UseCache is null ? (options ?? new()) with { UseCache = false } : options,
+                Options = Inherited(options),
                 ParentRunId = RunId,
                 RootRunId = attempt.Request.RootRunId,
                 ParentAttempt = Attempt,

@@ -391,14 +391,15 @@ public abstract class RunStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ListRuns_SearchByIdFragment_IgnoresCase()
+    public async Task ListRuns_SearchByTheStartOfAnId_IgnoresCase()
     {
         await SeedRunsAsync();
 
-        var page = await Store.ListRunsAsync(new RunFilter { Search = "CHILD" });
+        var page = await Store.ListRunsAsync(new RunFilter { Search = "WF-CH" });
 
         Assert.Equal(["wf-child-2", "wf-child-1"], Ids(page.Runs));
         Assert.Equal(2, page.Total);
+        Assert.Empty((await Store.ListRunsAsync(new RunFilter { Search = "child" })).Runs); // the middle of an id is not its start
     }
 
     [Fact]
@@ -455,7 +456,7 @@ public abstract class RunStoreContractTests : IAsyncLifetime
             RoutineName = "train_model",
             Status = RunStatus.Succeeded,
             RootsOnly = true,
-            Search = "a1",
+            Search = "RUN-A",
             CreatedAfter = T0,
             CreatedBefore = T0.AddHours(1),
         });

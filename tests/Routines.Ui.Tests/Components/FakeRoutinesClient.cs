@@ -54,6 +54,9 @@ internal sealed class FakeRoutinesClient : IRoutinesClient
         }
     }
 
+    /// <summary>How far a filter without a kept count is counted (<see cref="RunPage.CountLimit"/> in the stores).</summary>
+    public int CountLimit { get; set; } = RunPage.CountLimit;
+
     public Task<RunPage> ListRunsAsync(RunFilter filter, CancellationToken cancellationToken = default)
     {
         lock (Filters) Filters.Add(filter);
@@ -65,9 +68,10 @@ internal sealed class FakeRoutinesClient : IRoutinesClient
                 && (!filter.RootsOnly || r.ParentRunId is null)
                 && (filter.CreatedAfter is null || r.CreatedAt >= filter.CreatedAfter)
                 && (filter.CreatedBefore is null || r.CreatedAt < filter.CreatedBefore)
-                && (filter.Search is null || r.RunId.Contains(filter.Search, StringComparison.OrdinalIgnoreCase) || r.RoutineName.Contains(filter.Search, StringComparison.OrdinalIgnoreCase)))
+                && (filter.Search is null || r.RunId.StartsWith(filter.Search, StringComparison.OrdinalIgnoreCase) || r.RoutineName.Contains(filter.Search, StringComparison.OrdinalIgnoreCase)))
             .OrderByDescending(r => r.CreatedAt).ToList();
-        return Task.FromResult(new RunPage([.. matching.Skip(filter.Skip).Take(filter.Take)], matching.Count));
+        var capped = !filter.HasKeptCount && matching.Count > CountLimit; // as the stores count a tree, a range or a search
+        return Task.FromResult(new RunPage([.. matching.Skip(filter.Skip).Take(filter.Take)], capped ? CountLimit : matching.Count, capped));
     }
 
     public async IAsyncEnumerable<RunLogLine> FollowLogsAsync(string runId, long afterSequence = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)

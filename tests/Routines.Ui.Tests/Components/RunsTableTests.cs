@@ -36,6 +36,21 @@ public sealed class RunsTableTests : ConsoleTestContext
     }
 
     [Fact]
+    public void ASearchMatchingMoreThanTheStoreCounts_SaysAtLeast_AndStillPagesOn()
+    {
+        Client.CountLimit = 2;
+        Client.Runs.AddRange(Enumerable.Range(0, 30).Select(i => FakeRoutinesClient.Run($"fff{i:D3}", "train_model", RunStatus.Succeeded, DateTimeOffset.UtcNow.AddHours(-1 - i))));
+
+        var cut = At("runs?q=train");
+
+        cut.WaitForAssertion(() => Assert.Contains("All 2+", cut.Find("[data-count-status='All']").TextContent));
+        Assert.Contains("Succeeded 2+", cut.Find("[data-count-status='Succeeded']").TextContent);
+        Assert.Contains("Failed 1", cut.Find("[data-count-status='Failed']").TextContent); // under the limit: exact
+        Assert.Contains("2+ matching runs", cut.Find(".query-time").TextContent);
+        Assert.Contains("1-25 of at least 26", cut.Find(".mud-table-pagination").TextContent);
+    }
+
+    [Fact]
     public async Task ARunsWorker_IsShownByItsName_OnceTheConsoleHasSeenIt()
     {
         Client.Runs[0] = Client.Runs[0] with { Worker = "127.0.0.1:41001@155400001" };

@@ -19,6 +19,24 @@ public sealed class Executions
 
     public TaskCompletionSource StartedSignal(string key) => Started.GetOrAdd(key, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
 
+    /// <summary>The order in which runs of a key executed (each adds its tag as it starts).</summary>
+    public ConcurrentQueue<int> Order(string key) => _orders.GetOrAdd(key, _ => new());
+
+    readonly ConcurrentDictionary<string, ConcurrentQueue<int>> _orders = new();
+    readonly ConcurrentDictionary<string, int> _inside = new();
+    readonly ConcurrentDictionary<string, int> _mostInside = new();
+
+    /// <summary>A run of the key begins executing; <see cref="MostAtOnce"/> keeps the highest number inside at once.</summary>
+    public void Enter(string key)
+    {
+        var inside = _inside.AddOrUpdate(key, 1, (_, n) => n + 1);
+        _mostInside.AddOrUpdate(key, inside, (_, most) => Math.Max(most, inside));
+    }
+
+    public void Leave(string key) => _inside.AddOrUpdate(key, 0, (_, n) => n - 1);
+
+    public int MostAtOnce(string key) => _mostInside.GetValueOrDefault(key);
+
     /// <summary>Lets a routine that waits for the test go on.</summary>
     public TaskCompletionSource ReleaseSignal(string key) => _released.GetOrAdd(key, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
 }

@@ -165,14 +165,14 @@ internal sealed partial class PostgresRunStore
         if (filter.CreatedBefore is { } before) Add("created_at < $p", ToDb(before));
         if (!string.IsNullOrEmpty(filter.Search))
         {
-            // Under the "C" collation ILIKE folds ASCII case only, as SQLite's LIKE; escaping makes % and _ literal.
-            // The few routine names that match are looked up first, so a name match reads ix_runs_routine_name and an
-            // id match the trigram index (0012) rather than testing the pattern on every run.
-            var pattern = $"%{EscapeLike(filter.Search)}%";
-            await using var names = Command(connection, @"SELECT DISTINCT routine_name FROM run_counts WHERE routine_name ILIKE $1 ESCAPE '\'", pattern);
+            // The start of a run id (ids are lowercase: the search is lowercased and read as a range of the primary key,
+            // "C" collation), or a part of a routine name in any case (the few names that match are looked up in
+            // run_counts first, and read through ix_runs_routine_name). Escaping makes % and _ literal.
+            await using var names = Command(connection, @"SELECT DISTINCT routine_name FROM run_counts WHERE routine_name ILIKE $1 ESCAPE '\'",
+                $"%{EscapeLike(filter.Search)}%");
             var matching = (await ReadAllAsync(names, r => r.GetString(0), ct).ConfigureAwait(false)).ToArray();
-            parameters.AddRange([pattern, matching]);
-            conditions.Add($@"(run_id ILIKE ${parameters.Count - 1} ESCAPE '\' OR routine_name = ANY(${parameters.Count}))");
+            parameters.AddRange([EscapeLike(filter.Search.ToLowerInvariant()) + "%", matching]);
+            conditions.Add($@"(run_id LIKE ${parameters.Count - 1} ESCAPE '\' OR routine_name = ANY(${parameters.Count}))");
         }
 
         var sql = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);

@@ -354,8 +354,11 @@ internal sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
         if (filter.CreatedBefore is { } before) Add("created_at < $before", "$before", UnixMs(before));
         if (!string.IsNullOrEmpty(filter.Search))
         {
-            // LIKE is case-insensitive for ASCII in SQLite; escaping makes % and _ in the search literal.
-            Add(@"(run_id LIKE $search ESCAPE '\' OR routine_name LIKE $search ESCAPE '\')", "$search", $"%{EscapeLike(filter.Search)}%");
+            // The start of a run id or a part of a routine name, as in the Postgres store; LIKE is case-insensitive for
+            // ASCII in SQLite, and escaping makes % and _ in the search literal.
+            conditions.Add(@"(run_id LIKE $prefix ESCAPE '\' OR routine_name LIKE $part ESCAPE '\')");
+            parameters.Add(("$prefix", EscapeLike(filter.Search) + "%"));
+            parameters.Add(("$part", $"%{EscapeLike(filter.Search)}%"));
         }
 
         var sql = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);

@@ -1,0 +1,79 @@
+namespace Routines.Worker.Tests.Routines;
+
+/// <summary>Holds its slot until the test releases it.</summary>
+[Routine("gate")]
+[Retry(MaxAttempts = 1)]
+public sealed class Gate(Executions executions) : RoutineTask<KeyInput, Done>
+{
+    public override async Task<Done> RunAsync(KeyInput input, RoutineContext ctx)
+    {
+        executions.StartedSignal(input.Key).TrySetResult();
+        await executions.ReleaseSignal(input.Key).Task.WaitAsync(ctx.CancellationToken);
+        return new Done(input.Key, ctx.Attempt);
+    }
+}
+
+public sealed record TagInput(string Key, int Tag);
+
+/// <summary>Notes the order runs of a key executed in.</summary>
+[Routine("in_line")]
+[Cache(false)]
+public sealed class InLine(Executions executions) : RoutineTask<TagInput, Done>
+{
+    public override Task<Done> RunAsync(TagInput input, RoutineContext ctx)
+    {
+        executions.Order(input.Key).Enqueue(input.Tag);
+        return Task.FromResult(new Done(input.Key, ctx.Attempt));
+    }
+}
+
+public sealed record TrainingInput(string Key, string Model, int Index, bool WaitForTest = false);
+
+/// <summary>At most two at once in the whole cluster; each notes how many ran beside it.</summary>
+[Routine("limited_training")]
+[Cache(false)]
+[ConcurrencyLimit(2)]
+public sealed class LimitedTraining(Executions executions) : RoutineTask<TrainingInput, Done>
+{
+    public override async Task<Done> RunAsync(TrainingInput input, RoutineContext ctx)
+    {
+        executions.Enter(input.Key);
+        try
+        {
+            await Task.Delay(2, ctx.CancellationToken);
+            return new Done(input.Key, ctx.Attempt);
+        }
+        finally
+        {
+            executions.Leave(input.Key);
+        }
+    }
+}
+
+/// <summary>One training per model at once; waits for the test when asked to.</summary>
+[Routine("per_model_training")]
+[Cache(false)]
+[ConcurrencyLimit(1, Key = "model")]
+public sealed class PerModelTraining(Executions executions) : RoutineTask<TrainingInput, Done>
+{
+    public override async Task<Done> RunAsync(TrainingInput input, RoutineContext ctx)
+    {
+        var key = $"{input.Key}-{input.Model}-{input.Index}";
+        executions.StartedSignal(key).TrySetResult();
+        if (input.WaitForTest) await executions.ReleaseSignal(key).Task.WaitAsync(ctx.CancellationToken);
+        return new Done(key, ctx.Attempt);
+    }
+}
+
+public sealed record PrioritizedInput(string Key);
+
+/// <summary>Calls <see cref="InLine"/> once: the call inherits the workflow's priority.</summary>
+[Routine("calls_in_line")]
+public sealed class CallsInLine : RoutineWorkflow<PrioritizedInput, Done>
+{
+    public override async Task<Done> RunAsync(PrioritizedInput input, WorkflowContext ctx)
+    {
+        await ctx.CallAsync<Done>("in_line", new TagInput(input.Key, 1));
+        return new Done(input.Key, ctx.Attempt);
+    }
+}
