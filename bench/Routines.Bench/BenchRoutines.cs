@@ -105,3 +105,14 @@ public sealed class ChaosMix : RoutineWorkflow<ChaosInput, Count64>
         return folds + 1;
     }
 }
+
+public sealed record GroupStep(int Index, int Group);
+
+/// <summary>The no-op under a concurrency limit per group: what the dispatcher's limits cost around a task.</summary>
+[Routine("noop_limited")]
+[Cache(false)]
+[ConcurrencyLimit(2, Key = "group")]
+public sealed class NoopLimited : RoutineTask<GroupStep, Count>
+{
+    public override Task<Count> RunAsync(GroupStep input, RoutineContext ctx) => Task.FromResult(new Count(input.Index));
+}

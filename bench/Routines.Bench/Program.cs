@@ -5,6 +5,7 @@
 //   dotnet run -c Release --project bench/Routines.Bench -- telemetry   what OTLP export costs: a cluster without and one with, in turns
 //   dotnet run -c Release --project bench/Routines.Bench -- store       the console's queries on 100,000 runs
 //   dotnet run -c Release --project bench/Routines.Bench -- store --large 10000000   PostgreSQL at ten million runs
+//   dotnet run -c Release --project bench/Routines.Bench -- dispatch    priorities and concurrency limits off and on
 //   dotnet run -c Release --project bench/Routines.Bench -- replay-chaos [--kills 100]   workflows through random kill -9s
 // "worker" is how the cluster benchmark starts this same program as a worker of its cluster.
 using Routines.Bench;
@@ -17,6 +18,7 @@ return args.FirstOrDefault() switch
     "tls" => await TlsBench.RunAsync(args),
     "telemetry" => await TelemetryBench.RunAsync(args),
     "store" => await StoreBench.RunAsync(args),
+    "dispatch" => await DispatchBench.RunAsync(args),
     "replay-chaos" => await ReplayChaos.RunAsync(args),
     _ => await LocalBench.RunAsync(args).ContinueWith(_ => 0),
 };

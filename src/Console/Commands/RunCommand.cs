@@ -20,11 +20,12 @@ internal static class RunCommand
         var timeout = new Option<double?>("--timeout") { Description = "Seconds an attempt may take, over the routine's own timeout." };
         var attempts = new Option<int?>("--attempts") { Description = "How many attempts at most, over the routine's retry policy." };
         var noCache = new Option<bool>("--no-cache") { Description = "Run tasks even when the same input ran before." };
+        var priority = new Option<int?>("--priority") { Description = "Its place in line for a worker slot, -100 to 100 (higher first), over the routine's own." };
         var command = new Command("run",
             "Start a run and follow it: its log lines, status changes and progress, then the result JSON. "
           + "Ctrl+C cancels the run (as run-routine does) and exits 130 once it is cancelled; use --detach to leave a run running. " + ExitCodes.Help)
         {
-            routine, input, inputFile, set, follow, detach, timeout, attempts, noCache,
+            routine, input, inputFile, set, follow, detach, timeout, attempts, noCache, priority,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -33,7 +34,7 @@ internal static class RunCommand
             {
                 routine = parse.GetValue(routine),
                 input = RoutineInput.From(parse.GetValue(input), parse.GetValue(inputFile), parse.GetValue(set) ?? []),
-                options = Options(parse.GetValue(timeout), parse.GetValue(attempts), parse.GetValue(noCache)),
+                options = Options(parse.GetValue(timeout), parse.GetValue(attempts), parse.GetValue(noCache), parse.GetValue(priority)),
             };
             using var api = ServerAddress.Connect(parse);
             RunResource run;
@@ -59,12 +60,13 @@ internal static class RunCommand
     }
 
     /// <summary>The call options the flags give, as the API's <c>options</c> (a .NET CallOptions); null when none.</summary>
-    static Dictionary<string, object>? Options(double? timeout, int? attempts, bool noCache)
+    static Dictionary<string, object>? Options(double? timeout, int? attempts, bool noCache, int? priority)
     {
         var options = new Dictionary<string, object>();
         if (timeout is { } seconds) options["timeout"] = TimeSpan.FromSeconds(seconds);
         if (attempts is { } count) options["retry"] = new { maxAttempts = count };
         if (noCache) options["useCache"] = false;
+        if (priority is { } level) options["priority"] = level;
         return options.Count > 0 ? options : null;
     }
 

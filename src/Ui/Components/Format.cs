@@ -35,6 +35,6 @@ internal static class Format
         var attempts = retry.MaxAttempts == 1 ? "1 attempt"
             : $"{retry.MaxAttempts} attempts, backoff {Duration(retry.InitialDelay)} ×{retry.BackoffCoefficient:0.##} up to {Duration(retry.MaxDelay)}";
         return $"{attempts} · {retry.MaxWorkerLosses} worker losses · timeout {Duration(policy.Timeout)} · "
-             + $"{(policy.Cache ? "cached" : "not cached")} · {policy.Execution.ToString().ToLowerInvariant()}";
+             + $"{(policy.Cache ? "cached" : "not cached")} · {policy.Execution.ToString().ToLowerInvariant()} · priority {policy.Priority}";
     }
 }

@@ -238,8 +238,15 @@ public sealed class HttpApiTests(HttpApiTests.Cluster cluster, Xunit.Abstraction
         served["servers"] = null;
         committed["servers"] = null;
 
+        var copy = Path.Combine(Path.GetTempPath(), "openapi.v1.served.json");
+        if (!JsonNode.DeepEquals(served, committed))
+        {
+            served.AsObject().Remove("servers");
+            await File.WriteAllTextAsync(copy, served.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+        }
+
         Assert.True(JsonNode.DeepEquals(served, committed),
-            "docs/openapi.v1.json is stale: copy the service's /openapi/v1.json there (without \"servers\"), as docs/api.md says.");
+            $"docs/openapi.v1.json is stale: copy the service's /openapi/v1.json there (without \"servers\"), as docs/api.md says; this one is written to {copy}.");
     }
 
     [Fact]

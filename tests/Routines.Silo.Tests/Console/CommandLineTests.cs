@@ -326,6 +326,19 @@ public sealed partial class CommandLineTests(CommandLineTests.Cluster cluster, X
     }
 
     [Fact]
+    public async Task Run_WithAPriority_RecordsIt_AndOneOutOfRange_ExitsTwo()
+    {
+        var detached = await RoutinesAsync("run", "chatty", "--set", $"key={Key()}", "--set", "lines=1", "--set", "milliseconds=0", "--priority", "-7", "--detach");
+        Assert.True(detached.ExitCode == 0, detached.ToString());
+        var run = await cluster.Client.WaitAsync(detached.Stdout.Trim());
+        Assert.Equal(-7, run.Policy!.Priority);
+
+        var refused = await RoutinesAsync("run", "chatty", "--set", $"key={Key()}", "--set", "lines=1", "--set", "milliseconds=0", "--priority", "101");
+        Assert.True(refused.ExitCode == 2, refused.ToString());
+        Assert.Contains("CallOptions.Priority must be from -100 to 100; it was 101.", refused.Stderr);
+    }
+
+    [Fact]
     public async Task Show_OfAFailedRun_PrintsItsErrorChain()
     {
         var detached = await RoutinesAsync("run", "chatty", "--set", $"key={Key()}", "--set", "lines=600", "--set", "milliseconds=100",

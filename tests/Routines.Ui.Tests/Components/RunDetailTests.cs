@@ -68,13 +68,13 @@ public sealed class RunDetailTests : ConsoleTestContext
     public void ARun_ShowsThePolicyItRunsUnder()
     {
         var policy = new RunPolicy(new RetryPolicy { MaxAttempts = 4, InitialDelay = TimeSpan.FromSeconds(2), MaxWorkerLosses = 5 },
-            TimeSpan.FromMinutes(20), Cache: false, ExecutionPolicy.PreferLocal);
+            TimeSpan.FromMinutes(20), Cache: false, ExecutionPolicy.PreferLocal, Priority: -3);
         Client.Runs.Add(FakeRoutinesClient.Run("policy-1", "train_model", RunStatus.Running, DateTimeOffset.UtcNow) with { Policy = policy });
 
         var cut = Render<Routines.Ui.Components.Pages.RunDetail.RunDetail>(p => p.Add(x => x.RunId, "policy-1"));
 
         cut.WaitForAssertion(() => Assert.Equal(
-            "4 attempts, backoff 2.0 s ×2 up to 1 min 0 s · 5 worker losses · timeout 20 min 0 s · not cached · preferlocal",
+            "4 attempts, backoff 2.0 s ×2 up to 1 min 0 s · 5 worker losses · timeout 20 min 0 s · not cached · preferlocal · priority -3",
             cut.Find(".run-policy").TextContent));
     }
 }
