@@ -46,7 +46,7 @@ internal sealed partial class RunGrain(
     Task? _loading;
     string? _callerWorker; // for Local / PreferLocal execution; kept in memory only, so locality is best effort
     IGrainTimer? _timer; // a retry's delay, or the pause before dispatching again
-    List<LimitSlot>? _limits; // the concurrency limits the run counts against, from its routine and input (once)
+    IReadOnlyList<LimitSlot>? _limits; // the concurrency limits the run counts against, from its routine and input (once)
     string? _cacheKey;
     DateTimeOffset? _pendingSince; // for the time-in-line metric; in memory only
     TaskCompletionSource _terminal = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -460,7 +460,8 @@ internal sealed partial class RunGrain(
         // The catalog's descriptor carries the parsed id: no parse of the record's text on every dispatch.
         var routine = catalog.TryGet(run.RoutineId);
         var policy = PolicyOf(run);
-        _limits ??= routine?.Limits.Select(l => l.SlotFor(run.RoutineName, run.InputJson)).ToList();
+        // Once its routine is known (a run waiting for a worker may not know it yet).
+        if (routine is not null) _limits ??= routine.Limits.Count > 0 ? [.. routine.Limits.Select(l => l.SlotFor(run.RoutineName, run.InputJson))] : [];
         return dispatcher.Acquire(new SlotRequest(RunId, routine?.Id ?? RoutineId.Parse(run.RoutineId), policy.Execution, _callerWorker, policy.Priority, _limits));
     }
 

@@ -92,7 +92,7 @@ public sealed class ClusterTests(ClusterFixture cluster, Xunit.Abstractions.ITes
             return pending.Count == 2 ? pending : null;
         }, TimeSpan.FromSeconds(10), "two Pending runs");
 
-        Assert.All(waiting, r => Assert.Matches(@"^all \d capable workers? (is|are) busy, \d+ ahead$", r!.WaitReason));
+        Assert.All(waiting, r => Assert.Matches(@"^all \d capable workers? (is|are) busy, \d+ ahead in line at priority 0$", r!.WaitReason));
         var done = await Task.WhenAll(handles.Select(h => h.WaitAsync())).WaitAsync(TimeSpan.FromSeconds(90));
         Assert.All(done, r => Assert.Equal(RunStatus.Succeeded, r.Status));
     }
