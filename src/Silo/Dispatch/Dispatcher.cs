@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Routines.Client;
@@ -31,6 +32,9 @@ internal sealed partial class Dispatcher(
     Microsoft.Extensions.Options.IOptions<Hosting.RoutinesServiceOptions> options,
     ILogger<Dispatcher> logger)
 {
+    // Liveness (a worker's silence, a grant never reported) is measured on the machine's clock, not the engine's
+    // TimeProvider: a test clock advanced by an hour says nothing about whether a process is still there.
+
     /// <summary>A worker silent this long is considered gone even if membership has not said so yet.</summary>
     static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromSeconds(20);
 
@@ -77,6 +81,7 @@ internal sealed partial class Dispatcher(
             worker.Descriptors = heartbeat.Routines;
             worker.Routines = heartbeat.Routines.Select(r => r.Id).ToHashSet();
             worker.LastHeartbeat = now;
+            worker.HeardAt = Stopwatch.GetTimestamp();
             worker.Abandoned = heartbeat.Abandoned ?? [];
             // Beats are separate messages and can arrive out of order (a worker's INITIALIZING beat has been seen to land
             // after its first ready one): a worker that reported ready, or stopping, never goes back.
@@ -183,7 +188,7 @@ internal sealed partial class Dispatcher(
                 // A worker that announced it was stopping (SIGTERM) and whose silo then left stopped; it was not lost.
                 if (status == SiloStatus.Dead && worker.Terminating) Remove(worker, "it stopped", stopped: true);
                 else if (status == SiloStatus.Dead) Remove(worker, "membership declared its silo dead");
-                else if (now - worker.LastHeartbeat > HeartbeatTimeout) Remove(worker, $"no heartbeat for {HeartbeatTimeout.TotalSeconds:0} s");
+                else if (Stopwatch.GetElapsedTime(worker.HeardAt) > HeartbeatTimeout) Remove(worker, $"no heartbeat for {HeartbeatTimeout.TotalSeconds:0} s");
             }
 
             foreach (var (runId, workerId, reason) in _unreported.Overdue(IsLive, now)) HandBack(runId, workerId, reason);
@@ -251,13 +256,13 @@ internal sealed partial class Dispatcher(
     void ReleaseUnreported(WorkerState worker, IReadOnlyList<RunningAttempt> running, DateTimeOffset now)
     {
         var reported = running.Select(r => r.RunId).ToHashSet();
-        var stale = worker.Granted.Where(runId => !reported.Contains(runId) && now - _grants[runId].GrantedAt > UnreportedGrant).ToList();
+        var stale = worker.Granted.Where(runId => !reported.Contains(runId) && Stopwatch.GetElapsedTime(_grants[runId].GrantedAt) > UnreportedGrant).ToList();
         foreach (var runId in stale) FreeSlot(worker.Id, runId);
     }
 
     SlotGrant Grant(WorkerState worker, string runId, RoutineKind? kind, IReadOnlyList<LimitSlot> limits)
     {
-        _grants[runId] = new SlotHold(worker.Id, clock.GetUtcNow(), limits);
+        _grants[runId] = new SlotHold(worker.Id, Stopwatch.GetTimestamp(), limits);
         foreach (var limit in limits) _limitCounts[limit.Key] = _limitCounts.GetValueOrDefault(limit.Key) + 1;
         worker.Hold(runId, kind == RoutineKind.Workflow ? RoutineKind.Workflow : RoutineKind.Task);
         return new SlotGrant(worker.Id, null);
@@ -429,6 +434,9 @@ internal sealed partial class Dispatcher(
 
         public DateTimeOffset LastHeartbeat { get; set; }
 
+        /// <summary>When the last heartbeat came, on the machine's clock (<see cref="Stopwatch"/>), not the engine's.</summary>
+        public long HeardAt { get; set; }
+
         public bool Terminating { get; set; }
 
         /// <summary>Has reported ready once: until then the worker is INITIALIZING and takes no runs.</summary>
@@ -450,5 +458,6 @@ internal sealed partial class Dispatcher(
     /// <summary>A queue per routine, and per routine and worker for runs that must run on their caller's worker.</summary>
     readonly record struct QueueKey(RoutineId Routine, string? Worker);
 
-    readonly record struct SlotHold(string WorkerId, DateTimeOffset GrantedAt, IReadOnlyList<LimitSlot> Limits);
+    /// <param name="GrantedAt">A <see cref="Stopwatch"/> timestamp.</param>
+    readonly record struct SlotHold(string WorkerId, long GrantedAt, IReadOnlyList<LimitSlot> Limits);
 }

@@ -7,7 +7,7 @@ using Routines.Worker.Catalog;
 namespace Routines.Worker.Execution;
 
 /// <summary>One attempt of a run executing on this worker: its request, cancellation, telemetry and awaited children.</summary>
-internal sealed class Attempt(ExecutionRequest request, RegisteredRoutine routine, TelemetryBuffer telemetry) : IDisposable
+internal sealed class Attempt(ExecutionRequest request, RegisteredRoutine routine, TelemetryBuffer telemetry, TimeProvider clock) : IDisposable
 {
     public ExecutionRequest Request { get; } = request;
 
@@ -20,8 +20,8 @@ internal sealed class Attempt(ExecutionRequest request, RegisteredRoutine routin
 
     public ILogger Logger { get; } = new RunLogger(telemetry);
 
-    /// <summary>Cancelled on request or at the timeout.</summary>
-    public CancellationTokenSource Cancellation { get; } = new();
+    /// <summary>Cancelled on request or at the timeout (on the engine's clock, which a test may drive).</summary>
+    public CancellationTokenSource Cancellation { get; } = new(Timeout.InfiniteTimeSpan, clock);
 
     /// <summary>True once the cancellation came from a cancel request rather than the timeout.</summary>
     public bool CancelRequested { get; private set; }

@@ -72,7 +72,7 @@ internal sealed partial class Executions(
         }
 
         var run = grains.Run(request.RunId);
-        var attempt = new Attempt(request, routine, new TelemetryBuffer(run, request.RunId, request.Attempt, clock));
+        var attempt = new Attempt(request, routine, new TelemetryBuffer(run, request.RunId, request.Attempt, clock), clock);
         _running[(request.RunId, request.Attempt)] = attempt;
         _ = Task.Run(() => RunAsync(workerId, attempt));
     }

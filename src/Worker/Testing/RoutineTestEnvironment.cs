@@ -34,12 +34,18 @@ public sealed class RoutineTestEnvironment : IAsyncDisposable
     public string StorePath => Path.Combine(_directory, "routines.db");
 
     /// <summary>Starts an environment hosting the routines of <paramref name="assemblies"/>.</summary>
+    /// <param name="clock">
+    /// The clock the engine runs on: retry delays, attempt timeouts, the service's watchdog and recorded times. A
+    /// <c>FakeTimeProvider</c> (Microsoft.Extensions.TimeProvider.Testing) makes a 60 s backoff pass when the test
+    /// advances it. Null: the system clock.
+    /// </param>
     public static async Task<RoutineTestEnvironment> StartAsync(
-        IEnumerable<Assembly> assemblies, Action<IServiceCollection>? services = null, int? slots = null)
+        IEnumerable<Assembly> assemblies, Action<IServiceCollection>? services = null, int? slots = null, TimeProvider? clock = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "routines-test-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         var collection = new ServiceCollection();
+        if (clock is not null) collection.AddSingleton(clock);
         services?.Invoke(collection);
         var project = new ProjectSetup(assemblies.ToList(), collection, new Microsoft.Extensions.Configuration.ConfigurationManager());
         var host = EmbeddedHost.Build(project, Path.Combine(directory, "routines.db"), slots, LogLevel.Error);

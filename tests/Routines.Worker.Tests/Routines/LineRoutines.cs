@@ -77,3 +77,31 @@ public sealed class CallsInLine : RoutineWorkflow<PrioritizedInput, Done>
         return new Done(input.Key, ctx.Attempt);
     }
 }
+
+/// <summary>Fails its first execution, then waits a minute to retry: a test clock makes the minute pass at once.</summary>
+[Routine("patient_retry")]
+[Cache(false)]
+[Retry(MaxAttempts = 2, InitialDelaySeconds = 60)]
+public sealed class PatientRetry(Executions executions) : RoutineTask<KeyInput, Done>
+{
+    public override Task<Done> RunAsync(KeyInput input, RoutineContext ctx)
+    {
+        if (executions.Increment(input.Key) == 1) throw new InvalidOperationException("the first attempt fails");
+        return Task.FromResult(new Done(input.Key, ctx.Attempt));
+    }
+}
+
+/// <summary>Waits on its token until its 30 s timeout, which a test clock brings at once.</summary>
+[Routine("waits_for_timeout")]
+[Cache(false)]
+[Timeout(30)]
+[Retry(MaxAttempts = 1)]
+public sealed class WaitsForTimeout(Executions executions) : RoutineTask<KeyInput, Done>
+{
+    public override async Task<Done> RunAsync(KeyInput input, RoutineContext ctx)
+    {
+        executions.StartedSignal(input.Key).TrySetResult();
+        await Task.Delay(Timeout.InfiniteTimeSpan, ctx.CancellationToken);
+        return new Done(input.Key, ctx.Attempt);
+    }
+}
