@@ -105,10 +105,10 @@ public sealed class ConsoleData(IRoutinesClient client, ClusterHealth health)
         => CallAsync(ct => client.ListRoutinesAsync(ct), cancellationToken);
 
     /// <summary>Submits a run and returns its id.</summary>
-    public Task<string> SubmitAsync(ClaimsPrincipal user, string routineId, string inputJson, CancellationToken cancellationToken = default)
+    public Task<string> SubmitAsync(ClaimsPrincipal user, string routineId, string inputJson, CallOptions? options = null, CancellationToken cancellationToken = default)
     {
         ConsolePolicies.Demand(user, ConsoleRole.Operator, "launching a run");
-        return CallAsync(async ct => (await client.SubmitAsync(routineId, inputJson, cancellationToken: ct)).RunId, cancellationToken);
+        return CallAsync(async ct => (await client.SubmitAsync(routineId, inputJson, options, ct)).RunId, cancellationToken);
     }
 
     /// <summary>Cancels the run and its unfinished children.</summary>

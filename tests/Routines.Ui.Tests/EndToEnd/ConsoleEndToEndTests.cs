@@ -284,6 +284,28 @@ public sealed class ConsoleEndToEndTests(ConsoleFixture cluster) : IClassFixture
     }
 
     [Fact]
+    public async Task TheRunForm_StartsARunAtThePriorityGiven()
+    {
+        var page = await cluster.LoggedInPageAsync();
+        try
+        {
+            await page.GotoAsync($"{cluster.BaseUrl}/routines/run?id={Uri.EscapeDataString("wfname:train_and_pick_model:1.0.0")}");
+            await Expect(page.Locator("input[data-path='$.epochs']")).ToHaveValueAsync("100", new() { Timeout = 60_000 });
+            await Expect(page.Locator(".run-priority input")).ToHaveValueAsync("0"); // the routine's own
+            await page.Locator(".run-priority input").FillAsync("7");
+            await page.Locator("input[data-path='$.epochs']").FillAsync("5");
+            await page.ClickAsync(".run-submit");
+            await ConsoleFixture.WaitForAddressAsync(page, ConsoleFixture.RunPage());
+
+            await Expect(page.Locator(".run-policy")).ToContainTextAsync("priority 7");
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
     public async Task FinishedRun_LogDownloadsAsText_ForSignedInUsersOnly_AndRetryStartsANewRun()
     {
         var page = await cluster.LoggedInPageAsync();

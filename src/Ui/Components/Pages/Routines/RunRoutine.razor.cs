@@ -11,6 +11,7 @@ public sealed partial class RunRoutine
 {
     RoutineDescriptor? _routine;
     string? _error;
+    int _priority; // the routine's own until changed; sent only when it differs
 
     [Inject] ConsoleData Data { get; set; } = null!;
 
@@ -35,6 +36,7 @@ public sealed partial class RunRoutine
             var routines = await Data.ListRoutinesAsync();
             _routine = routines.FirstOrDefault(r => r.Id.ToString() == Id)
                        ?? routines.Where(r => r.Id.Name == Id).OrderByDescending(r => r.Id.Version, StringComparer.Ordinal).FirstOrDefault();
+            _priority = _routine?.Priority ?? 0;
             _error = _routine is null
                 ? $"No live worker offers {Id}. Start a worker that hosts it, or pick another routine from the catalog."
                 : null;
@@ -49,7 +51,8 @@ public sealed partial class RunRoutine
     {
         try
         {
-            var runId = await Data.SubmitAsync(await Authentication.UserAsync(), _routine!.Id.ToString(), inputJson);
+            var options = _priority == _routine!.Priority ? null : new CallOptions { Priority = _priority };
+            var runId = await Data.SubmitAsync(await Authentication.UserAsync(), _routine.Id.ToString(), inputJson, options);
             Navigation.NavigateTo($"runs/{runId}");
         }
         catch (Exception exception)
