@@ -268,6 +268,11 @@ public sealed class HttpApiTests(HttpApiTests.Cluster cluster, Xunit.Abstraction
 
         var listed = await SendAsync(HttpMethod.Get, $"/api/v1/runs?routine=pipeline&status=succeeded&search={runId}", "read", null, HttpStatusCode.OK);
         Assert.Equal(runId, Assert.Single(listed["runs"]!.AsArray())!["runId"]!.GetValue<string>());
+        Assert.Equal(1, listed["total"]!.GetValue<int>());
+        Assert.False(listed["totalIsLowerBound"]!.GetValue<bool>());
+        var counted = await SendAsync(HttpMethod.Get, $"/api/v1/runs?search={runId}&take=0", "read", null, HttpStatusCode.OK);
+        Assert.Empty(counted["runs"]!.AsArray()); // take=0: the count only
+        Assert.Equal(3, counted["total"]!.GetValue<int>()); // the run and its two steps, whose ids start with its own
         var routines = await SendAsync(HttpMethod.Get, "/api/v1/routines/pipeline", "read", null, HttpStatusCode.OK);
         Assert.Contains("alpha", routines[0]!["workers"]!.AsArray().Select(w => w!.GetValue<string>()));
     }
