@@ -74,7 +74,7 @@ internal static class ApiEndpoints
     static RoutineResource Resource(RoutineDescriptor routine, IReadOnlyList<WorkerInfo> workers) => new(
         routine.Id.ToString(), routine.Id.Name, routine.Id.Version!, routine.Kind, routine.Description,
         JsonDocument.Parse(routine.InputSchema).RootElement, JsonDocument.Parse(routine.OutputSchema).RootElement,
-        routine.Retry, routine.Timeout, routine.Cache, routine.Execution,
+        routine.Retry, routine.Timeout, routine.Cache, routine.Execution, routine.Priority, routine.Limits,
         workers.Where(w => w.Routines.Contains(routine.Id.ToString())).Select(w => w.Name).ToList());
 
     static async Task<Results<Created<RunResource>, Ok<RunResource>>> Submit(HttpRequest request, IRoutinesClient client, CancellationToken cancellationToken)

@@ -47,4 +47,5 @@ internal sealed record RunTree(RunResource Run, IReadOnlyList<RunTree> Children)
 /// <summary>One routine of the catalog, with the workers offering it.</summary>
 internal sealed record RoutineResource(
     string Id, string Name, string Version, RoutineKind Kind, string? Description, JsonElement InputSchema, JsonElement OutputSchema,
-    RetryPolicy Retry, TimeSpan Timeout, bool Cache, ExecutionPolicy Execution, IReadOnlyList<string> Workers);
+    RetryPolicy Retry, TimeSpan Timeout, bool Cache, ExecutionPolicy Execution, int Priority, IReadOnlyList<ConcurrencyLimit> Limits,
+    IReadOnlyList<string> Workers);

@@ -275,5 +275,7 @@ public sealed class HttpApiTests(HttpApiTests.Cluster cluster, Xunit.Abstraction
         Assert.Equal(3, counted["total"]!.GetValue<int>()); // the run and its two steps, whose ids start with its own
         var routines = await SendAsync(HttpMethod.Get, "/api/v1/routines/pipeline", "read", null, HttpStatusCode.OK);
         Assert.Contains("alpha", routines[0]!["workers"]!.AsArray().Select(w => w!.GetValue<string>()));
+        Assert.Equal(0, routines[0]!["priority"]!.GetValue<int>());
+        Assert.Empty(routines[0]!["limits"]!.AsArray());
     }
 }

@@ -97,7 +97,9 @@ internal sealed class FakeRoutinesClient : IRoutinesClient
 
     public Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<WorkerInfo>>(Workers);
 
-    public Task<IReadOnlyList<RoutineDescriptor>> ListRoutinesAsync(CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<RoutineDescriptor>>([]);
+    public List<RoutineDescriptor> Routines { get; } = [];
+
+    public Task<IReadOnlyList<RoutineDescriptor>> ListRoutinesAsync(CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<RoutineDescriptor>>([.. Routines]);
 
     public Task<RunHandle> SubmitAsync(string routineId, string inputJson, CallOptions? options = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
