@@ -108,7 +108,7 @@ internal sealed partial class PostgresRunStore
         {
             // One snapshot for every statement, so the page and its total agree while runs are being written.
             await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct).ConfigureAwait(false);
-            var (where, parameters) = await WhereAsync(connection, filter, ct).ConfigureAwait(false);
+            var (where, parameters, idsOnly) = await WhereAsync(connection, filter, ct).ConfigureAwait(false);
 
             var (total, lowerBound) = filter.HasKeptCount
                 ? (await CountKeptAsync(connection, filter, ct).ConfigureAwait(false), false)
@@ -117,8 +117,12 @@ internal sealed partial class PostgresRunStore
             if ((lowerBound || total > filter.Skip) && filter.Take > 0)
             {
                 var take = parameters.Length + 1;
+                // A search matching only run ids reads them by the primary key and then sorts them: left to itself the
+                // planner may walk the newest-first index expecting the matches spread out, when an old id's are all at
+                // its far end (3 s at ten million runs). OFFSET 0 keeps it from merging the two.
+                var from = idsOnly ? $"(SELECT * FROM runs{where} OFFSET 0) AS matching" : $"runs{where}";
                 await using var page = Command(connection,
-                    $"SELECT {RunColumnList} FROM runs{where} ORDER BY created_at DESC, run_id DESC LIMIT ${take} OFFSET ${take + 1}",
+                    $"SELECT {RunColumnList} FROM {from} ORDER BY created_at DESC, run_id DESC LIMIT ${take} OFFSET ${take + 1}",
                     [.. parameters, filter.Take, filter.Skip]);
                 runs = await ReadAllAsync(page, ReadRun, ct).ConfigureAwait(false);
             }
@@ -146,11 +150,15 @@ internal sealed partial class PostgresRunStore
         return total > RunPage.CountLimit ? (RunPage.CountLimit, true) : (total, false);
     }
 
-    /// <summary>The WHERE clause (with a leading space, or empty) and its positional parameters for a run filter.</summary>
-    private static async Task<(string Sql, object?[] Parameters)> WhereAsync(NpgsqlConnection connection, RunFilter filter, CancellationToken ct)
+    /// <summary>
+    /// The WHERE clause (with a leading space, or empty) and its positional parameters for a run filter, and whether it
+    /// has a search that matches run ids only (no routine name).
+    /// </summary>
+    private static async Task<(string Sql, object?[] Parameters, bool IdsOnly)> WhereAsync(NpgsqlConnection connection, RunFilter filter, CancellationToken ct)
     {
         var conditions = new List<string>();
         var parameters = new List<object?>();
+        var idsOnly = false;
         void Add(string condition, object value)
         {
             parameters.Add(value);
@@ -171,12 +179,13 @@ internal sealed partial class PostgresRunStore
             await using var names = Command(connection, @"SELECT DISTINCT routine_name FROM run_counts WHERE routine_name ILIKE $1 ESCAPE '\'",
                 $"%{EscapeLike(filter.Search)}%");
             var matching = (await ReadAllAsync(names, r => r.GetString(0), ct).ConfigureAwait(false)).ToArray();
+            idsOnly = matching.Length == 0;
             parameters.AddRange([EscapeLike(filter.Search.ToLowerInvariant()) + "%", matching]);
             conditions.Add($@"(run_id LIKE ${parameters.Count - 1} ESCAPE '\' OR routine_name = ANY(${parameters.Count}))");
         }
 
         var sql = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
-        return (sql, parameters.ToArray());
+        return (sql, parameters.ToArray(), idsOnly);
     }
 
     private static string EscapeLike(string text) =>
