@@ -89,6 +89,19 @@ public sealed class PriorityAndLimitTests
     }
 
     [Fact]
+    public async Task AWorkflowsParallelCalls_AreHeldToTheirRoutinesLimit()
+    {
+        var executions = new Executions();
+        await using var env = await StartAsync(executions, slots: 8);
+
+        var run = await env.RunAsync("trains_in_parallel", new FanOutInput("fan-limit", 20));
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal(20, (await env.Client.ListChildrenAsync(run.RunId)).Count);
+        Assert.Equal(2, executions.MostAtOnce("fan-limit"));
+    }
+
+    [Fact]
     public async Task APerKeyLimit_HoldsOneRunPerModel_SaysWhich_AndLetsTheNextGoWhenItEnds()
     {
         var executions = new Executions();
@@ -137,7 +150,7 @@ public sealed class PriorityAndLimitTests
         await using var env = await StartAsync(executions, slots: 4);
         var dispatcher = env.Services.GetRequiredService<Dispatcher>();
         var routine = dispatcher.ListRoutines().Single(r => r.Id.Name == "per_model_training");
-        var slot = routine.Limits[0].SlotFor("per_model_training", """{"model":"resnet"}""");
+        var slot = Assert.Single(ConcurrencyLimit.SlotsOf(routine, """{"model":"resnet"}"""));
 
         // A surviving worker reports a training of resnet that a restarted service has no grant for.
         dispatcher.Heartbeat(new WorkerHeartbeat("127.0.0.1:9@3", "survivor", 4, dispatcher.ListRoutines(),

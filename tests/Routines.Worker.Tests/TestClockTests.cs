@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Routines.Client;
 using Routines.Serialization;
+using Routines.Silo.Dispatch;
 using Routines.Testing;
 using Routines.Worker.Tests.Routines;
 
@@ -15,9 +16,8 @@ public sealed class TestClockTests
     [Fact]
     public async Task ARetryDelayOfAMinute_PassesWhenTheClockIsAdvanced()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var executions = new Executions();
-        await using var env = await RoutineTestEnvironment.StartAsync([typeof(Add).Assembly], s => s.AddSingleton(executions), clock: clock);
+        var (clock, executions) = (new FakeTimeProvider(DateTimeOffset.UtcNow), new Executions());
+        await using var env = await StartAsync(clock, executions);
         var watch = Stopwatch.StartNew();
 
         var handle = await env.Client.SubmitAsync("patient_retry", JsonSerializer.Serialize(new KeyInput("patient"), RoutineJson.Default));
@@ -36,9 +36,8 @@ public sealed class TestClockTests
     [Fact]
     public async Task AnAttemptsTimeout_PassesWhenTheClockIsAdvanced()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var executions = new Executions();
-        await using var env = await RoutineTestEnvironment.StartAsync([typeof(Add).Assembly], s => s.AddSingleton(executions), clock: clock);
+        var (clock, executions) = (new FakeTimeProvider(DateTimeOffset.UtcNow), new Executions());
+        await using var env = await StartAsync(clock, executions);
 
         var handle = await env.Client.SubmitAsync("waits_for_timeout", JsonSerializer.Serialize(new KeyInput("timeout"), RoutineJson.Default));
         await executions.StartedSignal("timeout").Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -47,6 +46,28 @@ public sealed class TestClockTests
 
         Assert.Equal(RunStatus.TimedOut, run.Status);
     }
+
+    [Fact]
+    public async Task AdvancingTheClock_WhileAnAttemptRuns_DoesNotLoseItsWorker()
+    {
+        var (clock, executions) = (new FakeTimeProvider(DateTimeOffset.UtcNow), new Executions());
+        await using var env = await StartAsync(clock, executions);
+        var handle = await env.Client.SubmitAsync("gate", JsonSerializer.Serialize(new KeyInput("advanced"), RoutineJson.Default));
+        await executions.StartedSignal("advanced").Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Five minutes of engine time with no heartbeat in it: the worker's silence is judged on the machine's clock.
+        clock.Advance(TimeSpan.FromMinutes(5));
+        env.Services.GetRequiredService<Dispatcher>().CheckWorkers();
+        executions.ReleaseSignal("advanced").TrySetResult();
+        var run = await env.Client.WaitAsync(handle.RunId);
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal(1, run.Attempt);
+        Assert.DoesNotContain(await env.Client.GetHistoryAsync(handle.RunId), e => e.Reason?.Contains("lost") == true);
+    }
+
+    static Task<RoutineTestEnvironment> StartAsync(FakeTimeProvider clock, Executions executions)
+        => RoutineTestEnvironment.StartAsync([typeof(Add).Assembly], s => s.AddSingleton(executions), clock: clock);
 
     static async Task<RunInfo> WaitForAsync(RoutineTestEnvironment env, string runId, Func<RunInfo, bool> condition)
     {

@@ -16,31 +16,36 @@ public sealed record ConcurrencyLimit([property: Id(0)] int Max, [property: Id(1
             : $"[ConcurrencyLimit] Key \"{Key}\" names no property of the input, {inputType} (it has {string.Join(", ", inputProperties)}).";
     }
 
+    /// <summary>The counts a run of <paramref name="routine"/> with <paramref name="inputJson"/> is held to while it runs.</summary>
+    internal static IReadOnlyList<LimitSlot> SlotsOf(RoutineDescriptor routine, string inputJson)
+        => routine.Limits.Count == 0 ? [] : [.. routine.Limits.Select(l => l.SlotFor(routine.Id.Name, inputJson))];
+
     /// <summary>
     /// What this limit counts a run of <paramref name="routineName"/> with <paramref name="inputJson"/> against: the
     /// routine, or the routine and the key's value (its JSON text; a missing key counts as <c>null</c>).
     /// </summary>
-    internal LimitSlot SlotFor(string routineName, string inputJson)
+    LimitSlot SlotFor(string routineName, string inputJson)
     {
-        if (Key is null) return new LimitSlot(routineName, Max, $"at most {Max} run{(Max == 1 ? "" : "s")} of {routineName} at once");
-        string? key = null;
+        var most = $"at most {Max} run{(Max == 1 ? "" : "s")} of {routineName} at once";
+        if (Key is null) return new LimitSlot(routineName, Max, most);
         var value = "null";
         using (var document = JsonDocument.Parse(inputJson))
         {
-            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object)
             {
-                foreach (var property in document.RootElement.EnumerateObject())
+                foreach (var property in root.EnumerateObject())
                 {
                     if (!property.Name.Equals(Key, StringComparison.OrdinalIgnoreCase)) continue;
-                    key = value = property.Value.GetRawText();
-                    if (value.Length > 80) value = value[..77] + "…"; // the reason stays readable; the key keeps it whole
+                    value = property.Value.GetRawText();
                     break;
                 }
             }
         }
 
-        return new LimitSlot($"{routineName}\u001f{Key.ToLowerInvariant()}\u001f{key ?? "null"}", Max,
-            $"at most {Max} run{(Max == 1 ? "" : "s")} of {routineName} at once per {Key} ({Key} = {value})");
+        // The reason stays readable; the key keeps the value whole.
+        var shown = value.Length > 80 ? value[..77] + "…" : value;
+        return new LimitSlot($"{routineName}\u001f{Key.ToLowerInvariant()}\u001f{value}", Max, $"{most} per {Key} ({Key} = {shown})");
     }
 }
 

@@ -14,9 +14,10 @@ internal sealed partial class Dispatcher
         lock (_gate)
         {
             var waiting = catalog.Live.Select(r => r.Id.Name).Distinct().ToDictionary(name => name, _ => 0, StringComparer.Ordinal);
-            var queued = _lines.SelectMany(l => l.Value.Runs.Select(r => (l.Key.Routine, r)))
+            // In a line, or parked on a full concurrency limit.
+            var queued = _lines.SelectMany(l => l.Value.Runs.Select(run => (l.Key.Routine, Run: run)))
                 .Concat(_parked.Values.SelectMany(p => p.UnorderedItems.Select(i => (i.Element.Line.Routine, i.Element.Run))));
-            foreach (var (routine, run) in queued.Where(q => !_forgotten.Contains(q.Item2.RunId)))
+            foreach (var (routine, _) in queued.Where(q => !_forgotten.Contains(q.Run.RunId)))
                 waiting[routine.Name] = waiting.GetValueOrDefault(routine.Name) + 1;
             return waiting.Select(w => new Measurement<int>(w.Value, new KeyValuePair<string, object?>("routine", w.Key))).ToList();
         }

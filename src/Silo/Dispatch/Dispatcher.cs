@@ -46,6 +46,7 @@ internal sealed partial class Dispatcher(
     readonly Dictionary<QueueKey, RunLine> _lines = [];
     // Runs of every routine held back by a full concurrency limit, by the limit's key, best first.
     readonly Dictionary<string, PriorityQueue<(QueuedRun Run, QueueKey Line), RunLine.Standing>> _parked = new(StringComparer.Ordinal);
+    static readonly IComparer<RunLine.Standing> BestFirst = Comparer<RunLine.Standing>.Create((a, b) => b.CompareTo(a));
     // Runs granted against each limit, counted from the grants.
     readonly Dictionary<string, int> _limitCounts = new(StringComparer.Ordinal);
     // The one record of who runs what: a grant from Acquire (or a worker's report after a restart) to its release. A
@@ -88,7 +89,7 @@ internal sealed partial class Dispatcher(
             worker.Terminating |= heartbeat.Terminating;
             worker.Ready |= !heartbeat.Initializing;
             if (routinesChanged) catalog.Update(_workers.Values.SelectMany(w => w.Descriptors));
-            ReleaseUnreported(worker, heartbeat.Running, now);
+            ReleaseUnreported(worker, heartbeat.Running);
             DrainQueuesOnto(worker);
         }
     }
@@ -253,7 +254,7 @@ internal sealed partial class Dispatcher(
     /// The worker is the authority on what it runs: grants it has not reported for a while ended without their release
     /// reaching us (the service restarted between grant and start, say), so their slots are freed.
     /// </summary>
-    void ReleaseUnreported(WorkerState worker, IReadOnlyList<RunningAttempt> running, DateTimeOffset now)
+    void ReleaseUnreported(WorkerState worker, IReadOnlyList<RunningAttempt> running)
     {
         var reported = running.Select(r => r.RunId).ToHashSet();
         var stale = worker.Granted.Where(runId => !reported.Contains(runId) && Stopwatch.GetElapsedTime(_grants[runId].GrantedAt) > UnreportedGrant).ToList();
@@ -357,7 +358,7 @@ internal sealed partial class Dispatcher(
 
     void Park(LimitSlot limit, QueuedRun run, QueueKey line)
     {
-        if (!_parked.TryGetValue(limit.Key, out var parked)) _parked[limit.Key] = parked = new(Comparer<RunLine.Standing>.Create((a, b) => b.CompareTo(a)));
+        if (!_parked.TryGetValue(limit.Key, out var parked)) _parked[limit.Key] = parked = new(BestFirst);
         parked.Enqueue((run, line), new RunLine.Standing(run.Priority, run.Sequence));
     }
 

@@ -461,7 +461,7 @@ internal sealed partial class RunGrain(
         var routine = catalog.TryGet(run.RoutineId);
         var policy = PolicyOf(run);
         // Once its routine is known (a run waiting for a worker may not know it yet).
-        if (routine is not null) _limits ??= routine.Limits.Count > 0 ? [.. routine.Limits.Select(l => l.SlotFor(run.RoutineName, run.InputJson))] : [];
+        if (routine is not null) _limits ??= ConcurrencyLimit.SlotsOf(routine, run.InputJson);
         return dispatcher.Acquire(new SlotRequest(RunId, routine?.Id ?? RoutineId.Parse(run.RoutineId), policy.Execution, _callerWorker, policy.Priority, _limits));
     }
 

@@ -27,7 +27,6 @@ internal static class Format
     public static string RunDuration(Routines.Client.RunInfo run, DateTimeOffset now)
         => run.StartedAt is not { } start ? "—" : Duration((run.FinishedAt ?? now) - start);
 
-    /// <summary>A run's policy in one line: "3 attempts, backoff 1.0 s ×2 up to 1 min 0 s · 3 worker losses · timeout 1 h 0 min · cached · remote".</summary>
     /// <summary>A routine's declared policies in one line, for the catalog.</summary>
     public static string Policies(Routines.Client.RoutineDescriptor routine)
         => string.Join(" · ", new[]
@@ -36,6 +35,7 @@ internal static class Format
             routine.Priority == 0 ? null : $"priority {routine.Priority}",
         }.Concat(routine.Limits.Select(l => $"at most {l.Max} at once{(l.Key is null ? "" : $" per {l.Key}")}")).OfType<string>());
 
+    /// <summary>A run's policy in one line: "3 attempts, backoff 1.0 s ×2 up to 1 min 0 s · 3 worker losses · timeout 1 h 0 min · cached · remote · priority 0".</summary>
     public static string Policy(Routines.Client.RunPolicy? policy)
     {
         if (policy is null) return "— (recorded before policies were stored)";

@@ -14,7 +14,7 @@ internal sealed class Attempt(ExecutionRequest request, RegisteredRoutine routin
     public RegisteredRoutine Routine { get; } = routine;
 
     /// <summary>The concurrency limits the attempt counts against, reported so that a restarted service counts them.</summary>
-    public IReadOnlyList<LimitSlot> Limits => field ??= [.. Routine.Descriptor.Limits.Select(l => l.SlotFor(Request.Routine.Name, Request.InputJson))];
+    public IReadOnlyList<LimitSlot> Limits => field ??= ConcurrencyLimit.SlotsOf(Routine.Descriptor, Request.InputJson);
 
     public TelemetryBuffer Telemetry { get; } = telemetry;
 

@@ -105,3 +105,20 @@ public sealed class WaitsForTimeout(Executions executions) : RoutineTask<KeyInpu
         return new Done(input.Key, ctx.Attempt);
     }
 }
+
+public sealed record FanOutInput(string Key, int Trainings);
+
+/// <summary>Starts its trainings the natural way, Task.WhenAll over async lambdas: their limit still holds.</summary>
+[Routine("trains_in_parallel")]
+public sealed class TrainsInParallel : RoutineWorkflow<FanOutInput, Done>
+{
+    public override async Task<Done> RunAsync(FanOutInput input, WorkflowContext ctx)
+    {
+        await Task.WhenAll(Enumerable.Range(0, input.Trainings).Select(async i =>
+        {
+            var done = await ctx.CallAsync<Done>("limited_training", new TrainingInput(input.Key, "m", i));
+            return done.Key;
+        }));
+        return new Done(input.Key, ctx.Attempt);
+    }
+}

@@ -16,10 +16,12 @@ CREATE TABLE run_counts (
 INSERT INTO run_counts (routine_name, status, root, runs)
 SELECT routine_name, status, parent_run_id IS NULL, count(*) FROM runs GROUP BY 1, 2, 3;
 
-CREATE FUNCTION run_counts_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+-- New runs count up, removed runs down: both triggers name their transition table changed_runs.
+CREATE FUNCTION run_counts_added_or_removed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO run_counts AS c (routine_name, status, root, runs)
-    SELECT routine_name, status, parent_run_id IS NULL, count(*) FROM new_runs GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    SELECT routine_name, status, parent_run_id IS NULL, CASE TG_OP WHEN 'DELETE' THEN -count(*) ELSE count(*) END
+    FROM changed_runs GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
     ON CONFLICT (routine_name, status, root) DO UPDATE SET runs = c.runs + excluded.runs;
     RETURN NULL;
 END $$;
@@ -36,17 +38,9 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE FUNCTION run_counts_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO run_counts AS c (routine_name, status, root, runs)
-    SELECT routine_name, status, parent_run_id IS NULL, -count(*) FROM old_runs GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-    ON CONFLICT (routine_name, status, root) DO UPDATE SET runs = c.runs + excluded.runs;
-    RETURN NULL;
-END $$;
-
-CREATE TRIGGER runs_counted_insert AFTER INSERT ON runs REFERENCING NEW TABLE AS new_runs
-    FOR EACH STATEMENT EXECUTE FUNCTION run_counts_inserted();
+CREATE TRIGGER runs_counted_insert AFTER INSERT ON runs REFERENCING NEW TABLE AS changed_runs
+    FOR EACH STATEMENT EXECUTE FUNCTION run_counts_added_or_removed();
 CREATE TRIGGER runs_counted_update AFTER UPDATE ON runs REFERENCING OLD TABLE AS old_runs NEW TABLE AS new_runs
     FOR EACH STATEMENT EXECUTE FUNCTION run_counts_updated();
-CREATE TRIGGER runs_counted_delete AFTER DELETE ON runs REFERENCING OLD TABLE AS old_runs
-    FOR EACH STATEMENT EXECUTE FUNCTION run_counts_deleted();
+CREATE TRIGGER runs_counted_delete AFTER DELETE ON runs REFERENCING OLD TABLE AS changed_runs
+    FOR EACH STATEMENT EXECUTE FUNCTION run_counts_added_or_removed();
