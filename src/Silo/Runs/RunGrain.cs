@@ -156,14 +156,14 @@ internal sealed partial class RunGrain(
     {
         await EnsureLoadedAsync();
         if (_recorded is null) await ThrowIfRemovedAsync();
-        return _recorded;
+        return Answer();
     }
 
     public async Task<RunInfo?> WaitAsync(TimeSpan maxWait)
     {
         await EnsureLoadedAsync();
         if (_recorded is null) await ThrowIfRemovedAsync();
-        if (_recorded is null || _recorded.Status.IsTerminal()) return _recorded;
+        if (_recorded is null || _recorded.Status.IsTerminal()) return Answer();
         // WaitAsync drops its timer when the run ends first; a bare Task.Delay would live out its whole window (20 s
         // for the client), and at thousands of runs a second those dangling timers were a large share of the heap.
         await _terminal.Task.WaitAsync(maxWait, clock)
@@ -656,6 +656,16 @@ internal sealed partial class RunGrain(
         _timer?.Dispose();
         _timer = null;
         watchdog.Forget(RunId);
+    }
+
+    /// <summary>
+    /// The run as recorded, for a reader. A finished run's grain then leaves memory: the store holds all it knows, and
+    /// retention (another process) may remove the run, which a grain kept in memory would go on answering for.
+    /// </summary>
+    RunInfo? Answer()
+    {
+        if (_run is { } run && run.Status.IsTerminal()) DeactivateOnIdle();
+        return _recorded;
     }
 
     /// <summary>A run the store does not hold may have been removed by retention: say so, rather than that it never was.</summary>

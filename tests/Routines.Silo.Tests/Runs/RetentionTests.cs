@@ -19,6 +19,11 @@ public sealed class RetentionTests(ClusterFixture cluster) : IClassFixture<Clust
         await Routines.Tests.Shared.Eventually.TrueAsync(async () => (await cluster.Client.ListChildrenAsync(running.RunId)).Any(),
             TimeSpan.FromSeconds(30), "the pipeline's first step");
 
+        // Someone looked at the finished runs (a page in the console): their grains came back to answer, and must not
+        // keep answering from memory once the runs are gone.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        foreach (var looked in new[] { step, fan }.Concat(children)) Assert.NotNull(await cluster.Client.GetRunAsync(looked.RunId));
+
         var (exitCode, output) = await cluster.ServiceVerbAsync(["prune"], new()
         {
             ["Routines__Service__Retention__Runs"] = "00:00:00",
