@@ -54,4 +54,28 @@ public interface IRoutinesClient
 
     /// <summary>The routines live workers offer, with their schemas and policies.</summary>
     Task<IReadOnlyList<RoutineDescriptor>> ListRoutinesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Creates a schedule, or replaces the one of that name (a pause and the ticks dealt with stay).</summary>
+    /// <exception cref="ArgumentException">The schedule is invalid; the message names the field.</exception>
+    /// <exception cref="RoutineNotFoundException">No live worker offers its routine.</exception>
+    /// <exception cref="InvalidRoutineInputException">Its input does not fit the routine's input type.</exception>
+    Task<ScheduleInfo> SaveScheduleAsync(Schedule schedule, CancellationToken cancellationToken = default);
+
+    /// <summary>Every schedule, by name, with its next fire times.</summary>
+    Task<IReadOnlyList<ScheduleInfo>> ListSchedulesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The schedule, or null when there is none of that name.</summary>
+    Task<ScheduleInfo?> GetScheduleAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Stops the schedule starting runs until it is resumed; null when there is none of that name.</summary>
+    Task<ScheduleInfo?> PauseScheduleAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Starts the schedule again from its next tick (ticks during the pause are not caught up); null when there is none.</summary>
+    Task<ScheduleInfo?> ResumeScheduleAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes the schedule (its runs stay); false when there was none of that name.</summary>
+    Task<bool> RemoveScheduleAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>What became of the schedule's ticks, newest first: started with their run, skipped, or failed, with why.</summary>
+    Task<IReadOnlyList<ScheduleTick>> ListScheduleTicksAsync(string name, int take = 100, CancellationToken cancellationToken = default);
 }

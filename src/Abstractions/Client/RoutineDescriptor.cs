@@ -33,5 +33,8 @@ public sealed record RoutineDescriptor
     /// <summary>How many of its runs may run at once (<see cref="ConcurrencyLimitAttribute"/>).</summary>
     [Id(11)] public IReadOnlyList<ConcurrencyLimit> Limits { get; init; } = [];
 
+    /// <summary>The schedules declared on it (<see cref="ScheduleAttribute"/>), which the service creates when it is offered.</summary>
+    [Id(12)] public IReadOnlyList<Schedule> Schedules { get; init; } = [];
+
     public RoutineKind Kind => Id.Kind!.Value;
 }

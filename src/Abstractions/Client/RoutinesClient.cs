@@ -142,4 +142,32 @@ internal sealed class RoutinesClient(IGrainFactory grains, TimeSpan? outageToler
 
     /// <summary>Time-ordered, so ids sort by submission.</summary>
     internal static string NewRunId() => Guid.CreateVersion7().ToString("N");
+
+    public Task<ScheduleInfo> SaveScheduleAsync(Schedule schedule, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        if (schedule.Problem() is { } problem) throw new ArgumentException(problem, nameof(schedule));
+        return ServiceOutage.RepeatAsync(_outageTolerance, () => grains.Scheduler().SaveAsync(schedule), cancellationToken);
+    }
+
+    public Task<IReadOnlyList<ScheduleInfo>> ListSchedulesAsync(CancellationToken cancellationToken = default)
+        => ServiceOutage.RepeatAsync(_outageTolerance, () => grains.Scheduler().ListAsync(), cancellationToken);
+
+    public Task<ScheduleInfo?> GetScheduleAsync(string name, CancellationToken cancellationToken = default)
+        => ServiceOutage.RepeatAsync(_outageTolerance, () => grains.Scheduler().GetAsync(name), cancellationToken);
+
+    public Task<ScheduleInfo?> PauseScheduleAsync(string name, CancellationToken cancellationToken = default)
+        => ServiceOutage.RepeatAsync(_outageTolerance, () => grains.Scheduler().SetPausedAsync(name, true), cancellationToken);
+
+    public Task<ScheduleInfo?> ResumeScheduleAsync(string name, CancellationToken cancellationToken = default)
+        => ServiceOutage.RepeatAsync(_outageTolerance, () => grains.Scheduler().SetPausedAsync(name, false), cancellationToken);
+
+    public Task<bool> RemoveScheduleAsync(string name, CancellationToken cancellationToken = default)
+        => ServiceOutage.RepeatAsync(_outageTolerance, () => grains.Scheduler().RemoveAsync(name), cancellationToken);
+
+    public Task<IReadOnlyList<ScheduleTick>> ListScheduleTicksAsync(string name, int take = 100, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(take);
+        return ServiceOutage.RepeatAsync(_outageTolerance, () => grains.Scheduler().ListTicksAsync(name, Math.Min(take, 1000)), cancellationToken);
+    }
 }

@@ -13,6 +13,7 @@ internal static class EngineGrains
     static readonly StringKeyed<IWorkerGrain> Workers = new();
     static readonly ConditionalWeakTable<IGrainFactory, IDispatcherGrain> Dispatchers = new();
     static readonly ConditionalWeakTable<IGrainFactory, IAttemptResultsGrain> Results = new();
+    static readonly ConditionalWeakTable<IGrainFactory, ISchedulerGrain> Schedulers = new();
 
     public static IRunGrain Run(this IGrainFactory grains, string runId) => Runs.Get(grains, runId);
 
@@ -21,6 +22,8 @@ internal static class EngineGrains
     public static IDispatcherGrain Dispatcher(this IGrainFactory grains) => Dispatchers.GetValue(grains, g => g.GetGrain<IDispatcherGrain>(0));
 
     public static IAttemptResultsGrain AttemptResults(this IGrainFactory grains) => Results.GetValue(grains, g => g.GetGrain<IAttemptResultsGrain>(0));
+
+    public static ISchedulerGrain Scheduler(this IGrainFactory grains) => Schedulers.GetValue(grains, g => g.GetGrain<ISchedulerGrain>(0));
 
     sealed class StringKeyed<T> where T : IGrainWithStringKey
     {

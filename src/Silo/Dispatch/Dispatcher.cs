@@ -88,7 +88,12 @@ internal sealed partial class Dispatcher(
             // after its first ready one): a worker that reported ready, or stopping, never goes back.
             worker.Terminating |= heartbeat.Terminating;
             worker.Ready |= !heartbeat.Initializing;
-            if (routinesChanged) catalog.Update(_workers.Values.SelectMany(w => w.Descriptors));
+            if (routinesChanged)
+            {
+                catalog.Update(_workers.Values.SelectMany(w => w.Descriptors));
+                DeclareSchedules(heartbeat.Routines);
+            }
+
             ReleaseUnreported(worker, heartbeat.Running);
             DrainQueuesOnto(worker);
         }
@@ -267,6 +272,15 @@ internal sealed partial class Dispatcher(
         foreach (var limit in limits) _limitCounts[limit.Key] = _limitCounts.GetValueOrDefault(limit.Key) + 1;
         worker.Hold(runId, kind == RoutineKind.Workflow ? RoutineKind.Workflow : RoutineKind.Task);
         return new SlotGrant(worker.Id, null);
+    }
+
+    /// <summary>Hands the scheduler the schedules declared on a worker's routines: of a routine's versions, the newest one's.</summary>
+    void DeclareSchedules(IReadOnlyList<RoutineDescriptor> routines)
+    {
+        var declared = routines.GroupBy(r => r.Id.Name, StringComparer.Ordinal)
+            .SelectMany(g => g.MaxBy(r => r.Id.Version!, VersionComparer.Instance)!.Schedules)
+            .ToList();
+        if (declared.Count > 0) grains.Scheduler().DeclareAsync(declared).Ignore();
     }
 
     /// <summary>The worker left the cluster: its runs are handed back to be dispatched again.</summary>

@@ -6,6 +6,7 @@ using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Routines.Silo.Dispatch;
 using Routines.Silo.Runs;
+using Routines.Silo.Scheduling;
 using Routines.Silo.Storage;
 using Routines.Silo.Storage.Postgres;
 using Routines.Silo.Storage.Sqlite;
@@ -31,6 +32,7 @@ internal static class ServiceSiloBuilderExtensions
         services.TryAddSingleton<AttemptWatchdog>();
         services.TryAddSingleton<IdenticalRuns>();
         services.TryAddSingleton<IRunStore>(CreateStore);
+        services.TryAddSingleton(ScheduleStoreFor);
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, StoreInitializer>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DispatcherStarter>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RoutinesServiceOptions>>().Value.Retention);
@@ -44,6 +46,14 @@ internal static class ServiceSiloBuilderExtensions
 
     static IRunStore CreateStore(IServiceProvider services) => StoreFor(
         services.GetRequiredService<IOptions<RoutinesClusterOptions>>().Value, services.GetRequiredService<IOptions<RoutinesServiceOptions>>().Value);
+
+    static IScheduleStore ScheduleStoreFor(IServiceProvider services)
+    {
+        var cluster = services.GetRequiredService<IOptions<RoutinesClusterOptions>>().Value;
+        return cluster.Provider == ClusterProvider.Postgres
+            ? new PostgresScheduleStore(cluster.ConnectionString!)
+            : new SqliteScheduleStore(StorePathOf(services.GetRequiredService<IOptions<RoutinesServiceOptions>>().Value));
+    }
 
     /// <summary>PostgreSQL in a PostgreSQL cluster; otherwise the embedded SQLite file.</summary>
     public static IRunStore StoreFor(RoutinesClusterOptions cluster, RoutinesServiceOptions service)

@@ -635,7 +635,7 @@ internal sealed partial class RunGrain(
         }
     }
 
-    static InvalidRoutineInputException Invalid(RoutineDescriptor routine, IReadOnlyList<InputProblem> problems)
+    internal static InvalidRoutineInputException Invalid(RoutineDescriptor routine, IReadOnlyList<InputProblem> problems)
     {
         var rest = problems.Skip(1).Select(p => $"; and at {p.Path}: {p.Problem}");
         return new InvalidRoutineInputException(routine.Id.ToString(), problems[0].Path, problems[0].Problem + string.Concat(rest));

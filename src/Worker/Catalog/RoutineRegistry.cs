@@ -28,6 +28,15 @@ internal sealed class RoutineRegistry
               + $"({string.Join(" and ", duplicate.Select(r => r.Type.FullName))}). Give each a distinct name or version.");
         }
 
+        var sharedSchedule = routines.SelectMany(r => r.Descriptor.Schedules.Select(s => (Schedule: s.Name, Routine: r)))
+            .GroupBy(x => x.Schedule).FirstOrDefault(g => g.Select(x => x.Routine.Id.Name).Distinct().Count() > 1);
+        if (sharedSchedule is not null)
+        {
+            throw new RoutineDefinitionException(sharedSchedule.First().Routine.Type.FullName!,
+                $"Schedule '{sharedSchedule.Key}' is declared by {string.Join(" and ", sharedSchedule.Select(x => x.Routine.Type.FullName).Distinct())}. "
+              + "Give each [Schedule] a distinct Name.");
+        }
+
         _byId = routines.ToDictionary(r => r.Id);
     }
 
@@ -57,6 +66,7 @@ internal sealed class RoutineRegistry
              ?? limits.Select(l => l.Problem(input.Name, PropertyNames(input, json))).FirstOrDefault(p => p is not null)) is { } problem)
             throw new RoutineDefinitionException(type.FullName!, $"Routine {type.FullName} declares an invalid policy: {problem}");
 
+        var schedules = SchedulesOf(type, id.Name, input, json);
         var retry = declaredRetry?.ToPolicy() ?? (kind == RoutineKind.Task ? new RetryPolicy() : RetryPolicy.None);
         var descriptor = new RoutineDescriptor
         {
@@ -72,12 +82,45 @@ internal sealed class RoutineRegistry
             Execution = type.GetCustomAttribute<ExecutionAttribute>()?.Policy ?? ExecutionPolicy.Remote,
             Priority = priority,
             Limits = limits,
+            Schedules = schedules,
         };
 
         var invoke = typeof(RoutineRegistry).GetMethod(nameof(InvokeAsync), BindingFlags.NonPublic | BindingFlags.Static)!
             .MakeGenericMethod(input, output)
             .CreateDelegate<Func<object, object?, RoutineContext, Task<object?>>>();
         return new RegisteredRoutine(type, input, output, descriptor, invoke);
+    }
+
+    /// <summary>The schedules declared on the routine, each checked as the service would, and its input against the input type.</summary>
+    static IReadOnlyList<Schedule> SchedulesOf(Type type, string routineName, Type input, JsonSerializerOptions json)
+    {
+        var schedules = new List<Schedule>();
+        foreach (var declared in type.GetCustomAttributes<ScheduleAttribute>())
+        {
+            var (schedule, problem) = declared.ToSchedule(routineName);
+            if (schedule is not null)
+            {
+                try
+                {
+                    JsonSerializer.Deserialize(schedule.InputJson, input, json);
+                }
+                catch (JsonException error)
+                {
+                    problem = $"[Schedule] {schedule.Name}'s Input does not fit {input.Name}: {error.Message}";
+                }
+            }
+
+            if (problem is not null) throw new RoutineDefinitionException(type.FullName!, $"Routine {type.FullName} declares an invalid schedule: {problem}");
+            if (schedules.Any(s => s.Name == schedule!.Name))
+            {
+                throw new RoutineDefinitionException(type.FullName!,
+                    $"Routine {type.FullName} declares two schedules named '{schedule!.Name}': give each [Schedule] a distinct Name.");
+            }
+
+            schedules.Add(schedule!);
+        }
+
+        return schedules;
     }
 
     /// <summary>The input's top-level properties by their C# and their JSON names, which a concurrency limit's key may use.</summary>

@@ -110,4 +110,40 @@ internal sealed class FakeRoutinesClient : IRoutinesClient
     public Task<RunInfo> ExecuteAsync(string routineId, string inputJson, CallOptions? options = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
     public Task<RunInfo> WaitAsync(string runId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public List<ScheduleInfo> Schedules { get; } = [];
+
+    public List<ScheduleTick> Ticks { get; } = [];
+
+    public Task<ScheduleInfo> SaveScheduleAsync(Schedule schedule, CancellationToken cancellationToken = default)
+    {
+        var saved = new ScheduleInfo { Schedule = schedule, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };
+        Schedules.RemoveAll(s => s.Schedule.Name == schedule.Name);
+        Schedules.Add(saved);
+        return Task.FromResult(saved);
+    }
+
+    public Task<IReadOnlyList<ScheduleInfo>> ListSchedulesAsync(CancellationToken cancellationToken = default)
+        => Task.FromResult<IReadOnlyList<ScheduleInfo>>([.. Schedules]);
+
+    public Task<ScheduleInfo?> GetScheduleAsync(string name, CancellationToken cancellationToken = default)
+        => Task.FromResult(Schedules.FirstOrDefault(s => s.Schedule.Name == name));
+
+    public Task<ScheduleInfo?> PauseScheduleAsync(string name, CancellationToken cancellationToken = default) => SetPaused(name, true);
+
+    public Task<ScheduleInfo?> ResumeScheduleAsync(string name, CancellationToken cancellationToken = default) => SetPaused(name, false);
+
+    Task<ScheduleInfo?> SetPaused(string name, bool paused)
+    {
+        var index = Schedules.FindIndex(s => s.Schedule.Name == name);
+        if (index < 0) return Task.FromResult<ScheduleInfo?>(null);
+        Schedules[index] = Schedules[index] with { Paused = paused };
+        return Task.FromResult<ScheduleInfo?>(Schedules[index]);
+    }
+
+    public Task<bool> RemoveScheduleAsync(string name, CancellationToken cancellationToken = default)
+        => Task.FromResult(Schedules.RemoveAll(s => s.Schedule.Name == name) > 0);
+
+    public Task<IReadOnlyList<ScheduleTick>> ListScheduleTicksAsync(string name, int take = 100, CancellationToken cancellationToken = default)
+        => Task.FromResult<IReadOnlyList<ScheduleTick>>([.. Ticks.Take(take)]);
 }

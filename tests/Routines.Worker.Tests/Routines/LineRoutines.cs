@@ -122,3 +122,11 @@ public sealed class TrainsInParallel : RoutineWorkflow<FanOutInput, Done>
         return new Done(input.Key, ctx.Attempt);
     }
 }
+
+/// <summary>Declares a schedule: once a year, so no test on the machine's clock sees it fire.</summary>
+[Routine("yearly_report")]
+[Schedule(Cron = "0 0 1 1 *", TimeZone = "Europe/Paris", Input = """{"key":"yearly"}""", Overlap = Client.ScheduleOverlap.BufferOne)]
+public sealed class YearlyReport : RoutineTask<KeyInput, Done>
+{
+    public override Task<Done> RunAsync(KeyInput input, RoutineContext ctx) => Task.FromResult(new Done(input.Key, ctx.Attempt));
+}
