@@ -57,6 +57,7 @@ internal static class ClusteringExtensions
                 o.Classes.Remove(typeof(AttemptResultsGrain));
                 o.Classes.Remove(typeof(Api.ApiTokenGrain));
                 o.Classes.Remove(typeof(Accounts.ConsoleUserGrain));
+                o.Classes.Remove(typeof(Scheduling.SchedulerGrain));
             });
         }
 

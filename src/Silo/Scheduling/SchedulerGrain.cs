@@ -32,7 +32,15 @@ internal sealed partial class SchedulerGrain(IScheduleStore store, RoutineCatalo
     IGrainTimer? _timer;
     bool _failed;
 
-    public Task StartAsync() => _timer is null ? WakeAsync() : Task.CompletedTask;
+    /// <summary>
+    /// Wakes at once, off the silo's start (which waits for this call): the first wake waits for the workers' first
+    /// report, so a routine named by a bare name resolves as it will once the cluster is up.
+    /// </summary>
+    public Task StartAsync()
+    {
+        if (_timer is null) Arm(TimeSpan.Zero);
+        return Task.CompletedTask;
+    }
 
     public async Task<ScheduleInfo> SaveAsync(Schedule schedule)
     {
@@ -116,6 +124,7 @@ internal sealed partial class SchedulerGrain(IScheduleStore store, RoutineCatalo
         Dictionary<string, ScheduleInfo> schedules;
         try
         {
+            await catalog.WaitForFirstReportAsync();
             schedules = await LoadAsync();
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
