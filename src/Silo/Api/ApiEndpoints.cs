@@ -9,7 +9,7 @@ using Routines.Client;
 
 namespace Routines.Silo.Api;
 
-/// <summary>The resources under <c>/api/v1</c>: routines, runs (and their tree, history, result, logs, metrics), workers, tokens.</summary>
+/// <summary>The resources under <c>/api/v1</c>: routines, runs (and their tree, history, result, logs, metrics), workers, schedules, tokens.</summary>
 internal static class ApiEndpoints
 {
     public static void MapRoutinesApi(this IEndpointRouteBuilder app)
@@ -36,6 +36,17 @@ internal static class ApiEndpoints
             .WithSummary("Cancels a run and its unfinished children.");
         Operate(api.MapPost("/runs/{runId}/retry", Retry)).WithSummary("Starts the routine and input of a run again, as a new run.");
         Read(api.MapGet("/workers", Workers)).WithSummary("The live workers.");
+
+        Read(api.MapGet("/schedules", ListSchedules)).WithSummary("Every schedule, by name, with its state and next fire times.");
+        Read(api.MapGet("/schedules/{name}", GetSchedule)).WithSummary("One schedule.");
+        Operate(api.MapPut("/schedules/{name}", SaveSchedule)).Accepts<SaveSchedule>("application/json")
+            .WithSummary("Creates the schedule, or replaces the one of that name (its pause and last tick stay).");
+        Operate(api.MapDelete("/schedules/{name}", RemoveSchedule)).WithSummary("Removes a schedule; its runs stay.");
+        Operate(api.MapPost("/schedules/{name}/pause", PauseSchedule)).WithSummary("Stops the schedule starting runs.");
+        Operate(api.MapPost("/schedules/{name}/resume", ResumeSchedule))
+            .WithSummary("Starts the schedule again from its next tick; ticks during the pause are not caught up.");
+        Read(api.MapGet("/schedules/{name}/ticks", ScheduleTicks))
+            .WithSummary("What became of the schedule's ticks, newest first: started with their run, skipped or failed, with why.");
 
         Admin(api.MapGet("/tokens", ListTokens)).WithSummary("Every token: name, scope, created, revoked.");
         Admin(api.MapPost("/tokens", CreateToken)).Accepts<CreateToken>("application/json")
@@ -214,6 +225,37 @@ internal static class ApiEndpoints
     }
 
     static Task<IReadOnlyList<WorkerInfo>> Workers(IRoutinesClient client, CancellationToken cancellationToken) => client.ListWorkersAsync(cancellationToken);
+
+    static async Task<IReadOnlyList<ScheduleResource>> ListSchedules(IRoutinesClient client, CancellationToken cancellationToken)
+        => [.. (await client.ListSchedulesAsync(cancellationToken)).Select(ScheduleResource.Of)];
+
+    static async Task<Results<Ok<ScheduleResource>, ProblemHttpResult>> GetSchedule(string name, IRoutinesClient client, CancellationToken cancellationToken)
+        => await client.GetScheduleAsync(name, cancellationToken) is { } schedule ? TypedResults.Ok(ScheduleResource.Of(schedule)) : NoSchedule(name);
+
+    static async Task<Ok<ScheduleResource>> SaveSchedule(string name, HttpRequest request, IRoutinesClient client, CancellationToken cancellationToken)
+    {
+        var body = await BodyAsync<SaveSchedule>(request, cancellationToken)
+                   ?? throw new ArgumentException("The body must be a schedule: {\"routine\": …, \"cron\": … or \"every\": …}.");
+        return TypedResults.Ok(ScheduleResource.Of(await client.SaveScheduleAsync(body.ToSchedule(name), cancellationToken)));
+    }
+
+    static async Task<Results<NoContent, ProblemHttpResult>> RemoveSchedule(string name, IRoutinesClient client, CancellationToken cancellationToken)
+        => await client.RemoveScheduleAsync(name, cancellationToken) ? TypedResults.NoContent() : NoSchedule(name);
+
+    static async Task<Results<Ok<ScheduleResource>, ProblemHttpResult>> PauseSchedule(string name, IRoutinesClient client, CancellationToken cancellationToken)
+        => await client.PauseScheduleAsync(name, cancellationToken) is { } schedule ? TypedResults.Ok(ScheduleResource.Of(schedule)) : NoSchedule(name);
+
+    static async Task<Results<Ok<ScheduleResource>, ProblemHttpResult>> ResumeSchedule(string name, IRoutinesClient client, CancellationToken cancellationToken)
+        => await client.ResumeScheduleAsync(name, cancellationToken) is { } schedule ? TypedResults.Ok(ScheduleResource.Of(schedule)) : NoSchedule(name);
+
+    static async Task<Results<Ok<IReadOnlyList<ScheduleTick>>, ProblemHttpResult>> ScheduleTicks(string name, IRoutinesClient client, CancellationToken cancellationToken, int take = 100)
+    {
+        if (take is < 1 or > 1000) throw new ArgumentException($"take must be from 1 to 1000 (got {take}).");
+        if (await client.GetScheduleAsync(name, cancellationToken) is null) return NoSchedule(name);
+        return TypedResults.Ok(await client.ListScheduleTicksAsync(name, take, cancellationToken));
+    }
+
+    static ProblemHttpResult NoSchedule(string name) => TypedResults.Problem(ApiProblems.Problem(404, "Schedule not found", $"There is no schedule named '{name}'."));
 
     static Task<IReadOnlyList<ApiToken>> ListTokens(ApiTokens tokens, CancellationToken cancellationToken) => tokens.ListAsync(cancellationToken);
 

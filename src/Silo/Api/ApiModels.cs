@@ -6,6 +6,34 @@ namespace Routines.Silo.Api;
 /// <summary>A run to start: the routine (a name or an exact id), its input, and anything a .NET <see cref="CallOptions"/> says.</summary>
 internal sealed record SubmitRun(string Routine, JsonElement? Input = null, CallOptions? Options = null, bool Wait = false);
 
+/// <summary>A schedule to create or replace (its name is in the path): as a .NET <see cref="Schedule"/> says, the input as JSON.</summary>
+internal sealed record SaveSchedule(
+    string Routine, JsonElement? Input = null, string? Cron = null, TimeSpan? Every = null, string TimeZone = "UTC",
+    ScheduleOverlap Overlap = ScheduleOverlap.Skip, TimeSpan? CatchUpWindow = null, int? Priority = null)
+{
+    public Schedule ToSchedule(string name) => new()
+    {
+        Name = name, RoutineId = Routine ?? throw new ArgumentException("A schedule needs its routine (\"routine\": a name or an exact id)."),
+        InputJson = Input is { ValueKind: not JsonValueKind.Undefined } input ? input.GetRawText() : "{}", Cron = Cron, Every = Every,
+        TimeZone = TimeZone, Overlap = Overlap, CatchUpWindow = CatchUpWindow ?? Schedule.DefaultCatchUpWindow, Priority = Priority,
+    };
+}
+
+/// <summary>A schedule as the HTTP API shows it: <see cref="ScheduleInfo"/> flattened, its input as JSON.</summary>
+internal sealed record ScheduleResource(
+    string Name, string Routine, JsonElement Input, string? Cron, TimeSpan? Every, string TimeZone, ScheduleOverlap Overlap,
+    TimeSpan CatchUpWindow, int? Priority, bool Paused, bool Declared, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    DateTimeOffset? LastTick, string? LastRunId, DateTimeOffset? BufferedTick, IReadOnlyList<DateTimeOffset> NextTicks)
+{
+    public static ScheduleResource Of(ScheduleInfo info)
+    {
+        var s = info.Schedule;
+        using var input = JsonDocument.Parse(s.InputJson);
+        return new(s.Name, s.RoutineId, input.RootElement.Clone(), s.Cron, s.Every, s.TimeZone, s.Overlap, s.CatchUpWindow, s.Priority,
+            info.Paused, info.Declared, info.CreatedAt, info.UpdatedAt, info.LastTick, info.LastRunId, info.BufferedTick, info.NextTicks);
+    }
+}
+
 /// <summary>Why a run is cancelled; optional.</summary>
 internal sealed record CancelRun(string? Reason = null);
 

@@ -83,7 +83,10 @@ public sealed class HttpApiTests(HttpApiTests.Cluster cluster, Xunit.Abstraction
             foreach (var scope in new string?[] { null, "read", "operate", "admin" })
             {
                 // A fresh victim for each revoke, so the admin call has a token to revoke.
-                var name = template.Contains("{name}") && template.Contains("tokens") ? await NewTokenNameAsync() : "echo";
+                var name = !template.Contains("{name}") ? "echo"
+                    : template.Contains("tokens") ? await NewTokenNameAsync()
+                    : template.Contains("schedules") ? await NewScheduleNameAsync() // a fresh one for each call, as a removal takes it
+                    : "echo";
                 var path = template.Replace("{runId}", runId).Replace("{name}", name);
                 using var response = await Http.SendAsync(Request(new HttpMethod(method), path, scope, BodyFor(method, template)));
                 var status = (int)response.StatusCode;
@@ -101,8 +104,18 @@ public sealed class HttpApiTests(HttpApiTests.Cluster cluster, Xunit.Abstraction
         return name;
     }
 
+    static readonly object YearlyEcho = new { routine = "echo", input = new { key = "scheduled", milliseconds = 0 }, cron = "0 0 1 1 *" };
+
+    async Task<string> NewScheduleNameAsync()
+    {
+        var name = "s-" + Guid.NewGuid().ToString("N")[..12];
+        await SendAsync(HttpMethod.Put, $"/api/v1/schedules/{name}", "operate", YearlyEcho, HttpStatusCode.OK);
+        return name;
+    }
+
     static object? BodyFor(string method, string template) => (method, template) switch
     {
+        ("PUT", "/api/v1/schedules/{name}") => YearlyEcho,
         ("POST", "/api/v1/runs") => new { routine = "echo", input = new { key = "scoped", milliseconds = 0 } },
         ("POST", "/api/v1/tokens") => new { name = "t-" + Guid.NewGuid().ToString("N")[..12], scope = "read" },
         ("POST", _) => new { },
@@ -277,5 +290,56 @@ public sealed class HttpApiTests(HttpApiTests.Cluster cluster, Xunit.Abstraction
         Assert.Contains("alpha", routines[0]!["workers"]!.AsArray().Select(w => w!.GetValue<string>()));
         Assert.Equal(0, routines[0]!["priority"]!.GetValue<int>());
         Assert.Empty(routines[0]!["limits"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Schedules_AreMadePausedResumedListedAndRemoved_AndTheirTicksLinkTheirRuns()
+    {
+        var name = "every-second-" + Guid.NewGuid().ToString("N")[..8];
+        var path = $"/api/v1/schedules/{name}";
+
+        var created = await SendAsync(HttpMethod.Put, path, "operate",
+            new { routine = "echo", input = new { key = name, milliseconds = 0 }, every = "00:00:01", overlap = "allowAll", priority = 5 }, HttpStatusCode.OK);
+        Assert.Equal("echo", created["routine"]!.GetValue<string>());
+        Assert.Equal(name, created["input"]!["key"]!.GetValue<string>());
+        Assert.Equal("allowAll", created["overlap"]!.GetValue<string>());
+        Assert.Equal(5, created["nextTicks"]!.AsArray().Count);
+        var started = await Eventually.ReturnsAsync(async () =>
+            (await SendAsync(HttpMethod.Get, $"{path}/ticks?take=5", "read", null, HttpStatusCode.OK)).AsArray().FirstOrDefault(t => t!["outcome"]!.GetValue<string>() == "started"),
+            TimeSpan.FromSeconds(30), "a started tick");
+        var run = await SendAsync(HttpMethod.Get, $"/api/v1/runs/{started!["runId"]!.GetValue<string>()}", "read", null, HttpStatusCode.OK);
+        Assert.Equal(name, run["input"]!["key"]!.GetValue<string>());
+        Assert.Equal(5, run["options"]!["priority"]!.GetValue<int>());
+
+        var paused = await SendAsync(HttpMethod.Post, $"{path}/pause", "operate", new { }, HttpStatusCode.OK);
+        Assert.True(paused["paused"]!.GetValue<bool>());
+        Assert.Empty(paused["nextTicks"]!.AsArray());
+        Assert.Contains((await SendAsync(HttpMethod.Get, "/api/v1/schedules", "read", null, HttpStatusCode.OK)).AsArray(), s => s!["name"]!.GetValue<string>() == name);
+        Assert.False((await SendAsync(HttpMethod.Post, $"{path}/resume", "operate", new { }, HttpStatusCode.OK))["paused"]!.GetValue<bool>());
+
+        await SendAsync(HttpMethod.Delete, path, "operate", null, HttpStatusCode.NoContent);
+        var gone = await SendAsync(HttpMethod.Get, path, "read", null, HttpStatusCode.NotFound);
+        Assert.Equal($"There is no schedule named '{name}'.", gone["detail"]!.GetValue<string>());
+        await SendAsync(HttpMethod.Get, $"{path}/ticks", "read", null, HttpStatusCode.NotFound);
+        await SendAsync(HttpMethod.Delete, path, "operate", null, HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData("""{"routine":"echo","input":{"key":"k","milliseconds":0},"cron":"61 * * * *"}""", 400, "Schedule.Cron '61 * * * *' is not a cron expression")]
+    [InlineData("""{"routine":"echo","input":{"key":"k","milliseconds":0},"cron":"0 3 * * *","timeZone":"Nowhere/City"}""", 400, "Schedule.TimeZone 'Nowhere/City'")]
+    [InlineData("""{"routine":"echo","input":{"key":"k","milliseconds":0}}""", 400, "either Cron or Every")]
+    [InlineData("""{"routine":"echo","input":{"key":"k","milliseconds":0},"every":"00:00:00.5"}""", 400, "Schedule.Every must be whole seconds")]
+    [InlineData("""{"routine":"echo","input":{"key":"k","milliseconds":"soon"},"every":"00:01:00"}""", 400, "$.milliseconds")]
+    [InlineData("""{"routine":"ecko","input":{},"every":"00:01:00"}""", 404, "Did you mean echo")]
+    [InlineData("""{"routine":"echo","every":"00:01:00","overlap":"sometimes"}""", 400, "$.overlap")]
+    public async Task ABadSchedule_IsRefusedWithWhatIsWrong_AndNothingIsSaved(string body, int status, string expected)
+    {
+        var name = "bad-" + Guid.NewGuid().ToString("N")[..8];
+
+        var problem = await SendAsync(HttpMethod.Put, $"/api/v1/schedules/{name}", "operate", body, (HttpStatusCode)status);
+
+        Assert.Contains(expected, problem.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+        await SendAsync(HttpMethod.Get, $"/api/v1/schedules/{name}", "read", null, HttpStatusCode.NotFound);
+        await SendAsync(HttpMethod.Get, $"/api/v1/schedules/{name}/ticks?take=0", "read", null, HttpStatusCode.BadRequest);
     }
 }
