@@ -46,6 +46,18 @@ internal sealed class RoutinesApi : IDisposable
         return await response.Content.ReadAsStringAsync(cancellationToken);
     }
 
+    public async Task<T> PutAsync<T>(string path, object body, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(body, options: ApiJson.Options) };
+        using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        return Parse<T>(await response.Content.ReadAsStringAsync(cancellationToken));
+    }
+
+    public async Task DeleteAsync(string path, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, path), HttpCompletionOption.ResponseContentRead, cancellationToken);
+    }
+
     /// <summary>A Server-Sent Events stream, resumed after <paramref name="lastEventId"/> when given.</summary>
     public async Task<HttpResponseMessage> OpenEventsAsync(string path, string? lastEventId, CancellationToken cancellationToken)
     {

@@ -339,6 +339,60 @@ public sealed partial class CommandLineTests(CommandLineTests.Cluster cluster, X
     }
 
     [Fact]
+    public async Task Schedules_AreSetListedShownPausedResumedAndRemoved()
+    {
+        var name = $"cli-{Key()}".ToLowerInvariant();
+
+        var set = await RoutinesAsync("schedules", "set", name, "echo", "--every", "1s", "--set", $"key={name}", "--set", "milliseconds=0",
+            "--overlap", "allow-all", "--priority", "3");
+        Assert.True(set.ExitCode == 0, set.ToString());
+        Assert.Contains($"Schedule {name}: echo every 00:00:01; next at ", set.Stdout);
+        await Eventually.TrueAsync(async () => (await cluster.Client.ListScheduleTicksAsync(name)).Any(t => t.Outcome == ScheduleTickOutcome.Started),
+            TimeSpan.FromSeconds(30), "a started tick");
+
+        var listed = await RoutinesAsync("schedules");
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        Assert.Contains("Overlap", listed.Stdout); // a table (whose cells wrap at the terminal's width)
+        var listedJson = JsonNode.Parse((await RoutinesAsync("schedules", "--json")).Stdout)!.AsArray();
+        Assert.Equal("allowAll", listedJson.Single(s => s!["name"]!.GetValue<string>() == name)!["overlap"]!.GetValue<string>());
+        var shown = await RoutinesAsync("schedules", "show", name);
+        Assert.True(shown.ExitCode == 0, shown.ToString());
+        Assert.Contains("started", shown.Stdout);
+        Assert.Matches($"schedule-{name}-\\d{{8}}t\\d{{6}}z", shown.Stdout);
+        var json = await RoutinesAsync("schedules", "show", name, "--json");
+        Assert.Equal(3, JsonNode.Parse(json.Stdout)!["priority"]!.GetValue<int>());
+
+        Assert.Equal(0, (await RoutinesAsync("schedules", "pause", name)).ExitCode);
+        Assert.True((await cluster.Client.GetScheduleAsync(name))!.Paused);
+        Assert.Equal(0, (await RoutinesAsync("schedules", "resume", name)).ExitCode);
+        Assert.False((await cluster.Client.GetScheduleAsync(name))!.Paused);
+        var removed = await RoutinesAsync("schedules", "remove", name);
+        Assert.True(removed.ExitCode == 0, removed.ToString());
+        Assert.Null(await cluster.Client.GetScheduleAsync(name));
+
+        var missing = await RoutinesAsync("schedules", "pause", name);
+        Assert.True(missing.ExitCode == 8, missing.ToString());
+        Assert.Contains($"There is no schedule named '{name}'.", missing.Stderr);
+    }
+
+    [Theory]
+    [InlineData("--cron", "0 3 * * *", "--every", "1m", "either Cron or Every")]
+    [InlineData("--cron", "0 3 * * * * *", "--time-zone", "UTC", "is not a cron expression")]
+    [InlineData("--every", "soon", "--time-zone", "UTC", "--every 'soon' is not an interval")]
+    [InlineData("--cron", "0 3 * * *", "--time-zone", "Moon/Base", "Schedule.TimeZone 'Moon/Base'")]
+    [InlineData("--cron", "0 3 * * *", "--overlap", "sometimes", "sometimes")]
+    public async Task ABadSchedule_ExitsTwo_SayingWhatIsWrong(string option1, string value1, string option2, string value2, string expected)
+    {
+        var name = $"bad-{Key()}".ToLowerInvariant();
+
+        var refused = await RoutinesAsync("schedules", "set", name, "echo", option1, value1, option2, value2, "--set", "key=k", "--set", "milliseconds=0");
+
+        Assert.True(refused.ExitCode == 2, refused.ToString());
+        Assert.Contains(expected, refused.Stderr);
+        Assert.Null(await cluster.Client.GetScheduleAsync(name));
+    }
+
+    [Fact]
     public async Task Show_OfAFailedRun_PrintsItsErrorChain()
     {
         var detached = await RoutinesAsync("run", "chatty", "--set", $"key={Key()}", "--set", "lines=600", "--set", "milliseconds=100",
