@@ -34,12 +34,13 @@ public sealed record SearchResult(string Dataset, string[] ClassNames, ModelScor
 /// </para>
 /// <para>
 /// And it is re-run: if its worker dies, the engine runs it again from the top, and each call is matched to its
-/// recorded child by its position (first call, second call, …). Calls that already succeeded return their recorded
-/// result at once. That only works if the workflow starts its calls in the same order every time for the same
-/// input, so never branch on the clock, random numbers or anything outside the input and the calls' results.
+/// recorded child by what it is (the routine and its input), so calls that already succeeded return their recorded
+/// result at once, in whatever order <c>Task.WhenAll</c> starts them. A call whose input changed runs anew.
 /// </para>
+/// <para>It retrains every night at 03:00 UTC: the schedule below is created when a worker offering it joins.</para>
 /// </remarks>
 [Routine("train_and_pick_model", Version = "1.0.0", Description = "Prepares a dataset, tunes a softmax classifier over a grid and picks the best.")]
+[Schedule(Name = "nightly-retrain", Cron = "0 3 * * *", TimeZone = "UTC")]
 public sealed class TrainAndPickModel : RoutineWorkflow<SearchInput, SearchResult>
 {
     static readonly double[] DefaultLearningRates = [0.01, 0.1, 0.5];

@@ -129,6 +129,35 @@ public sealed class ConsoleData(IRoutinesClient client, ClusterHealth health)
         return CallAsync(async ct => (await client.RetryAsync(runId, ct)).RunId, cancellationToken);
     }
 
+    public Task<IReadOnlyList<ScheduleInfo>> ListSchedulesAsync(CancellationToken cancellationToken = default)
+        => CallAsync(ct => client.ListSchedulesAsync(ct), cancellationToken);
+
+    public Task<ScheduleInfo?> GetScheduleAsync(string name, CancellationToken cancellationToken = default)
+        => CallAsync(ct => client.GetScheduleAsync(name, ct), cancellationToken);
+
+    public Task<IReadOnlyList<ScheduleTick>> ListScheduleTicksAsync(string name, int take, CancellationToken cancellationToken = default)
+        => CallAsync(ct => client.ListScheduleTicksAsync(name, take, ct), cancellationToken);
+
+    /// <summary>Creates the schedule or replaces the one of that name.</summary>
+    public Task<ScheduleInfo> SaveScheduleAsync(ClaimsPrincipal user, Schedule schedule, CancellationToken cancellationToken = default)
+    {
+        ConsolePolicies.Demand(user, ConsoleRole.Operator, "changing schedules");
+        return CallAsync(ct => client.SaveScheduleAsync(schedule, ct), cancellationToken);
+    }
+
+    /// <summary>Pauses or resumes the schedule; null when it is gone.</summary>
+    public Task<ScheduleInfo?> SetSchedulePausedAsync(ClaimsPrincipal user, string name, bool paused, CancellationToken cancellationToken = default)
+    {
+        ConsolePolicies.Demand(user, ConsoleRole.Operator, "changing schedules");
+        return CallAsync(ct => paused ? client.PauseScheduleAsync(name, ct) : client.ResumeScheduleAsync(name, ct), cancellationToken);
+    }
+
+    public Task<bool> RemoveScheduleAsync(ClaimsPrincipal user, string name, CancellationToken cancellationToken = default)
+    {
+        ConsolePolicies.Demand(user, ConsoleRole.Operator, "changing schedules");
+        return CallAsync(ct => client.RemoveScheduleAsync(name, ct), cancellationToken);
+    }
+
     /// <summary>A cheap call that tells <see cref="ClusterHealth"/> whether the cluster answers.</summary>
     internal Task ProbeAsync(CancellationToken cancellationToken) => ListWorkersAsync(cancellationToken);
 

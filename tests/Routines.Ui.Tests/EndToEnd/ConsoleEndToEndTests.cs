@@ -306,6 +306,55 @@ public sealed class ConsoleEndToEndTests(ConsoleFixture cluster) : IClassFixture
     }
 
     [Fact]
+    public async Task TheSchedulesPage_ShowsTheSamplesDeclaredSchedule_AndMakesPausesAndRemovesOne_WhoseTicksLinkTheirRuns()
+    {
+        var page = await cluster.LoggedInPageAsync();
+        try
+        {
+            await page.ClickAsync(".nav-schedules");
+            await Expect(page.Locator(".schedule-row-name", new() { HasText = "nightly-retrain" })).ToContainTextAsync("declared", new() { Timeout = 60_000 });
+
+            // A bad expression is refused with what is wrong, and saves nothing.
+            await page.Locator(".schedule-name input").FillAsync("e2e-bad");
+            await page.ClickAsync(".schedule-routine");
+            await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "load_dataset" }).ClickAsync();
+            await page.Locator(".schedule-cron input").FillAsync("every night");
+            await page.ClickAsync(".schedule-save");
+            await Expect(page.Locator(".error-panel")).ToContainTextAsync("Schedule.Cron 'every night' is not a cron expression");
+
+            await page.Locator(".schedule-name input").FillAsync("e2e-every-two-seconds");
+            await page.Locator(".schedule-cron input").FillAsync("*/2 * * * * *");
+            await page.Locator(".schedule-input textarea").FillAsync("""{"name": "iris"}""");
+            await page.ClickAsync(".schedule-save");
+            var row = page.Locator(".schedules-table tbody tr", new() { HasText = "e2e-every-two-seconds" });
+            await Expect(row.Locator(".schedule-row-last-run")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            Assert.Equal(0, await page.Locator(".schedule-row-name", new() { HasText = "e2e-bad" }).CountAsync());
+            await ConsoleFixture.ScreenshotAsync(page, "12-schedules");
+
+            await page.ClickAsync(".schedule-ticks-e2e-every-two-seconds");
+            await page.Locator("tr[data-tick-outcome=started] a").First.ClickAsync();
+            await ConsoleFixture.WaitForAddressAsync(page, new Regex(@"/runs/schedule-e2e-every-two-seconds-\d{8}t\d{6}z$"));
+            await Expect(page.Locator(".mud-chip[data-status]").First).ToHaveAttributeAsync("data-status", "Succeeded", new() { Timeout = 60_000 });
+
+            await page.ClickAsync(".nav-schedules");
+            await page.ClickAsync(".schedule-pause-e2e-every-two-seconds");
+            await Expect(row.Locator("[data-schedule-state]")).ToHaveAttributeAsync("data-schedule-state", "paused");
+            await page.ClickAsync(".schedule-remove-e2e-every-two-seconds");
+            await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Remove" }).ClickAsync();
+            await Expect(row).ToHaveCountAsync(0);
+        }
+        catch (Exception exception)
+        {
+            await ConsoleFixture.ScreenshotAsync(page, "failure-schedules");
+            throw new Exception($"{exception.Message}\n{cluster.Logs()}", exception);
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
     public async Task FinishedRun_LogDownloadsAsText_ForSignedInUsersOnly_AndRetryStartsANewRun()
     {
         var page = await cluster.LoggedInPageAsync();
