@@ -145,6 +145,9 @@ internal static class ServiceCommandLine
         var sweep = new Runs.RetentionSweep(store, service.Retention, TimeProvider.System,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<Runs.RetentionSweep>.Instance);
         var removed = await sweep.RunAsync(cancellationToken);
+        var schedules = ServiceSiloBuilderExtensions.ScheduleStoreFor(cluster, service);
+        await schedules.ForgetTicksAsync(DateTimeOffset.UtcNow - service.Retention.Runs, cancellationToken);
+        if (schedules is IAsyncDisposable disposable) await disposable.DisposeAsync();
         Console.WriteLine($"Removed {removed} runs from {store.Location} ({service.Retention.Describe()}).");
         return 0;
     });

@@ -47,13 +47,14 @@ internal static class ServiceSiloBuilderExtensions
     static IRunStore CreateStore(IServiceProvider services) => StoreFor(
         services.GetRequiredService<IOptions<RoutinesClusterOptions>>().Value, services.GetRequiredService<IOptions<RoutinesServiceOptions>>().Value);
 
-    static IScheduleStore ScheduleStoreFor(IServiceProvider services)
-    {
-        var cluster = services.GetRequiredService<IOptions<RoutinesClusterOptions>>().Value;
-        return cluster.Provider == ClusterProvider.Postgres
+    static IScheduleStore ScheduleStoreFor(IServiceProvider services) => ScheduleStoreFor(
+        services.GetRequiredService<IOptions<RoutinesClusterOptions>>().Value, services.GetRequiredService<IOptions<RoutinesServiceOptions>>().Value);
+
+    /// <summary>Schedules live beside the runs: in PostgreSQL's database, or in the embedded SQLite file.</summary>
+    public static IScheduleStore ScheduleStoreFor(RoutinesClusterOptions cluster, RoutinesServiceOptions service)
+        => cluster.Provider == ClusterProvider.Postgres
             ? new PostgresScheduleStore(cluster.ConnectionString!)
-            : new SqliteScheduleStore(StorePathOf(services.GetRequiredService<IOptions<RoutinesServiceOptions>>().Value));
-    }
+            : new SqliteScheduleStore(StorePathOf(service));
 
     /// <summary>PostgreSQL in a PostgreSQL cluster; otherwise the embedded SQLite file.</summary>
     public static IRunStore StoreFor(RoutinesClusterOptions cluster, RoutinesServiceOptions service)

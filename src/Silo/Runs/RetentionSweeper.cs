@@ -4,10 +4,11 @@ using Orleans.Runtime;
 namespace Routines.Silo.Runs;
 
 /// <summary>
-/// Sweeps every <see cref="RetentionOptions.SweepInterval"/> (the first a minute after the service is active, not in
+/// Sweeps every <see cref="RetentionOptions.SweepInterval"/> (runs, then the records of schedule ticks older than runs are kept) (the first a minute after the service is active, not in
 /// the middle of its recovery), off the grain scheduler; a failed sweep is logged and tried again at the next one.
 /// </summary>
-internal sealed partial class RetentionSweeper(RetentionSweep sweep, RetentionOptions options, TimeProvider clock, ILogger<RetentionSweeper> logger)
+internal sealed partial class RetentionSweeper(
+    RetentionSweep sweep, Scheduling.IScheduleStore schedules, RetentionOptions options, TimeProvider clock, ILogger<RetentionSweeper> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
     static readonly TimeSpan FirstSweepAfter = TimeSpan.FromMinutes(1);
@@ -35,6 +36,7 @@ internal sealed partial class RetentionSweeper(RetentionSweep sweep, RetentionOp
                 try
                 {
                     await sweep.RunAsync(_stopping.Token);
+                    await schedules.ForgetTicksAsync(clock.GetUtcNow() - options.Runs, _stopping.Token);
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {

@@ -18,6 +18,9 @@ internal interface IScheduleStore
 
     /// <summary>What became of the schedule's ticks, newest first.</summary>
     Task<IReadOnlyList<ScheduleTick>> ListTicksAsync(string name, int take, CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets what became of ticks recorded before <paramref name="recordedBefore"/> (retention); the schedules stay.</summary>
+    Task ForgetTicksAsync(DateTimeOffset recordedBefore, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The schedule as stored: JSON with the enums by name, so a row reads the same to a person in psql.</summary>

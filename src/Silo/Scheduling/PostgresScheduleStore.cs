@@ -100,6 +100,13 @@ internal sealed class PostgresScheduleStore(string connectionString) : ISchedule
         return ticks;
     }
 
+    public async Task ForgetTicksAsync(DateTimeOffset recordedBefore, CancellationToken cancellationToken = default)
+    {
+        await using var command = _source.CreateCommand("DELETE FROM schedule_ticks WHERE recorded_at < $1");
+        command.Parameters.Add(new() { Value = recordedBefore.ToUniversalTime() });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     static DateTimeOffset? Nullable(NpgsqlDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetFieldValue<DateTimeOffset>(column);
 
     public ValueTask DisposeAsync() => _source.DisposeAsync();

@@ -110,6 +110,13 @@ internal sealed class SqliteScheduleStore(string path) : IScheduleStore
         return ticks;
     }
 
+    public async Task ForgetTicksAsync(DateTimeOffset recordedBefore, CancellationToken cancellationToken = default)
+    {
+        await using var command = await _tables.CommandAsync("DELETE FROM schedule_ticks WHERE recorded_at < $before", cancellationToken,
+            ("$before", Text(recordedBefore)));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     // UTC and fixed width ("O" of an offset-0 time), so the text sorts as the times do.
     static object Text(DateTimeOffset? time) => time is { } t ? t.ToUniversalTime().ToString("O") : DBNull.Value;
 
