@@ -117,6 +117,80 @@ public sealed class RoutineDeclarationTests
         Assert.Equal(1.0, routine.Retry.BackoffCoefficient);
     }
 
+    [Fact]
+    public void TriggersThatWouldStartEachOtherInALoop_StopTheProjectLoading()
+    {
+        var error = Assert.Throws<RoutineDefinitionException>(() => new RoutineRegistry(
+            [EmitTriggers(("a_then_b", "loop_a", "loop_b", typeof(string)), ("b_then_a", "loop_b", "loop_a", typeof(string)))], RoutineJson.Default));
+
+        Assert.Contains("would start its own source again in a loop (loop_a → loop_b → loop_a, through triggers a_then_b, b_then_a)", error.Message);
+    }
+
+    [Fact]
+    public void ATriggerOfItsOwnSource_StopsTheProjectLoading()
+    {
+        var error = Assert.Throws<RoutineDefinitionException>(() => new RoutineRegistry(
+            [EmitTriggers(("again", "loop_a", "loop_a", typeof(string)))], RoutineJson.Default));
+
+        Assert.Contains("Trigger again would start its own source again in a loop (loop_a → loop_a", error.Message);
+    }
+
+    [Fact]
+    public void ATriggerReadingItsSourcesOutputAsAnotherType_StopsTheProjectLoading()
+    {
+        var error = Assert.Throws<RoutineDefinitionException>(() => new RoutineRegistry(
+            [EmitTriggers(("loosely", "loop_a", "loop_b", typeof(object)))], RoutineJson.Default));
+
+        Assert.Contains("it reads loop_a's output as Object, but that routine returns String", error.Message);
+    }
+
+    [Fact]
+    public void TriggersWithoutALoop_AreAdvertisedOnTheirSource()
+    {
+        var registry = new RoutineRegistry([EmitTriggers(("a_then_b", "loop_a", "loop_b", typeof(string)))], RoutineJson.Default);
+
+        var trigger = Assert.Single(registry.Descriptors.Single(d => d.Id.Name == "loop_a").Triggers);
+        Assert.Equal(("a_then_b", "loop_a", "loop_b"), (trigger.Name, trigger.Source, trigger.Target));
+        Assert.Empty(registry.Descriptors.Single(d => d.Id.Name == "loop_b").Triggers);
+    }
+
+    /// <summary>
+    /// A project of string-to-string routines and triggers between them (name, source, target, the source output type
+    /// the trigger reads), built at run time: a loop declared in this assembly would stop every test loading it.
+    /// </summary>
+    static Assembly EmitTriggers(params (string Name, string Source, string Target, Type SourceOutput)[] triggers)
+    {
+        var module = AssemblyBuilder.DefineDynamicAssembly(new AssemblyName($"Triggers{Guid.NewGuid():N}"), AssemblyBuilderAccess.Run)
+            .DefineDynamicModule("Triggers");
+        var routines = triggers.SelectMany(t => new[] { t.Source, t.Target }).Distinct().ToDictionary(name => name, name =>
+        {
+            var type = module.DefineType($"Triggers.{name}", TypeAttributes.Public | TypeAttributes.Sealed | TypeAttributes.Class, typeof(RoutineTask<string, string>));
+            type.SetCustomAttribute(new CustomAttributeBuilder(typeof(RoutineAttribute).GetConstructor([typeof(string)])!, [name]));
+            type.DefineDefaultConstructor(MethodAttributes.Public);
+            var run = type.DefineMethod(nameof(RoutineTask<string, string>.RunAsync), MethodAttributes.Public | MethodAttributes.Virtual | MethodAttributes.HideBySig,
+                typeof(Task<string>), [typeof(string), typeof(RoutineContext)]);
+            run.GetILGenerator().Emit(OpCodes.Ldnull);
+            run.GetILGenerator().Emit(OpCodes.Ret);
+            return type.CreateType();
+        });
+
+        foreach (var (name, source, target, output) in triggers)
+        {
+            var type = module.DefineType($"Triggers.{name}", TypeAttributes.Public | TypeAttributes.Sealed | TypeAttributes.Class,
+                typeof(RoutineTrigger<,,,>).MakeGenericType(routines[source], output, routines[target], typeof(string)));
+            type.SetCustomAttribute(new CustomAttributeBuilder(typeof(TriggerAttribute).GetConstructor([typeof(string)])!, [name]));
+            type.DefineDefaultConstructor(MethodAttributes.Public);
+            var map = type.DefineMethod("InputFor", MethodAttributes.Public | MethodAttributes.Virtual | MethodAttributes.HideBySig,
+                typeof(string), [typeof(FinishedRun<>).MakeGenericType(output)]);
+            var body = map.GetILGenerator(); // never run: the tests only load the project
+            body.Emit(OpCodes.Ldnull);
+            body.Emit(OpCodes.Ret);
+            type.CreateType();
+        }
+
+        return module.Assembly;
+    }
+
     static CustomAttributeBuilder Timeout(double seconds)
         => new(typeof(TimeoutAttribute).GetConstructor([typeof(double)])!, [seconds]);
 

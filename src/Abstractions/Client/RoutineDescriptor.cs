@@ -36,5 +36,8 @@ public sealed record RoutineDescriptor
     /// <summary>The schedules declared on it (<see cref="ScheduleAttribute"/>), which the service creates when it is offered.</summary>
     [Id(12)] public IReadOnlyList<Schedule> Schedules { get; init; } = [];
 
+    /// <summary>The triggers that watch its runs (<see cref="TriggerAttribute"/>): each starts its target when a run of this one ends.</summary>
+    [Id(13)] public IReadOnlyList<TriggerDescriptor> Triggers { get; init; } = [];
+
     public RoutineKind Kind => Id.Kind!.Value;
 }

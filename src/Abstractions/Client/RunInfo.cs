@@ -65,6 +65,9 @@ public sealed record RunInfo
     /// </summary>
     [Id(23)] public string? TraceParent { get; init; }
 
+    /// <summary>The trigger and finished run that started it, for a triggered run; null for one a caller started.</summary>
+    [Id(24)] public RunCause? Cause { get; init; }
+
     /// <summary>The id of the trace the run belongs to (32 hex digits), as tracing tools show it.</summary>
     public string? TraceId => TraceParent is { Length: 55 } parent ? parent.Substring(3, 32) : null;
 

@@ -22,6 +22,9 @@ internal interface IRunGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<RunInfo> ExecuteAsync(RunRequest request, TimeSpan maxWait);
 
+    /// <summary>Adds a line to the run's history without changing it (what became of a trigger it fired, say).</summary>
+    Task NoteAsync(string reason);
+
     /// <summary>The record, or null when no run has this id.</summary>
     [AlwaysInterleave]
     Task<RunInfo?> GetAsync();

@@ -2,7 +2,10 @@ using Routines.Client;
 
 namespace Routines.Cluster;
 
-/// <summary>The service's schedules: kept, fired at their ticks, managed by clients. One per cluster (key 0), on the service.</summary>
+/// <summary>
+/// When runs start without a caller: the service's schedules (kept, fired at their ticks, managed by clients) and the
+/// triggers that watch runs end. One per cluster (key 0), on the service.
+/// </summary>
 internal interface ISchedulerGrain : IGrainWithIntegerKey
 {
     /// <summary>Activates the scheduler at service start, which catches up the ticks missed while it was down.</summary>
@@ -27,4 +30,8 @@ internal interface ISchedulerGrain : IGrainWithIntegerKey
 
     /// <summary>What became of its ticks, newest first.</summary>
     Task<IReadOnlyList<ScheduleTick>> ListTicksAsync(string name, int take);
+
+    /// <summary>A run of a routine that triggers watch has ended: starts the runs its triggers build, once each.</summary>
+    [Orleans.Concurrency.OneWay]
+    Task RunEndedAsync(RunInfo run);
 }

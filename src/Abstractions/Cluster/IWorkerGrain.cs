@@ -16,6 +16,12 @@ internal interface IWorkerGrain : IGrainWithStringKey
     [OneWay]
     Task CancelAsync(string runId, int attempt);
 
+    /// <summary>
+    /// Runs the trigger's <c>InputFor</c> over the finished run: the target's input as JSON, or null when the trigger
+    /// starts nothing this time. Throws <see cref="RoutineFailedException"/> when the trigger's own code throws.
+    /// </summary>
+    Task<string?> MapTriggerAsync(string trigger, RunInfo finished);
+
     /// <summary>Delivers a child's terminal record to the workflow attempt awaiting it.</summary>
     [OneWay]
     Task ChildFinishedAsync(string parentRunId, int parentAttempt, RunInfo child);

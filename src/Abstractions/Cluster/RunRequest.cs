@@ -23,4 +23,7 @@ internal sealed record RunRequest
 
     /// <summary>The caller's span (W3C <c>traceparent</c>): the run's span is its child.</summary>
     [Id(7)] public string? TraceParent { get; init; }
+
+    /// <summary>The trigger and finished run that start it, for a triggered run.</summary>
+    [Id(8)] public Client.RunCause? Cause { get; init; }
 }

@@ -175,6 +175,12 @@ internal sealed partial class Dispatcher(
 
     public IReadOnlyList<RoutineDescriptor> ListRoutines() => catalog.Live;
 
+    /// <summary>A live worker, not stopping, that offers this exact routine (and so declares its triggers), or null.</summary>
+    public string? WorkerOffering(RoutineId routine)
+    {
+        lock (_gate) return _workers.Values.FirstOrDefault(w => w.Ready && !w.Terminating && w.Routines.Contains(routine))?.Id;
+    }
+
     /// <summary>The name a worker gives itself, or its id when it is not (or no longer) known.</summary>
     public string NameOf(string workerId)
     {

@@ -113,6 +113,7 @@ internal sealed partial class RunGrain(
             Options = request.Options,
             Policy = policy,
             TraceParent = span?.Id ?? request.TraceParent,
+            Cause = request.Cause,
         };
 
         if (await CachedOutputAsync(run) is { } hit)
@@ -126,7 +127,8 @@ internal sealed partial class RunGrain(
             return _run!;
         }
 
-        var submitted = request.ParentRunId is null ? "submitted" : $"called by run {request.ParentRunId}";
+        var submitted = request.ParentRunId is not null ? $"called by run {request.ParentRunId}"
+            : request.Cause is { } cause ? $"started by {cause}" : "submitted";
         if (UsesCache(run) && identical.Join(CacheKeyOf(run), RunId) is { } leader)
         {
             await TransitionAsync(run with { WaitReason = Following(leader) }, submitted);
@@ -157,6 +159,14 @@ internal sealed partial class RunGrain(
         await EnsureLoadedAsync();
         if (_recorded is null) await ThrowIfRemovedAsync();
         return Answer();
+    }
+
+    public async Task NoteAsync(string reason)
+    {
+        await EnsureLoadedAsync();
+        if (_run is not { } run) return;
+        await SaveAsync(run, [new RunEvent(RunId, clock.GetUtcNow(), run.Status, run.Attempt, run.Worker, reason)]);
+        Answer();
     }
 
     public async Task<RunInfo?> WaitAsync(TimeSpan maxWait)
@@ -579,6 +589,8 @@ internal sealed partial class RunGrain(
         if (UsesCache(run))
             foreach (var follower in identical.End(CacheKeyOf(run), RunId)) GrainFactory.Run(follower).IdenticalRunEndedAsync(run).Ignore();
         if (run.ParentRunId is { } parent) GrainFactory.Run(parent).ChildFinishedAsync(run).Ignore();
+        if (catalog.TryGet(run.RoutineId)?.Triggers is { Count: > 0 } triggers && triggers.Any(t => t.On.Contains(run.Status)))
+            GrainFactory.Scheduler().RunEndedAsync(run).Ignore();
         DeactivateOnIdle();
     }
 

@@ -16,7 +16,8 @@ namespace Routines.Silo.Scheduling;
 /// schedule and the tick, so a tick fired again (the service died between the run's submit and that write) finds its run.
 /// </summary>
 [GrainDirectory(GrainDirectoryName = ServiceGrainDirectory.Name)]
-internal sealed partial class SchedulerGrain(IScheduleStore store, RoutineCatalog catalog, TimeProvider clock, ILogger<SchedulerGrain> logger)
+internal sealed partial class SchedulerGrain(
+    IScheduleStore store, Storage.IRunStore runs, RoutineCatalog catalog, Dispatcher dispatcher, TimeProvider clock, ILogger<SchedulerGrain> logger)
     : Grain, ISchedulerGrain
 {
     /// <summary>How soon a failed wake (the database away) is tried again, and how often a buffered tick looks at the run it waits for.</summary>
@@ -149,6 +150,16 @@ internal sealed partial class SchedulerGrain(IScheduleStore store, RoutineCatalo
             }
         }
 
+        try
+        {
+            await FireUnfiredAsync();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogAdvanceFailed("(triggers)", exception.Message);
+            _failed = true;
+        }
+
         Arm();
     }
 
@@ -269,7 +280,7 @@ internal sealed partial class SchedulerGrain(IScheduleStore store, RoutineCatalo
     void Arm(TimeSpan? after = null)
     {
         var now = clock.GetUtcNow();
-        var due = after ?? (_failed ? RetryAfter : LongestSleep);
+        var due = after ?? (_failed || _unfired.Count > 0 || !_recovered ? RetryAfter : LongestSleep);
         foreach (var info in _schedules?.Values ?? Enumerable.Empty<ScheduleInfo>())
         {
             if (info.Paused) continue;

@@ -72,6 +72,7 @@ internal static class StoredRows
             Options = FromJson<CallOptions>(r, 24),
             Policy = FromJson<RunPolicy>(r, 25),
             TraceParent = NullableString(r, 26),
+            Cause = FromJson<RunCause>(r, 27),
         };
     }
 

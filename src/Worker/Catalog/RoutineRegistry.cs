@@ -10,6 +10,7 @@ namespace Routines.Worker.Catalog;
 internal sealed class RoutineRegistry
 {
     readonly Dictionary<RoutineId, RegisteredRoutine> _byId;
+    readonly Dictionary<string, RegisteredTrigger> _triggers;
 
     /// <summary>Finds the routines of the given assemblies; throws with the offending classes on duplicate ids.</summary>
     public RoutineRegistry(IEnumerable<Assembly> assemblies, JsonSerializerOptions json)
@@ -37,12 +38,24 @@ internal sealed class RoutineRegistry
               + "Give each [Schedule] a distinct Name.");
         }
 
+        var triggers = assemblies.Distinct().SelectMany(a => a.GetTypes())
+            .Where(t => t is { IsClass: true, IsAbstract: false } && t.GetCustomAttribute<TriggerAttribute>() is not null)
+            .Select(t => RegisterTrigger(t, routines))
+            .ToList();
+        RefuseLoops(triggers);
+        _triggers = triggers.ToDictionary(t => t.Descriptor.Name, StringComparer.Ordinal);
+        routines = [.. routines.Select(r => r with
+        {
+            Descriptor = r.Descriptor with { Triggers = [.. triggers.Where(t => t.Descriptor.Source == r.Id.Name).Select(t => t.Descriptor)] },
+        })];
         _byId = routines.ToDictionary(r => r.Id);
     }
 
     internal IReadOnlyCollection<RegisteredRoutine> All => _byId.Values;
 
     internal RegisteredRoutine? Find(RoutineId id) => _byId.GetValueOrDefault(id);
+
+    internal RegisteredTrigger? FindTrigger(string name) => _triggers.GetValueOrDefault(name);
 
     /// <summary>The descriptors this worker advertises.</summary>
     public IReadOnlyList<RoutineDescriptor> Descriptors => _byId.Values.Select(r => r.Descriptor)
@@ -89,6 +102,68 @@ internal sealed class RoutineRegistry
             .MakeGenericMethod(input, output)
             .CreateDelegate<Func<object, object?, RoutineContext, Task<object?>>>();
         return new RegisteredRoutine(type, input, output, descriptor, invoke);
+    }
+
+    /// <summary>A trigger class, checked: its routines are this project's, its types theirs, its statuses terminal.</summary>
+    static RegisteredTrigger RegisterTrigger(Type type, IReadOnlyList<RegisteredRoutine> routines)
+    {
+        var declared = type.GetCustomAttribute<TriggerAttribute>()!;
+        RoutineDefinitionException Refused(string problem) => new(type.FullName!, $"Trigger {type.FullName} cannot be used: {problem}.");
+
+        var generic = type.BaseType;
+        while (generic is not null && !(generic.IsGenericType && generic.GetGenericTypeDefinition() == typeof(RoutineTrigger<,,,>))) generic = generic.BaseType;
+        if (generic is null) throw Refused("a [Trigger] class derives from RoutineTrigger<TSource, TSourceOutput, TTarget, TTargetInput>");
+        var (source, sourceOutput, target, targetInput) = (generic.GenericTypeArguments[0], generic.GenericTypeArguments[1],
+            generic.GenericTypeArguments[2], generic.GenericTypeArguments[3]);
+        if (RoutineId.ProblemWith(declared.Name, "1") is { } badName) throw Refused(badName.Replace("the name", "its name"));
+        var sourceRoutine = routines.FirstOrDefault(r => r.Type == source) ?? throw Refused($"its source {source.Name} is not a routine of this project");
+        var targetRoutine = routines.FirstOrDefault(r => r.Type == target) ?? throw Refused($"its target {target.Name} is not a routine of this project");
+        if (sourceRoutine.OutputType != sourceOutput)
+            throw Refused($"it reads {sourceRoutine.Id.Name}'s output as {sourceOutput.Name}, but that routine returns {sourceRoutine.OutputType.Name}");
+        if (targetRoutine.InputType != targetInput)
+            throw Refused($"it builds {targetInput.Name}, but {targetRoutine.Id.Name} takes {targetRoutine.InputType.Name}");
+        if (declared.On is not { Length: > 0 } on || on.Any(s => !s.IsTerminal()))
+            throw Refused($"On must name terminal statuses (Succeeded, Failed, TimedOut, Cancelled); it was [{string.Join(", ", declared.On ?? [])}]");
+        return new RegisteredTrigger(type, new TriggerDescriptor(declared.Name, sourceRoutine.Id.Name, targetRoutine.Id.Name, [.. on.Distinct()]),
+            sourceOutput, targetInput);
+    }
+
+    /// <summary>Two triggers of one name, or triggers that would start their own source again, stop the project loading.</summary>
+    static void RefuseLoops(IReadOnlyList<RegisteredTrigger> triggers)
+    {
+        if (triggers.GroupBy(t => t.Descriptor.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new RoutineDefinitionException(twice.First().Type.FullName!,
+                $"Trigger {twice.Key} is declared twice ({string.Join(" and ", twice.Select(t => t.Type.FullName))}). Give each a distinct name.");
+        }
+
+        var next = triggers.ToLookup(t => t.Descriptor.Source, StringComparer.Ordinal);
+        foreach (var start in triggers)
+        {
+            // Depth-first from each trigger: reaching its own source again is a loop.
+            var path = new List<RegisteredTrigger>();
+            if (Loops(start, start.Descriptor.Source, next, path, []))
+            {
+                var chain = string.Join(" → ", path.Select(t => t.Descriptor.Source).Append(start.Descriptor.Source));
+                throw new RoutineDefinitionException(start.Type.FullName!,
+                    $"Trigger {start.Descriptor.Name} would start its own source again in a loop ({chain}, through triggers "
+                  + $"{string.Join(", ", path.Select(t => t.Descriptor.Name))}). Break the loop: a trigger may not lead back to the routine it watches.");
+            }
+        }
+    }
+
+    static bool Loops(RegisteredTrigger trigger, string origin, ILookup<string, RegisteredTrigger> next, List<RegisteredTrigger> path, HashSet<string> seen)
+    {
+        path.Add(trigger);
+        if (trigger.Descriptor.Target == origin) return true;
+        if (seen.Add(trigger.Descriptor.Target))
+        {
+            foreach (var following in next[trigger.Descriptor.Target])
+                if (Loops(following, origin, next, path, seen)) return true;
+        }
+
+        path.RemoveAt(path.Count - 1);
+        return false;
     }
 
     /// <summary>The schedules declared on the routine, each checked as the service would, and its input against the input type.</summary>

@@ -212,6 +212,22 @@ internal sealed partial class Executions(
         }
     }
 
+    /// <summary>The trigger's input for the finished run (<see cref="Cluster.IWorkerGrain.MapTriggerAsync"/>).</summary>
+    public string? MapTrigger(string name, RunInfo finished)
+    {
+        var trigger = registry.FindTrigger(name) ?? throw new RoutineNotFoundException(name, $"This worker declares no trigger named '{name}'.");
+        try
+        {
+            using var scope = services.CreateScope();
+            return trigger.Map(ActivatorUtilities.CreateInstance(scope.ServiceProvider, trigger.Type), finished, json);
+        }
+        catch (Exception exception) when (exception is not RoutinesException)
+        {
+            // The trigger's own code (or its creation) failed: a message the service can carry, not the exception itself.
+            throw new RoutineFailedException($"trigger {name}", finished.RunId, RunError.From(exception));
+        }
+    }
+
     /// <summary>Creates the routine through dependency injection; a service nobody registered is a definition error.</summary>
     static object Create(IServiceProvider services, RegisteredRoutine routine)
     {

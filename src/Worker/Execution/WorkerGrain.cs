@@ -22,6 +22,8 @@ internal sealed class WorkerGrain(Executions executions) : Grain, IWorkerGrain
         return Task.CompletedTask;
     }
 
+    public Task<string?> MapTriggerAsync(string trigger, RunInfo finished) => Task.FromResult(executions.MapTrigger(trigger, finished));
+
     public Task ChildFinishedAsync(string parentRunId, int parentAttempt, RunInfo child)
     {
         executions.ChildFinished(parentRunId, parentAttempt, child);

@@ -37,7 +37,8 @@ internal sealed partial class PostgresRunStore
         Timestamp<RunInfo>("progress_updated_at", r => r.Progress?.UpdatedAt),
         Text<RunInfo>("options_json", r => ToJson(r.Options)),
         Text<RunInfo>("policy_json", r => ToJson(r.Policy)),
-        Text<RunInfo>("trace_parent", r => r.TraceParent));
+        Text<RunInfo>("trace_parent", r => r.TraceParent),
+        Text<RunInfo>("cause_json", r => ToJson(r.Cause)));
 
     private static readonly Table<RunEvent> Events = new("run_events", [], OnConflict.Append,
         Text<RunEvent>("run_id", e => e.RunId),

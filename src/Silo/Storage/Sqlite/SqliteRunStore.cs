@@ -31,7 +31,7 @@ internal sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
     private const int SqliteNotADatabase = 26;
 
     /// <summary>Schema migrations; entry <c>i</c> brings the schema to version <c>i + 1</c>. Append, never edit.</summary>
-    private static readonly string[] Migrations = [SchemaV1, PolicyV2, TraceV3, RemovedV4];
+    private static readonly string[] Migrations = [SchemaV1, PolicyV2, TraceV3, RemovedV4, CauseV5];
 
     /// <summary>A run's effective policy, fixed at submit (null for runs recorded before).</summary>
     private const string PolicyV2 = "ALTER TABLE runs ADD COLUMN policy_json TEXT;";
@@ -44,6 +44,9 @@ internal sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
         CREATE TABLE removed_runs (run_id TEXT PRIMARY KEY, removed_at INTEGER NOT NULL);
         CREATE INDEX ix_removed_runs_removed_at ON removed_runs (removed_at);
         """;
+
+    /// <summary>What started a triggered run (null for runs a caller started, and for runs recorded before).</summary>
+    private const string CauseV5 = "ALTER TABLE runs ADD COLUMN cause_json TEXT;";
 
     private readonly SqliteRunStoreOptions _options;
     private readonly string _path;
@@ -415,7 +418,7 @@ internal sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
         "input_json", "output_json", "error_json", "parent_run_id", "root_run_id", "parent_attempt",
         "created_at", "started_at", "finished_at", "worker", "cached_from_run_id", "wait_reason",
         "progress_current", "progress_total", "progress_message", "progress_updated_at", "options_json", "policy_json",
-        "trace_parent",
+        "trace_parent", "cause_json",
     ];
 
     private static readonly string RunColumnList = string.Join(", ", RunColumns);
@@ -426,7 +429,7 @@ internal sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
         run.InputJson, run.OutputJson, ToJson(run.Error), run.ParentRunId, run.RootRunId, run.ParentAttempt,
         UnixMs(run.CreatedAt), UnixMs(run.StartedAt), UnixMs(run.FinishedAt), run.Worker, run.CachedFromRunId, run.WaitReason,
         run.Progress?.Current, run.Progress?.Total, run.Progress?.Message, UnixMs(run.Progress?.UpdatedAt), ToJson(run.Options),
-        ToJson(run.Policy), run.TraceParent,
+        ToJson(run.Policy), run.TraceParent, ToJson(run.Cause),
     ];
 
     private static RunInfo ReadRun(DbDataReader r) => StoredRows.ReadRun(r, (reader, ordinal) => FromUnixMs(reader.GetInt64(ordinal)));
