@@ -46,6 +46,10 @@ internal static class RoutinesCommand
     {
         AnsiConsole.MarkupLine($"[bold]{TerminalText.Markup(routine.Id)}[/] ({routine.Kind.ToString().ToLowerInvariant()}) {TerminalText.Markup(routine.Description ?? "")}");
         AnsiConsole.MarkupLine($"[grey]timeout {routine.Timeout}, cache {(routine.Cache ? "on" : "off")}, workers {TerminalText.Markup(string.Join(", ", routine.Workers))}[/]");
+        foreach (var t in routine.Triggers ?? [])
+            AnsiConsole.MarkupLine(TerminalText.Markup($"then {t.Target} when a run ends {string.Join(" or ", t.On)} (trigger {t.Name})"));
+        foreach (var t in routine.TriggeredBy ?? [])
+            AnsiConsole.MarkupLine(TerminalText.Markup($"after a run of {t.Source} ends {string.Join(" or ", t.On)} (trigger {t.Name})"));
         if (!routine.InputSchema.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object)
         {
             AnsiConsole.WriteLine(ApiJson.Pretty(routine.InputSchema));

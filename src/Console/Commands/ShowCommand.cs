@@ -40,6 +40,7 @@ internal static class ShowCommand
         Row("worker", TerminalText.Markup(run.Worker ?? ""));
         Row("trace", TerminalText.Markup(run.TraceId ?? ""));
         Row("parent", TerminalText.Markup(run.ParentRunId ?? ""));
+        Row("started by", run.Cause is { } cause ? TerminalText.Markup(cause.ToString()) : null);
         Row("from cache", TerminalText.Markup(run.CachedFromRunId ?? ""));
         Row("progress", run.Progress is { } p ? TerminalText.Markup($"{p.Current}/{p.Total} {p.Message}") : null);
         Row("options", run.Options is { ValueKind: JsonValueKind.Object } options ? TerminalText.Markup(options.GetRawText()) : null);

@@ -9,7 +9,7 @@ internal sealed record RunResource(
     string RunId, string RoutineId, string RoutineName, string RoutineVersion, RoutineKind Kind, RunStatus Status,
     int Attempt, int MaxAttempts, JsonElement Input, JsonElement? Output, RunError? Error, string? ParentRunId, string RootRunId,
     DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Worker, string? CachedFromRunId,
-    string? WaitReason, RunProgress? Progress, JsonElement? Options, string? TraceId = null)
+    string? WaitReason, RunProgress? Progress, JsonElement? Options, string? TraceId = null, RunCause? Cause = null)
 {
     public TimeSpan? Duration => StartedAt is { } start && FinishedAt is { } end ? end - start : null;
 

@@ -71,7 +71,7 @@ internal static class ApiEndpoints
     {
         var routines = await client.ListRoutinesAsync(cancellationToken);
         var workers = await client.ListWorkersAsync(cancellationToken);
-        return routines.Select(r => Resource(r, workers)).ToList();
+        return routines.Select(r => Resource(r, routines, workers)).ToList();
     }
 
     static async Task<Results<Ok<IReadOnlyList<RoutineResource>>, ProblemHttpResult>> GetRoutine(string name, IRoutinesClient client, CancellationToken cancellationToken)
@@ -82,10 +82,11 @@ internal static class ApiEndpoints
             : TypedResults.Ok<IReadOnlyList<RoutineResource>>(versions);
     }
 
-    static RoutineResource Resource(RoutineDescriptor routine, IReadOnlyList<WorkerInfo> workers) => new(
+    static RoutineResource Resource(RoutineDescriptor routine, IReadOnlyList<RoutineDescriptor> all, IReadOnlyList<WorkerInfo> workers) => new(
         routine.Id.ToString(), routine.Id.Name, routine.Id.Version!, routine.Kind, routine.Description,
         JsonDocument.Parse(routine.InputSchema).RootElement, JsonDocument.Parse(routine.OutputSchema).RootElement,
-        routine.Retry, routine.Timeout, routine.Cache, routine.Execution, routine.Priority, routine.Limits,
+        routine.Retry, routine.Timeout, routine.Cache, routine.Execution, routine.Priority, routine.Limits, routine.Triggers,
+        [.. all.SelectMany(r => r.Triggers).Where(t => t.Target == routine.Id.Name).DistinctBy(t => t.Name)],
         workers.Where(w => w.Routines.Contains(routine.Id.ToString())).Select(w => w.Name).ToList());
 
     static async Task<Results<Created<RunResource>, Ok<RunResource>>> Submit(HttpRequest request, IRoutinesClient client, CancellationToken cancellationToken)

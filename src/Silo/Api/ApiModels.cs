@@ -48,13 +48,13 @@ internal sealed record RunResource(
     string RunId, string RoutineId, string RoutineName, string RoutineVersion, RoutineKind Kind, RunStatus Status,
     int Attempt, int MaxAttempts, JsonElement Input, JsonElement? Output, RunError? Error, string? ParentRunId, string RootRunId,
     DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Worker, string? CachedFromRunId,
-    string? WaitReason, RunProgress? Progress, CallOptions? Options, RunPolicy? Policy, string? TraceId)
+    string? WaitReason, RunProgress? Progress, CallOptions? Options, RunPolicy? Policy, string? TraceId, RunCause? Cause)
 {
     public static RunResource Of(RunInfo run) => new(
         run.RunId, run.RoutineId, run.RoutineName, run.RoutineVersion, run.Kind, run.Status, run.Attempt, run.MaxAttempts,
         Json(run.InputJson), run.OutputJson is { } output ? Json(output) : null, run.Error, run.ParentRunId, run.RootRunId,
         run.CreatedAt, run.StartedAt, run.FinishedAt, run.Worker, run.CachedFromRunId, run.WaitReason, run.Progress, run.Options, run.Policy,
-        run.TraceId);
+        run.TraceId, run.Cause);
 
     static JsonElement Json(string json)
     {
@@ -76,4 +76,4 @@ internal sealed record RunTree(RunResource Run, IReadOnlyList<RunTree> Children)
 internal sealed record RoutineResource(
     string Id, string Name, string Version, RoutineKind Kind, string? Description, JsonElement InputSchema, JsonElement OutputSchema,
     RetryPolicy Retry, TimeSpan Timeout, bool Cache, ExecutionPolicy Execution, int Priority, IReadOnlyList<ConcurrencyLimit> Limits,
-    IReadOnlyList<string> Workers);
+    IReadOnlyList<TriggerDescriptor> Triggers, IReadOnlyList<TriggerDescriptor> TriggeredBy, IReadOnlyList<string> Workers);

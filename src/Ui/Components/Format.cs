@@ -27,6 +27,10 @@ internal static class Format
     public static string RunDuration(Routines.Client.RunInfo run, DateTimeOffset now)
         => run.StartedAt is not { } start ? "—" : Duration((run.FinishedAt ?? now) - start);
 
+    /// <summary>A trigger's statuses: "Succeeded", "Failed or TimedOut".</summary>
+    public static string Statuses(IReadOnlyList<Routines.Client.RunStatus> statuses)
+        => statuses.Count == 1 ? statuses[0].ToString() : $"{string.Join(", ", statuses.Take(statuses.Count - 1))} or {statuses[^1]}";
+
     /// <summary>A routine's declared policies in one line, for the catalog.</summary>
     public static string Policies(Routines.Client.RoutineDescriptor routine)
         => string.Join(" · ", new[]

@@ -202,3 +202,18 @@ public sealed class Hostile : RoutineTask<StepInput, int>
         throw new InvalidOperationException($"failed {Sequence}");
     }
 }
+
+/// <summary>Ends at once; its trigger starts echo with the same key on the run's worker's project.</summary>
+[Routine("chained_step")]
+[Cache(false)]
+public sealed class ChainedStep : RoutineTask<StepInput, StepOutput>
+{
+    public override Task<StepOutput> RunAsync(StepInput input, RoutineContext ctx)
+        => Task.FromResult(new StepOutput(input.Key, Environment.ProcessId, Environment.GetEnvironmentVariable("WORKER_NAME") ?? "?"));
+}
+
+[Trigger("then_echo")]
+public sealed class ThenEcho : RoutineTrigger<ChainedStep, StepOutput, Echo, StepInput>
+{
+    public override StepInput? InputFor(FinishedRun<StepOutput> run) => new(run.Output!.Key + "-echoed", 0);
+}

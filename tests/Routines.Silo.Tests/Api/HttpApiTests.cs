@@ -342,4 +342,32 @@ public sealed class HttpApiTests(HttpApiTests.Cluster cluster, Xunit.Abstraction
         await SendAsync(HttpMethod.Get, $"/api/v1/schedules/{name}", "read", null, HttpStatusCode.NotFound);
         await SendAsync(HttpMethod.Get, $"/api/v1/schedules/{name}/ticks?take=0", "read", null, HttpStatusCode.BadRequest);
     }
+
+    [Fact]
+    public async Task ATriggeredRun_NamesItsCause_AndTheCatalogShowsTheTriggerOnBothRoutines()
+    {
+        var key = "trig-" + Guid.NewGuid().ToString("N")[..8];
+        var source = await SendAsync(HttpMethod.Post, "/api/v1/runs", "operate", new { routine = "chained_step", input = new { key, milliseconds = 0 }, wait = true },
+            HttpStatusCode.OK);
+        var sourceId = source["runId"]!.GetValue<string>();
+
+        // The trigger's InputFor runs on a worker process; the run it builds starts on the service.
+        var triggered = await Eventually.ReturnsAsync(async () =>
+        {
+            using var response = await Http.SendAsync(Request(HttpMethod.Get, $"/api/v1/runs/{sourceId}-then-then_echo", "read"));
+            return response.IsSuccessStatusCode && JsonNode.Parse(await response.Content.ReadAsStringAsync()) is { } run
+                   && run["status"]!.GetValue<string>() == "succeeded" ? run : null;
+        }, TimeSpan.FromSeconds(30), "the triggered run");
+
+        Assert.Equal($"{key}-echoed", triggered["input"]!["key"]!.GetValue<string>());
+        Assert.Equal("then_echo", triggered["cause"]!["trigger"]!.GetValue<string>());
+        Assert.Equal(sourceId, triggered["cause"]!["runId"]!.GetValue<string>());
+        Assert.Equal("succeeded", triggered["cause"]!["status"]!.GetValue<string>());
+        var chained = (await SendAsync(HttpMethod.Get, "/api/v1/routines/chained_step", "read", null, HttpStatusCode.OK)).AsArray().Single()!;
+        Assert.Equal("echo", chained["triggers"]!.AsArray().Single()!["target"]!.GetValue<string>());
+        var echo = (await SendAsync(HttpMethod.Get, "/api/v1/routines/echo", "read", null, HttpStatusCode.OK)).AsArray().Single()!;
+        Assert.Equal("chained_step", echo["triggeredBy"]!.AsArray().Single()!["source"]!.GetValue<string>());
+        var history = (await SendAsync(HttpMethod.Get, $"/api/v1/runs/{sourceId}/history", "read", null, HttpStatusCode.OK)).AsArray();
+        Assert.Contains(history, e => e!["reason"]?.GetValue<string>() == $"trigger then_echo started run {sourceId}-then-then_echo of echo");
+    }
 }

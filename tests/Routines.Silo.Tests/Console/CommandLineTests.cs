@@ -375,6 +375,21 @@ public sealed partial class CommandLineTests(CommandLineTests.Cluster cluster, X
         Assert.Contains($"There is no schedule named '{name}'.", missing.Stderr);
     }
 
+    [Fact]
+    public async Task Show_OfATriggeredRun_SaysWhatStartedIt_AndRoutinesShowsTheTrigger()
+    {
+        var source = await cluster.Client.ExecuteAsync("chained_step", $$"""{"key":"{{Key()}}","milliseconds":0}""");
+        var triggered = $"{source.RunId}-then-then_echo";
+        await Eventually.TrueAsync(async () => await cluster.Client.GetRunAsync(triggered) is { Status: RunStatus.Succeeded }, TimeSpan.FromSeconds(30), "the triggered run");
+
+        var shown = await RoutinesAsync("show", triggered);
+        var routine = await RoutinesAsync("routines", "chained_step");
+
+        Assert.True(shown.ExitCode == 0, shown.ToString());
+        Assert.Contains($"trigger then_echo, when run {source.RunId} of chained_step ended Succeeded", Regex.Replace(shown.Stdout, @"\s+", " "));
+        Assert.Contains("then echo when a run ends Succeeded (trigger then_echo)", routine.Stdout);
+    }
+
     [Theory]
     [InlineData("--cron", "0 3 * * *", "--every", "1m", "either Cron or Every")]
     [InlineData("--cron", "0 3 * * * * *", "--time-zone", "UTC", "is not a cron expression")]

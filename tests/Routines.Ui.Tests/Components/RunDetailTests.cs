@@ -19,6 +19,18 @@ public sealed class RunDetailTests : ConsoleTestContext
     }
 
     [Fact]
+    public void ATriggeredRun_LinksToTheRunWhoseEndStartedIt()
+    {
+        Client.Runs.Add(FakeRoutinesClient.Run("train-1-then-evaluate", "evaluate_model", RunStatus.Succeeded, DateTimeOffset.UtcNow)
+            with { Cause = new RunCause("evaluate", "train-1", "train_model", RunStatus.Succeeded) });
+
+        var cut = Render<Routines.Ui.Components.Pages.RunDetail.RunDetail>(p => p.Add(x => x.RunId, "train-1-then-evaluate"));
+
+        cut.WaitForAssertion(() => Assert.Contains("trigger evaluate, when run train-1 of train_model ended Succeeded", cut.Find(".run-cause").TextContent));
+        Assert.Equal("runs/train-1", cut.Find(".run-cause a").GetAttribute("href"));
+    }
+
+    [Fact]
     public void AnOperator_MayCancelARunningRun_AViewerSeesNoCancelOrRetry()
     {
         Client.Runs.Add(FakeRoutinesClient.Run("running-1", "train_model", RunStatus.Running, DateTimeOffset.UtcNow));
