@@ -17,4 +17,8 @@ public abstract class WorkflowContext : RoutineContext
     /// child of this run. Use this form for routines defined in another project of the cluster.
     /// </summary>
     public abstract Task<TOutput> CallAsync<TOutput>(string routineId, object? input, CallOptions? options = null);
+
+    /// <summary>Calls the routine a reference in the input names (<see cref="RoutineRef{TInput,TOutput}"/>), as any other call.</summary>
+    public Task<TOutput> CallAsync<TInput, TOutput>(RoutineRef<TInput, TOutput> routine, TInput input, CallOptions? options = null)
+        => CallAsync<TOutput>(routine.Id ?? throw new ArgumentException("The routine reference is empty: it names no routine.", nameof(routine)), input, options);
 }

@@ -72,8 +72,9 @@ internal static class RoutineSchema
 
     static JsonNode Transform(JsonSchemaExporterContext context, JsonNode schema)
     {
-        if (schema is not JsonObject node || node.ContainsKey("$ref")) return schema;
         var typeInfo = context.TypeInfo;
+        if (RoutineReference(typeInfo.Type) is { } reference) return reference;
+        if (schema is not JsonObject node || node.ContainsKey("$ref")) return schema;
 
         // The dialect refuses unknown members; say so, unless the object is polymorphic (its "anyOf" branches are
         // closed instead) or keeps unknown members in an extension-data property.
@@ -100,6 +101,24 @@ internal static class RoutineSchema
         if (description is not null && !node.ContainsKey("description")) node.Insert(0, "description", description);
 
         return node;
+    }
+
+    /// <summary>
+    /// A <see cref="RoutineRef{TInput,TOutput}"/> is a string naming a routine; <c>"x-routine"</c> says which input and
+    /// output types that routine must have, for the service's check at submit and the console's choice of routines.
+    /// </summary>
+    static JsonObject? RoutineReference(Type type)
+    {
+        var nullable = Nullable.GetUnderlyingType(type) is not null;
+        var reference = Nullable.GetUnderlyingType(type) ?? type;
+        if (!reference.IsGenericType || reference.GetGenericTypeDefinition() != typeof(RoutineRef<,>)) return null;
+        var (input, output) = (reference.GenericTypeArguments[0], reference.GenericTypeArguments[1]);
+        return new JsonObject
+        {
+            ["type"] = nullable ? new JsonArray("string", "null") : "string",
+            ["minLength"] = 1,
+            ["x-routine"] = new JsonObject { ["input"] = input.FullName ?? input.Name, ["output"] = output.FullName ?? output.Name },
+        };
     }
 
     static (JsonNode Minimum, JsonNode Maximum)? RangeOf(Type type) => Type.GetTypeCode(type) switch

@@ -643,6 +643,7 @@ internal sealed partial class RunGrain(
         {
             var problems = InputValidator.Validate(schema, document.RootElement);
             if (problems.Count > 0) throw Invalid(routine, problems);
+            if (RoutineReferences.ProblemIn(schema, document.RootElement, catalog) is { } reference) throw Invalid(routine, [reference]);
             return CanonicalJson.Of(document.RootElement);
         }
     }

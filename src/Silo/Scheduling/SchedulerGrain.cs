@@ -49,6 +49,10 @@ internal sealed partial class SchedulerGrain(
         var routine = catalog.Resolve(schedule.RoutineId);
         var problems = InputValidator.Validate(catalog.InputSchemaOf(routine), schedule.InputJson);
         if (problems.Count > 0) throw RunGrain.Invalid(routine, problems);
+        using (var input = System.Text.Json.JsonDocument.Parse(schedule.InputJson))
+        {
+            if (RoutineReferences.ProblemIn(catalog.InputSchemaOf(routine), input.RootElement, catalog) is { } reference) throw RunGrain.Invalid(routine, [reference]);
+        }
 
         var schedules = await LoadAsync();
         var now = clock.GetUtcNow();

@@ -29,3 +29,12 @@ public sealed class SumPairs : RoutineWorkflow<SumManyInput, Sum>
         return new Sum(sums.Sum(s => s.Value));
     }
 }
+
+public sealed record GivenCall(RoutineRef<AddInput, Sum> Adder, int A, int B);
+
+/// <summary>Calls the adding routine its input names.</summary>
+[Routine("calls_given")]
+public sealed class CallsGiven : RoutineWorkflow<GivenCall, Sum>
+{
+    public override Task<Sum> RunAsync(GivenCall input, WorkflowContext ctx) => ctx.CallAsync(input.Adder, new AddInput(input.A, input.B));
+}

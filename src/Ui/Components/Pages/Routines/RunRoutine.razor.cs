@@ -10,6 +10,7 @@ namespace Routines.Ui.Components.Pages.Catalog;
 public sealed partial class RunRoutine
 {
     RoutineDescriptor? _routine;
+    string? _formSchema;
     string? _error;
     int _priority; // the routine's own until changed; sent only when it differs
 
@@ -37,6 +38,8 @@ public sealed partial class RunRoutine
             _routine = routines.FirstOrDefault(r => r.Id.ToString() == Id)
                        ?? routines.Where(r => r.Id.Name == Id).OrderByDescending(r => r.Id.Version, StringComparer.Ordinal).FirstOrDefault();
             _priority = _routine?.Priority ?? 0;
+            // A routine reference in the input is offered as a choice of the live routines that fit it.
+            _formSchema = _routine is null ? null : Forms.RoutineChoices.Offer(_routine.InputSchema, routines);
             _error = _routine is null
                 ? $"No live worker offers {Id}. Start a worker that hosts it, or pick another routine from the catalog."
                 : null;
