@@ -247,7 +247,7 @@ public sealed class CommandLineTests : IDisposable
         var about = JsonNode.Parse(info.Stdout)!;
         Assert.Equal("MLPipeline", about["project"]!.GetValue<string>());
         Assert.Equal(5, about["tasks"]!.GetValue<int>());
-        Assert.Equal(2, about["workflows"]!.GetValue<int>());
+        Assert.Equal(3, about["workflows"]!.GetValue<int>()); // train_and_pick_model, tune_one, tune
 
         Assert.Equal(0, table.ExitCode);
         Assert.Contains("│ Kind", table.Stdout);

@@ -138,6 +138,26 @@ public sealed class ScheduleTests
     }
 
     [Fact]
+    public async Task ASchedulesNewTiming_StartsFromNow_WithoutCatchingUpTheTicksItWouldHaveHad()
+    {
+        var (clock, env) = await StartAsync(new DateTimeOffset(2026, 6, 1, 1, 0, 0, TimeSpan.Zero)); // the 6 h ticks are at 00:00 and 06:00
+        await using var _ = env;
+        await env.Client.SaveScheduleAsync(new Schedule { Name = "retimed", RoutineId = "add", InputJson = """{"a":4,"b":4}""", Every = TimeSpan.FromHours(6) });
+        clock.Advance(TimeSpan.FromMinutes(30));
+
+        var changed = await env.Client.SaveScheduleAsync(new Schedule
+        {
+            Name = "retimed", RoutineId = "add", InputJson = """{"a":4,"b":4}""", Every = TimeSpan.FromMinutes(1), Overlap = ScheduleOverlap.AllowAll,
+        });
+        clock.Advance(TimeSpan.FromMinutes(1));
+
+        var tick = await Eventually.ReturnsAsync(async () => (await env.Client.ListScheduleTicksAsync("retimed")).FirstOrDefault(), Patience, "the first tick");
+        await Task.Delay(200);
+        Assert.Single(await env.Client.ListScheduleTicksAsync("retimed")); // not the 30 ticks the new interval had since its creation
+        Assert.Equal(changed.NextTicks[0], tick.TickAt);
+    }
+
+    [Fact]
     public async Task APausedSchedule_StartsNothing_AndResumedStartsAtItsNextTick()
     {
         var (clock, env) = await StartAsync();

@@ -314,6 +314,9 @@ internal sealed partial class RunGrain(
     public async Task CompleteAsync(int attempt, AttemptResult result)
     {
         await EnsureLoadedAsync();
+        // The attempt's end is timed before its slot is freed: the record then says it ended before any run that took
+        // the slot started (a concurrency limit's history never shows one run too many).
+        var endedAt = clock.GetUtcNow();
         // The attempt's slot is freed with its result, here, rather than by a second message from the worker. A result
         // that arrives after a cancel still frees it: the routine has stopped only now.
         if (_run is { Worker: { } worker } && attempt == _run.Attempt) dispatcher.Release(worker, RunId);
@@ -327,7 +330,7 @@ internal sealed partial class RunGrain(
         var running = _run;
         try
         {
-            await ApplyResultAsync(attempt, result);
+            await ApplyResultAsync(attempt, result, endedAt);
         }
         catch
         {
@@ -338,7 +341,7 @@ internal sealed partial class RunGrain(
         }
     }
 
-    async Task ApplyResultAsync(int attempt, AttemptResult result)
+    async Task ApplyResultAsync(int attempt, AttemptResult result, DateTimeOffset now)
     {
         var run = _run!;
         if (result.HandedBack)
@@ -347,7 +350,6 @@ internal sealed partial class RunGrain(
             return;
         }
 
-        var now = clock.GetUtcNow();
         switch (result.Status)
         {
             case RunStatus.Succeeded:
@@ -356,14 +358,14 @@ internal sealed partial class RunGrain(
                     ? store.PutCachedAsync(new CacheEntry(CacheKeyOf(run), run.RoutineId, result.OutputJson!, RunId, now))
                     : Task.CompletedTask;
                 await TransitionAsync(run with { Status = RunStatus.Succeeded, OutputJson = result.OutputJson, Error = null, FinishedAt = now },
-                    $"attempt {attempt} succeeded");
+                    $"attempt {attempt} succeeded", at: now);
                 await cached;
                 break;
             case RunStatus.Cancelled:
-                await TransitionAsync(run with { Status = RunStatus.Cancelled, Error = result.Error, FinishedAt = now }, "cancelled on the worker");
+                await TransitionAsync(run with { Status = RunStatus.Cancelled, Error = result.Error, FinishedAt = now }, "cancelled on the worker", at: now);
                 break;
             default:
-                await FailAttemptAsync(result.Status, result.Error ?? new RunError("Unknown", "The worker reported a failure without an error."));
+                await FailAttemptAsync(result.Status, result.Error ?? new RunError("Unknown", "The worker reported a failure without an error."), now);
                 break;
         }
     }
@@ -530,7 +532,8 @@ internal sealed partial class RunGrain(
     }
 
     /// <summary>Retries the failed attempt if the policy allows, else ends the run as failed or timed out.</summary>
-    async Task FailAttemptAsync(RunStatus status, RunError error)
+    /// <param name="at">When the attempt ended, if known (its result's arrival); now otherwise.</param>
+    async Task FailAttemptAsync(RunStatus status, RunError error, DateTimeOffset? at = null)
     {
         StopTimer();
         var run = _run!;
@@ -545,25 +548,27 @@ internal sealed partial class RunGrain(
         {
             var delay = retry.DelayBefore(run.Attempt + 1);
             var reason = $"attempt {run.Attempt} {what} ({error.Root.Message}); retry {run.Attempt + 1} of {run.MaxAttempts} in {delay.TotalSeconds:0.###} s";
-            await TransitionAsync(run with { Status = RunStatus.Pending, Error = error, WaitReason = reason }, reason);
+            await TransitionAsync(run with { Status = RunStatus.Pending, Error = error, WaitReason = reason }, reason, at: at);
             StartTimer(delay, DispatchAsync);
             return;
         }
 
         var final = retryable ? $"attempt {run.Attempt} of {run.MaxAttempts} {what}" : $"{what} with a non-retryable {error.Type}";
-        await TransitionAsync(run with { Status = status, Error = error, FinishedAt = clock.GetUtcNow() }, final);
+        var ended = at ?? clock.GetUtcNow();
+        await TransitionAsync(run with { Status = status, Error = error, FinishedAt = ended }, final, at: ended);
     }
 
     /// <summary>The one place a run's status changes: store the record and its history event, then tell listeners.</summary>
     /// <param name="earlier">An event before this one that was not stored on its own (the submit of a run that starts at once).</param>
-    async Task TransitionAsync(RunInfo next, string reason, RunEvent? earlier = null)
+    /// <param name="at">When the change happened, when it was earlier than now (an attempt's end, timed as its result arrived).</param>
+    async Task TransitionAsync(RunInfo next, string reason, RunEvent? earlier = null, DateTimeOffset? at = null)
     {
         var previous = _run;
         _run = next;
         var changed = previous is null || previous.Status != next.Status || previous.Attempt != next.Attempt;
         if (next.Status == RunStatus.Pending && previous?.Status != RunStatus.Pending) _pendingSince = clock.GetUtcNow();
         List<RunEvent> events = earlier is null ? [] : [earlier];
-        if (changed) events.Add(new RunEvent(RunId, clock.GetUtcNow(), next.Status, next.Attempt, next.Worker, reason));
+        if (changed) events.Add(new RunEvent(RunId, at ?? clock.GetUtcNow(), next.Status, next.Attempt, next.Worker, reason));
         await SaveAsync(next, events);
         hub.Publish(new RunUpdate(next.RootRunId, Run: next));
         if (next.Status.IsTerminal() && previous?.Status.IsTerminal() != true)

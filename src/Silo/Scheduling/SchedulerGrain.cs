@@ -57,7 +57,7 @@ internal sealed partial class SchedulerGrain(
         var schedules = await LoadAsync();
         var now = clock.GetUtcNow();
         var saved = schedules.TryGetValue(schedule.Name, out var existing)
-            ? existing with { Schedule = schedule, UpdatedAt = now }
+            ? Replaced(existing, schedule, now)
             : new ScheduleInfo { Schedule = schedule, CreatedAt = now, UpdatedAt = now, LastTick = now };
         await store.SaveAsync(saved, []);
         schedules[schedule.Name] = saved;
@@ -74,7 +74,7 @@ internal sealed partial class SchedulerGrain(
             if (schedules.TryGetValue(schedule.Name, out var existing) && existing.Declared && existing.Schedule == schedule) continue;
             var saved = existing is null
                 ? new ScheduleInfo { Schedule = schedule, Declared = true, CreatedAt = now, UpdatedAt = now, LastTick = now }
-                : existing with { Schedule = schedule, Declared = true, UpdatedAt = now };
+                : Replaced(existing, schedule, now) with { Declared = true };
             await store.SaveAsync(saved, []);
             schedules[schedule.Name] = saved;
             LogDeclared(schedule.Name, schedule.RoutineId);
@@ -160,7 +160,7 @@ internal sealed partial class SchedulerGrain(
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            LogAdvanceFailed("(triggers)", exception.Message);
+            LogTriggersFailed(exception.Message);
             _failed = true;
         }
 
@@ -297,6 +297,21 @@ internal sealed partial class SchedulerGrain(
         _timer = this.RegisterGrainTimer(_ => WakeAsync(), new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
     }
 
+    /// <summary>
+    /// The schedule with a new definition. Ticking anew (another expression, interval or zone) starts from now: the
+    /// new ticks before it were never due, and catching them up would start a burst of runs.
+    /// </summary>
+    static ScheduleInfo Replaced(ScheduleInfo existing, Schedule schedule, DateTimeOffset now)
+    {
+        var (before, after) = (existing.Schedule, schedule);
+        var sameTicks = before.Cron == after.Cron && before.Every == after.Every && before.TimeZone == after.TimeZone;
+        return existing with
+        {
+            Schedule = schedule, UpdatedAt = now,
+            LastTick = sameTicks ? existing.LastTick : now, BufferedTick = sameTicks ? existing.BufferedTick : null,
+        };
+    }
+
     static ScheduleInfo Shown(ScheduleInfo info, DateTimeOffset now)
         => info with { NextTicks = info.Paused ? [] : info.Schedule.NextTicks(Max(now, info.LastTick ?? info.CreatedAt), NextTicksShown) };
 
@@ -304,6 +319,9 @@ internal sealed partial class SchedulerGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Schedule {Schedule} could not fire ({Reason}); its ticks are tried again in a few seconds.")]
     partial void LogAdvanceFailed(string schedule, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The triggers kept for later could not be tried ({Reason}); they are tried again in a few seconds.")]
+    partial void LogTriggersFailed(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The scheduler could not read the schedules ({Reason}); it tries again in a few seconds.")]
     partial void LogLoadFailed(string reason);

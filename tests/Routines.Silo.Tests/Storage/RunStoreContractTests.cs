@@ -724,6 +724,7 @@ public abstract class RunStoreContractTests : IAsyncLifetime
         Policy = new RunPolicy(new RetryPolicy { MaxAttempts = 5, InitialDelay = TimeSpan.FromMilliseconds(250), MaxWorkerLosses = 7,
             NonRetryableErrors = ["System.ArgumentException"] }, TimeSpan.FromMinutes(90), Cache: false, ExecutionPolicy.PreferLocal),
         TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+        Cause = new RunCause("evaluate_after_training", "run-7", "train_model", RunStatus.TimedOut),
     };
 
     private static IEnumerable<string> Ids(IEnumerable<RunInfo> runs) => runs.Select(r => r.RunId);

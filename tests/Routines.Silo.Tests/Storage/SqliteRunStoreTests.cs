@@ -32,7 +32,7 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
     }
 
     [Fact]
-    public async Task NewStore_CreatesMissingDirectories_AndRecordsSchemaVersion4InWalMode()
+    public async Task NewStore_CreatesMissingDirectories_AndRecordsSchemaVersion5InWalMode()
     {
         var path = Path.Combine(_directory, "a", "b", "runs.db");
 
@@ -40,7 +40,7 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
 
         Assert.True(File.Exists(path));
         await using var connection = await OpenRawAsync(path);
-        Assert.Equal(4L, await ScalarAsync(connection, "SELECT MAX(version) FROM schema_version;"));
+        Assert.Equal(5L, await ScalarAsync(connection, "SELECT MAX(version) FROM schema_version;"));
         Assert.Equal("wal", await ScalarAsync(connection, "PRAGMA journal_mode;"));
     }
 
@@ -129,15 +129,15 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         Assert.Contains("cannot be opened", error.Message);
     }
 
-    /// <summary>A file written before policies and traces were stored: it opens, gains the columns, and its runs read back without either.</summary>
+    /// <summary>A file written before policies, traces and causes were stored: it opens, gains the columns, and its runs read back without them.</summary>
     [Fact]
-    public async Task AVersion1Store_IsMigrated_AndItsRunsReadBackWithoutAPolicyOrTrace()
+    public async Task AVersion1Store_IsMigrated_AndItsRunsReadBackWithoutAPolicyTraceOrCause()
     {
         var path = Path.Combine(_directory, "v1.db");
         await (await OpenAsync(path)).DisposeAsync();
         await using (var connection = await OpenRawAsync(path))
         {
-            await ExecuteAsync(connection, "ALTER TABLE runs DROP COLUMN policy_json; ALTER TABLE runs DROP COLUMN trace_parent; DROP TABLE removed_runs; DELETE FROM schema_version WHERE version >= 2; PRAGMA user_version = 1;");
+            await ExecuteAsync(connection, "ALTER TABLE runs DROP COLUMN policy_json; ALTER TABLE runs DROP COLUMN trace_parent; ALTER TABLE runs DROP COLUMN cause_json; DROP TABLE removed_runs; DELETE FROM schema_version WHERE version >= 2; PRAGMA user_version = 1;");
             await ExecuteAsync(connection, """
                 INSERT INTO runs (run_id, routine_id, routine_name, routine_version, kind, status, attempt, max_attempts, input_json,
                                   root_run_id, parent_attempt, created_at)
@@ -151,9 +151,10 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         Assert.Equal(RunStatus.Succeeded, old!.Status);
         Assert.Null(old.Policy);
         Assert.Null(old.TraceParent);
+        Assert.Null(old.Cause);
         await store.CheckAsync(); // the readiness check finds this build's schema
         await using var check = await OpenRawAsync(path);
-        Assert.Equal(4L, await ScalarAsync(check, "SELECT MAX(version) FROM schema_version;"));
+        Assert.Equal(5L, await ScalarAsync(check, "SELECT MAX(version) FROM schema_version;"));
     }
 
     [Fact]
@@ -163,12 +164,12 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         await (await OpenAsync(path)).DisposeAsync();
         await using (var connection = await OpenRawAsync(path))
         {
-            await ExecuteAsync(connection, "INSERT INTO schema_version (version, applied_at) VALUES (5, 0);");
+            await ExecuteAsync(connection, "INSERT INTO schema_version (version, applied_at) VALUES (6, 0);");
         }
 
         var error = await Assert.ThrowsAsync<RunStoreException>(() => OpenAsync(path));
 
-        Assert.Contains("schema version 5", error.Message);
+        Assert.Contains("schema version 6", error.Message);
         Assert.Contains("Upgrade Routines", error.Message);
     }
 
