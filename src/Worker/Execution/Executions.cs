@@ -32,6 +32,11 @@ internal sealed partial class Executions(
 
     readonly ConcurrentDictionary<(string RunId, int Attempt), Attempt> _running = new();
 
+    /// <summary>How long a cancel that came before its attempt's start is remembered.</summary>
+    static readonly TimeSpan CancelledEarlyKept = TimeSpan.FromMinutes(5);
+
+    readonly ConcurrentDictionary<(string RunId, int Attempt), long> _cancelledEarly = new();
+
     /// <summary>Attempts whose result was given up on while their code still runs (it ignores its token): routine id by attempt.</summary>
     readonly ConcurrentDictionary<(string RunId, int Attempt), string> _abandoned = new();
     volatile bool _stopping;
@@ -74,12 +79,27 @@ internal sealed partial class Executions(
         var run = grains.Run(request.RunId);
         var attempt = new Attempt(request, routine, new TelemetryBuffer(run, request.RunId, request.Attempt, clock), clock);
         _running[(request.RunId, request.Attempt)] = attempt;
+        // Registered first, then the early cancels read: a cancel racing this start sees the attempt or is seen here.
+        if (_cancelledEarly.TryRemove((request.RunId, request.Attempt), out _)) attempt.Cancel();
         _ = Task.Run(() => RunAsync(workerId, attempt));
     }
 
+    /// <summary>
+    /// Signals the attempt's cancellation. A cancel can overtake its attempt's start (starts travel in batches, a cancel
+    /// on its own): it is remembered for a while, and the start then begins the attempt cancelled, which ends at once
+    /// instead of holding a slot for as long as the routine runs.
+    /// </summary>
     public void Cancel(string runId, int attempt)
     {
-        if (_running.TryGetValue((runId, attempt), out var running)) running.Cancel();
+        _cancelledEarly[(runId, attempt)] = Stopwatch.GetTimestamp();
+        if (_running.TryGetValue((runId, attempt), out var running))
+        {
+            _cancelledEarly.TryRemove((runId, attempt), out _);
+            running.Cancel();
+        }
+
+        foreach (var (key, at) in _cancelledEarly)
+            if (Stopwatch.GetElapsedTime(at) > CancelledEarlyKept) _cancelledEarly.TryRemove(key, out _);
     }
 
     public void ChildFinished(string parentRunId, int parentAttempt, RunInfo child)
