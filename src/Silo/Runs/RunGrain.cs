@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.GrainDirectory;
@@ -89,7 +87,7 @@ internal sealed partial class RunGrain(
             ? catalog.TryGet(request.RoutineId) ?? catalog.Resolve(request.RoutineId)
             : catalog.Resolve(request.RoutineId);
         _callerWorker = request.CallerWorker;
-        var inputJson = ValidatedInput(routine, request.InputJson);
+        var inputJson = RoutineInputs.Validated(catalog, routine, request.InputJson, options.Value.MaxInputBytes);
         if (request.Options?.Problem() is { } problem) throw new ArgumentOutOfRangeException(nameof(RunRequest.Options), problem);
 
         var policy = RunPolicy.Of(request.Options, routine);
@@ -620,44 +618,6 @@ internal sealed partial class RunGrain(
     // A run's routine and input never change: its key is hashed once (a cacheable submit looks it up, joins identical
     // runs in flight by it, and stores and announces its result under it).
     string CacheKeyOf(RunInfo run) => _cacheKey ??= CacheKey.For(RoutineId.Parse(run.RoutineId), run.InputJson);
-
-    /// <summary>Checks the input against the routine's schema and returns it in canonical form, from one parse.</summary>
-    string ValidatedInput(RoutineDescriptor routine, string inputJson)
-    {
-        // Counted before anything else touches it: a 100 MB input took 48 s and 4 GB to parse, validate and store.
-        var limit = options.Value.MaxInputBytes;
-        if (inputJson.Length > limit / 3 && Encoding.UTF8.GetByteCount(inputJson) is var size && size > limit)
-        {
-            throw new InvalidRoutineInputException(routine.Id.ToString(), "$",
-                $"the input is {size:N0} bytes of JSON, more than the limit of {limit:N0} bytes (Routines:Service:MaxInputBytes); "
-              + "pass large data by reference (a path or an artifact), not inside the input");
-        }
-
-        var schema = catalog.InputSchemaOf(routine);
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(inputJson);
-        }
-        catch (JsonException)
-        {
-            throw Invalid(routine, InputValidator.Validate(schema, inputJson)); // which says where the JSON breaks
-        }
-
-        using (document)
-        {
-            var problems = InputValidator.Validate(schema, document.RootElement);
-            if (problems.Count > 0) throw Invalid(routine, problems);
-            if (RoutineReferences.ProblemIn(schema, document.RootElement, catalog) is { } reference) throw Invalid(routine, [reference]);
-            return CanonicalJson.Of(document.RootElement);
-        }
-    }
-
-    internal static InvalidRoutineInputException Invalid(RoutineDescriptor routine, IReadOnlyList<InputProblem> problems)
-    {
-        var rest = problems.Skip(1).Select(p => $"; and at {p.Path}: {p.Problem}");
-        return new InvalidRoutineInputException(routine.Id.ToString(), problems[0].Path, problems[0].Problem + string.Concat(rest));
-    }
 
     void StartTimer(TimeSpan dueTime, Func<Task> callback)
     {

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.GrainDirectory;
 using Routines.Client;
 using Routines.Cluster;
-using Routines.Serialization;
 using Routines.Silo.Dispatch;
 using Routines.Silo.Hosting;
 using Routines.Silo.Runs;
@@ -14,10 +14,12 @@ namespace Routines.Silo.Scheduling;
 /// starts its run (or is skipped, by its overlap policy or for being older than the catch-up window), and the
 /// schedule's row records the last tick with what became of it, in one transaction. A tick's run id derives from the
 /// schedule and the tick, so a tick fired again (the service died between the run's submit and that write) finds its run.
+/// It also fires the triggers of runs that end (SchedulerGrain.Triggers.cs).
 /// </summary>
 [GrainDirectory(GrainDirectoryName = ServiceGrainDirectory.Name)]
 internal sealed partial class SchedulerGrain(
-    IScheduleStore store, Storage.IRunStore runs, RoutineCatalog catalog, Dispatcher dispatcher, TimeProvider clock, ILogger<SchedulerGrain> logger)
+    IScheduleStore store, Storage.IRunStore runs, RoutineCatalog catalog, Dispatcher dispatcher, IOptions<RoutinesServiceOptions> options,
+    TimeProvider clock, ILogger<SchedulerGrain> logger)
     : Grain, ISchedulerGrain
 {
     /// <summary>How soon a failed wake (the database away) is tried again, and how often a buffered tick looks at the run it waits for.</summary>
@@ -46,13 +48,7 @@ internal sealed partial class SchedulerGrain(
     public async Task<ScheduleInfo> SaveAsync(Schedule schedule)
     {
         if (schedule.Problem() is { } problem) throw new ArgumentException(problem, nameof(schedule));
-        var routine = catalog.Resolve(schedule.RoutineId);
-        var problems = InputValidator.Validate(catalog.InputSchemaOf(routine), schedule.InputJson);
-        if (problems.Count > 0) throw RunGrain.Invalid(routine, problems);
-        using (var input = System.Text.Json.JsonDocument.Parse(schedule.InputJson))
-        {
-            if (RoutineReferences.ProblemIn(catalog.InputSchemaOf(routine), input.RootElement, catalog) is { } reference) throw RunGrain.Invalid(routine, [reference]);
-        }
+        RoutineInputs.Validated(catalog, catalog.Resolve(schedule.RoutineId), schedule.InputJson, options.Value.MaxInputBytes);
 
         var schedules = await LoadAsync();
         var now = clock.GetUtcNow();
