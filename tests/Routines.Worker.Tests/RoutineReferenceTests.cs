@@ -28,6 +28,16 @@ public sealed class RoutineReferenceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AWorkflow_CallsAReferenceFromTaskWhenAllOverAsyncLambdas()
+    {
+        var run = await _env.Client.ExecuteAsync("calls_given_in_parallel", """{"adder":"add","values":[1,2,3]}""");
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal("""{"value":12}""", run.OutputJson);
+        Assert.Equal(3, (await _env.Client.ListChildrenAsync(run.RunId)).Count(c => c.RoutineName == "add"));
+    }
+
+    [Fact]
     public async Task AReferenceToARoutineOfOtherTypes_IsRefusedAtSubmit_SayingWhichTypesItNeeds()
     {
         var error = await Assert.ThrowsAsync<InvalidRoutineInputException>(() => _env.Client.SubmitAsync("calls_given", """{"adder":"trig_report","a":2,"b":3}"""));

@@ -104,4 +104,14 @@ public sealed class TriggerTests : IAsyncLifetime
         Assert.Equal([RunStatus.Failed, RunStatus.TimedOut], prepare.Triggers.Single(t => t.Name == "alert_on_failure").On);
         Assert.Empty(routines.Single(r => r.Id.Name == "trig_report").Triggers);
     }
+
+    [Fact]
+    public async Task ATrigger_IsMadeWithTheServicesItsConstructorNeeds()
+    {
+        var trained = await _env.Client.ExecuteAsync("trig_train", Json(new TrainInput("injected", 40)));
+
+        await TriggeredAsync(trained.RunId, "then_report");
+
+        Assert.Equal(1, _env.Services.GetRequiredService<Executions>().Count("then_report:injected"));
+    }
 }

@@ -40,4 +40,7 @@ public sealed record RoutineDescriptor
     [Id(13)] public IReadOnlyList<TriggerDescriptor> Triggers { get; init; } = [];
 
     public RoutineKind Kind => Id.Kind!.Value;
+
+    /// <summary>The triggers a run of this routine that ended with <paramref name="status"/> fires.</summary>
+    internal IEnumerable<TriggerDescriptor> TriggersOn(RunStatus status) => Triggers.Where(t => t.On.Contains(status));
 }

@@ -101,7 +101,8 @@ public sealed record Schedule
             return DateTimeOffset.FromUnixTimeMilliseconds((after.ToUnixTimeMilliseconds() / step + 1) * step);
         }
 
-        return ParseCron(Cron!, out _)!.GetNextOccurrence(after, ZoneOf(TimeZone)!, inclusive: false)?.ToUniversalTime();
+        // Parsed once per expression: a catch-up walks every missed tick, and the scheduler asks at every wake.
+        return ParsedCrons.GetOrAdd(Cron!, cron => ParseCron(cron, out _)!).GetNextOccurrence(after, ZoneOf(TimeZone)!, inclusive: false)?.ToUniversalTime();
     }
 
     /// <summary>The next <paramref name="count"/> ticks after <paramref name="after"/>.</summary>
@@ -114,6 +115,8 @@ public sealed record Schedule
 
     /// <summary>The run id of the tick: the same for every fire of it, so the store refuses a second run.</summary>
     internal string RunIdOf(DateTimeOffset tick) => $"schedule-{Name}-{tick.UtcDateTime:yyyyMMdd't'HHmmss'z'}";
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, CronExpression> ParsedCrons = new(StringComparer.Ordinal);
 
     static CronExpression? ParseCron(string cron, out string? problem)
     {

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Routines.Cli.Connection;
 using Routines.Rendering;
 using Spectre.Console;
@@ -9,7 +8,7 @@ using Spectre.Console;
 namespace Routines.Cli.Commands;
 
 /// <summary><c>runs</c>: recent runs as a table, newest first, with the service's filters.</summary>
-internal static partial class RunsCommand
+internal static class RunsCommand
 {
     public static Command Create()
     {
@@ -39,21 +38,10 @@ internal static partial class RunsCommand
 
     static DateTimeOffset Since(string text)
     {
-        if (Duration().Match(text) is { Success: true } match)
-        {
-            var amount = int.Parse(match.Groups["n"].Value, CultureInfo.InvariantCulture);
-            return DateTimeOffset.UtcNow - match.Groups["unit"].Value switch
-            {
-                "s" => TimeSpan.FromSeconds(amount), "m" => TimeSpan.FromMinutes(amount), "h" => TimeSpan.FromHours(amount), _ => TimeSpan.FromDays(amount),
-            };
-        }
-
+        if (Durations.TryParse(text, out var back)) return DateTimeOffset.UtcNow - back;
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date) ? date
             : throw new CliException($"--since '{text}' is neither a duration (30m, 2h, 7d) nor a date (2026-12-01T08:00Z).", ExitCodes.BadInput);
     }
-
-    [GeneratedRegex("^(?<n>[0-9]+)(?<unit>[smhd])$")]
-    private static partial Regex Duration();
 
     static Task Show(string text)
     {

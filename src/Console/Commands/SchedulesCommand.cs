@@ -157,9 +157,7 @@ internal static class SchedulesCommand
     /// <summary>30s, 5m, 2h, 1d, or a TimeSpan's text.</summary>
     static TimeSpan Interval(string text, string option)
     {
-        var units = new Dictionary<char, TimeSpan> { ['s'] = TimeSpan.FromSeconds(1), ['m'] = TimeSpan.FromMinutes(1), ['h'] = TimeSpan.FromHours(1), ['d'] = TimeSpan.FromDays(1) };
-        if (text.Length > 1 && units.TryGetValue(text[^1], out var unit) && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var count))
-            return unit * count;
+        if (Durations.TryParse(text, out var duration)) return duration;
         return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span)
             ? span
             : throw new CliException($"{option} '{text}' is not an interval: give 30s, 5m, 2h, 1d or 00:05:00.", ExitCodes.BadInput);

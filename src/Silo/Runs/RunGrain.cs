@@ -592,7 +592,7 @@ internal sealed partial class RunGrain(
         if (UsesCache(run))
             foreach (var follower in identical.End(CacheKeyOf(run), RunId)) GrainFactory.Run(follower).IdenticalRunEndedAsync(run).Ignore();
         if (run.ParentRunId is { } parent) GrainFactory.Run(parent).ChildFinishedAsync(run).Ignore();
-        if (catalog.TryGet(run.RoutineId)?.Triggers is { Count: > 0 } triggers && triggers.Any(t => t.On.Contains(run.Status)))
+        if (catalog.TryGet(run.RoutineId) is { Triggers.Count: > 0 } routine && routine.TriggersOn(run.Status).Any())
             GrainFactory.Scheduler().RunEndedAsync(run).Ignore();
         DeactivateOnIdle();
     }

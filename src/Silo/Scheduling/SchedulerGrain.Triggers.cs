@@ -25,7 +25,7 @@ internal sealed partial class SchedulerGrain
     }
 
     IEnumerable<TriggerDescriptor> TriggersFor(RunInfo run)
-        => run.Status.IsTerminal() && catalog.TryGet(run.RoutineId) is { } routine ? routine.Triggers.Where(t => t.On.Contains(run.Status)) : [];
+        => run.Status.IsTerminal() && catalog.TryGet(run.RoutineId) is { } routine ? routine.TriggersOn(run.Status) : [];
 
     /// <summary>Fires the trigger; one that cannot fire yet is kept and tried at the next wakes, for a while.</summary>
     async Task FireOrKeepAsync(RunInfo run, TriggerDescriptor trigger, DateTimeOffset since)

@@ -181,7 +181,7 @@ internal sealed partial class SchedulerGrain(
         if (schedule.NextTick(schedules[name].LastTick ?? schedules[name].CreatedAt) is { } firstMissed && firstMissed < cutoff)
         {
             var runId = schedule.RunIdOf(firstMissed);
-            if (await ExistsAsync(runId))
+            if (await runs.GetRunAsync(runId) is not null)
             {
                 await RecordAsync(schedules, (schedules[name] with { LastTick = firstMissed, LastRunId = runId },
                     new ScheduleTick(firstMissed, ScheduleTickOutcome.Started, runId, null, now)));
@@ -249,18 +249,6 @@ internal sealed partial class SchedulerGrain(
         }
 
         return (info with { LastRunId = runId }, new ScheduleTick(tick, ScheduleTickOutcome.Started, runId, null, now));
-    }
-
-    async Task<bool> ExistsAsync(string runId)
-    {
-        try
-        {
-            return await GrainFactory.Run(runId).GetAsync() is not null;
-        }
-        catch (RunRemovedException)
-        {
-            return true;
-        }
     }
 
     async Task<bool> IsGoingAsync(string? runId)

@@ -38,3 +38,16 @@ public sealed class CallsGiven : RoutineWorkflow<GivenCall, Sum>
 {
     public override Task<Sum> RunAsync(GivenCall input, WorkflowContext ctx) => ctx.CallAsync(input.Adder, new AddInput(input.A, input.B));
 }
+
+public sealed record GivenCalls(RoutineRef<AddInput, Sum> Adder, int[] Values);
+
+/// <summary>Calls the routine its input names once per value, all at once, with Task.WhenAll over async lambdas.</summary>
+[Routine("calls_given_in_parallel")]
+public sealed class CallsGivenInParallel : RoutineWorkflow<GivenCalls, Sum>
+{
+    public override async Task<Sum> RunAsync(GivenCalls input, WorkflowContext ctx)
+    {
+        var sums = await Task.WhenAll(input.Values.Select(async value => await ctx.CallAsync(input.Adder, new AddInput(value, value))));
+        return new Sum(sums.Sum(s => s.Value));
+    }
+}

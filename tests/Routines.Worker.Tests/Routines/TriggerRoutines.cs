@@ -53,10 +53,15 @@ public sealed class ThenTrain : RoutineTrigger<TrigPrepare, Prepared, TrigTrain,
         => run.Output!.Key.StartsWith("skip", StringComparison.Ordinal) ? null : new TrainInput(run.Output.Key, run.Output.Rows);
 }
 
+/// <summary>Created through dependency injection: counts its firings by key.</summary>
 [Trigger("then_report")]
-public sealed class ThenReport : RoutineTrigger<TrigTrain, Trained, TrigReport, ReportInput>
+public sealed class ThenReport(Executions executions) : RoutineTrigger<TrigTrain, Trained, TrigReport, ReportInput>
 {
-    public override ReportInput? InputFor(FinishedRun<Trained> run) => new(run.Output!.Key, run.Output.Accuracy);
+    public override ReportInput? InputFor(FinishedRun<Trained> run)
+    {
+        executions.Increment("then_report:" + run.Output!.Key);
+        return new(run.Output.Key, run.Output.Accuracy);
+    }
 }
 
 /// <summary>The failure branch: a preparation that failed or timed out raises an alert with its error.</summary>
