@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
@@ -26,6 +27,9 @@ internal sealed class TokenAuthentication(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        // Probes and the scrape endpoint need no identity: they must not ask the token store, which may be the very
+        // database a readiness probe is reporting down.
+        if (Context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null) return AuthenticateResult.NoResult();
         string? header = Request.Headers.Authorization;
         if (string.IsNullOrEmpty(header))
         {

@@ -149,6 +149,30 @@ public sealed class TelemetryTests(TelemetryClusterFixture cluster) : IClassFixt
             TimeSpan.FromSeconds(30), "the service ready again");
     }
 
+    /// <summary>
+    /// The probes ask no token store: with the database stopped for longer than the API's token recheck (2 s), the
+    /// readiness answer still names its checks (it was a 500 from the failed token lookup).
+    /// </summary>
+    [Fact]
+    public async Task TheReadinessProbe_AnswersWithItsChecks_WhileTheDatabaseIsAwayLongerThanTheTokenRecheck()
+    {
+        var service = $"http://127.0.0.1:{cluster.HttpPort}";
+        await cluster.Postgres.StopAsync();
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            var down = await ReadyAsync(service);
+            Assert.Equal((HttpStatusCode.ServiceUnavailable, "Unhealthy"), (down.Status, down.Checks["store"]));
+        }
+        finally
+        {
+            await cluster.Postgres.StartAgainAsync();
+        }
+
+        await Eventually.ReturnsAsync(async () => (await ReadyAsync(service)).Status == HttpStatusCode.OK ? "ready" : null,
+            TimeSpan.FromSeconds(30), "the service ready again");
+    }
+
     /// <summary>A stopping worker is no longer ready (it takes no runs) but stays live while it finishes its attempt.</summary>
     [Fact]
     public async Task ATerminatingWorker_IsLiveButNotReady_UntilItHasFinished()
