@@ -318,6 +318,7 @@ public sealed class ConsoleEndToEndTests(ConsoleFixture cluster) : IClassFixture
             await page.Locator(".schedule-name input").FillAsync("e2e-bad");
             await page.ClickAsync(".schedule-routine");
             await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "load_dataset" }).ClickAsync();
+            await Expect(page.Locator(".schedule-routine input")).ToHaveValueAsync("load_dataset"); // the choice rendered before typing on
             await page.Locator(".schedule-cron input").FillAsync("every night");
             await page.ClickAsync(".schedule-save");
             await Expect(page.Locator(".error-panel")).ToContainTextAsync("Schedule.Cron 'every night' is not a cron expression");
