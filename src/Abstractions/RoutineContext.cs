@@ -25,4 +25,7 @@ public abstract class RoutineContext
 
     /// <summary>Records one point of a metric series, for example the loss at a training step.</summary>
     public abstract void LogMetric(string name, double value, long? step = null);
+
+    /// <summary>The artifact store: save datasets, models and plots, and read the ones an input names.</summary>
+    public abstract RoutineArtifacts Artifacts { get; }
 }

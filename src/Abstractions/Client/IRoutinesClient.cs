@@ -50,6 +50,16 @@ public interface IRoutinesClient
     /// <summary>The run's status changes, oldest first: time, attempt, worker and reason.</summary>
     Task<IReadOnlyList<RunEvent>> GetHistoryAsync(string runId, CancellationToken cancellationToken = default);
 
+    /// <summary>The artifacts the run took, read, produced and returned (its lineage), in the order they were recorded.</summary>
+    Task<IReadOnlyList<RunArtifact>> ListArtifactsAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Every run that produced, read, took or returned the artifact, oldest first: its producer and its consumers.</summary>
+    Task<IReadOnlyList<RunArtifact>> GetLineageAsync(string artifactHash, CancellationToken cancellationToken = default);
+
+    /// <summary>The bytes of an artifact some run recorded, streamed from the service and checked against its hash at the end.</summary>
+    /// <exception cref="ArtifactUnavailableException">No run records it, its blob is missing or corrupt, or the store cannot be reached.</exception>
+    Task<Stream> OpenArtifactAsync(string artifactHash, CancellationToken cancellationToken = default);
+
     Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default);
 
     /// <summary>The routines live workers offer, with their schemas and policies.</summary>

@@ -134,6 +134,21 @@ internal sealed class RoutinesClient(IGrainFactory grains, TimeSpan? outageToler
     public Task<IReadOnlyList<RunEvent>> GetHistoryAsync(string runId, CancellationToken cancellationToken = default)
         => ServiceOutage.RepeatAsync(_outageTolerance, () => Queries.GetHistoryAsync(runId), cancellationToken);
 
+    public Task<IReadOnlyList<RunArtifact>> ListArtifactsAsync(string runId, CancellationToken cancellationToken = default)
+        => ServiceOutage.RepeatAsync(_outageTolerance, () => Queries.ListArtifactsAsync(runId), cancellationToken);
+
+    public Task<IReadOnlyList<RunArtifact>> GetLineageAsync(string artifactHash, CancellationToken cancellationToken = default)
+        => ServiceOutage.RepeatAsync(_outageTolerance, () => Queries.GetLineageAsync(artifactHash), cancellationToken);
+
+    public async Task<Stream> OpenArtifactAsync(string artifactHash, CancellationToken cancellationToken = default)
+    {
+        if (!Artifact.IsHash(artifactHash))
+            throw new ArgumentException($"'{artifactHash}' is not an artifact hash: it is \"sha256:\" and 64 lowercase hex digits.", nameof(artifactHash));
+        var stream = new ChunkedStream(offset => Queries.ReadArtifactAsync(artifactHash, offset), cancellationToken);
+        await stream.StartAsync(); // the first chunk, so a missing artifact fails here, not at the first read
+        return stream;
+    }
+
     public Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default)
         => ServiceOutage.RepeatAsync(_outageTolerance, () => Dispatcher.ListWorkersAsync(), cancellationToken);
 

@@ -11,4 +11,6 @@ internal sealed record AttemptResult(
     [property: Id(0)] RunStatus Status,
     [property: Id(1)] string? OutputJson = null,
     [property: Id(2)] RunError? Error = null,
-    [property: Id(3)] bool HandedBack = false);
+    [property: Id(3)] bool HandedBack = false,
+    [property: Id(4)] IReadOnlyList<Artifact>? Produced = null,
+    [property: Id(5)] IReadOnlyList<Artifact>? Read = null);

@@ -15,6 +15,13 @@ internal interface IRunQueryGrain : IGrainWithIntegerKey
 
     Task<IReadOnlyList<RunEvent>> GetHistoryAsync(string runId);
 
+    Task<IReadOnlyList<RunArtifact>> ListArtifactsAsync(string runId);
+
+    Task<IReadOnlyList<RunArtifact>> GetLineageAsync(string hash);
+
+    /// <summary>The artifact's bytes from <paramref name="offset"/>, in chunks, checked against its hash at the end.</summary>
+    IAsyncEnumerable<byte[]> ReadArtifactAsync(string hash, long offset, CancellationToken cancellationToken = default);
+
     /// <summary>The run's log lines after <paramref name="afterSequence"/>, then new ones as they come, until the run ends.</summary>
     IAsyncEnumerable<RunLogLine> FollowLogsAsync(string runId, long afterSequence, CancellationToken cancellationToken = default);
 }

@@ -74,6 +74,7 @@ internal static class RoutineSchema
     {
         var typeInfo = context.TypeInfo;
         if (RoutineReference(typeInfo.Type) is { } reference) return reference;
+        if (typeInfo.Type == typeof(Artifact)) return ArtifactReference(nullable: schema is JsonObject { } exported && HasType(exported, "null"));
         if (schema is not JsonObject node || node.ContainsKey("$ref")) return schema;
 
         // The dialect refuses unknown members; say so, unless the object is polymorphic (its "anyOf" branches are
@@ -120,6 +121,22 @@ internal static class RoutineSchema
             ["x-routine"] = new JsonObject { ["input"] = input.FullName ?? input.Name, ["output"] = output.FullName ?? output.Name },
         };
     }
+
+    /// <summary>An <see cref="Artifact"/>: its fixed members (<see cref="ArtifactJsonConverter"/>), marked <c>"x-artifact"</c> for the console.</summary>
+    static JsonObject ArtifactReference(bool nullable) => new()
+    {
+        ["type"] = nullable ? new JsonArray("object", "null") : "object",
+        ["x-artifact"] = true,
+        ["properties"] = new JsonObject
+        {
+            [ArtifactJsonConverter.HashMember] = new JsonObject { ["type"] = "string", ["pattern"] = "^sha256:[0-9a-f]{64}$" },
+            ["size"] = new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["maximum"] = long.MaxValue },
+            ["mediaType"] = new JsonObject { ["type"] = "string", ["minLength"] = 1 },
+            ["name"] = new JsonObject { ["type"] = new JsonArray("string", "null") },
+        },
+        ["required"] = new JsonArray(ArtifactJsonConverter.HashMember, "size", "mediaType"),
+        ["additionalProperties"] = false,
+    };
 
     static (JsonNode Minimum, JsonNode Maximum)? RangeOf(Type type) => Type.GetTypeCode(type) switch
     {

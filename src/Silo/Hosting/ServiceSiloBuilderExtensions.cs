@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
+using Routines.Silo.Artifacts;
 using Routines.Silo.Dispatch;
 using Routines.Silo.Runs;
 using Routines.Silo.Scheduling;
@@ -33,6 +34,7 @@ internal static class ServiceSiloBuilderExtensions
         services.TryAddSingleton<IdenticalRuns>();
         services.TryAddSingleton<IRunStore>(CreateStore);
         services.TryAddSingleton(ScheduleStoreFor);
+        services.TryAddSingleton(LineageStoreFor);
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, StoreInitializer>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DispatcherStarter>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RoutinesServiceOptions>>().Value.Retention);
@@ -56,6 +58,12 @@ internal static class ServiceSiloBuilderExtensions
             ? new PostgresScheduleStore(cluster.ConnectionString!)
             : new SqliteScheduleStore(StorePathOf(service));
 
+    static ILineageStore LineageStoreFor(IServiceProvider services)
+    {
+        var (cluster, service) = (services.GetRequiredService<IOptions<RoutinesClusterOptions>>().Value, services.GetRequiredService<IOptions<RoutinesServiceOptions>>().Value);
+        return cluster.Provider == ClusterProvider.Postgres ? new PostgresLineageStore(cluster.ConnectionString!) : new SqliteLineageStore(StorePathOf(service));
+    }
+
     /// <summary>PostgreSQL in a PostgreSQL cluster; otherwise the embedded SQLite file.</summary>
     public static IRunStore StoreFor(RoutinesClusterOptions cluster, RoutinesServiceOptions service)
     {
@@ -78,6 +86,7 @@ internal static class ServiceSiloBuilderExtensions
     /// <summary>What every silo of a Routines cluster needs, whatever its role.</summary>
     public static IServiceCollection AddRoutinesCommon(this IServiceCollection services)
     {
+        services.AddRoutinesArtifacts();
         services.Configure<ExceptionSerializationOptions>(o =>
         {
             if (!o.SupportedNamespacePrefixes.Contains("Routines")) o.SupportedNamespacePrefixes.Add("Routines");

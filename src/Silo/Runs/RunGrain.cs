@@ -5,6 +5,7 @@ using Orleans.GrainDirectory;
 using Routines.Client;
 using Routines.Cluster;
 using Routines.Serialization;
+using Routines.Silo.Artifacts;
 using Routines.Silo.Dispatch;
 using Routines.Silo.Hosting;
 using Routines.Silo.Storage;
@@ -26,6 +27,8 @@ internal sealed partial class RunGrain(
     WorkerStarts starts,
     AttemptWatchdog watchdog,
     IdenticalRuns identical,
+    ILineageStore lineage,
+    ArtifactStore artifacts,
     IOptions<RoutinesServiceOptions> options,
     TimeProvider clock,
     ILogger<RunGrain> logger) : Grain, IRunGrain
@@ -113,10 +116,12 @@ internal sealed partial class RunGrain(
             TraceParent = span?.Id ?? request.TraceParent,
             Cause = request.Cause,
         };
+        await RecordInputArtifactsAsync(run, routine);
 
         if (await CachedOutputAsync(run) is { } hit)
         {
             RoutinesMetrics.CacheHit(run.RoutineName);
+            await RecordLineageAsync(run, hit.OutputJson, produced: null, read: null, now);
             await TransitionAsync(run with
             {
                 Status = RunStatus.Succeeded, OutputJson = hit.OutputJson, CachedFromRunId = hit.RunId,
@@ -348,6 +353,7 @@ internal sealed partial class RunGrain(
             return;
         }
 
+        await RecordLineageAsync(run, result.Status == RunStatus.Succeeded ? result.OutputJson : null, result.Produced, result.Read, now);
         switch (result.Status)
         {
             case RunStatus.Succeeded:
@@ -366,6 +372,36 @@ internal sealed partial class RunGrain(
                 await FailAttemptAsync(result.Status, result.Error ?? new RunError("Unknown", "The worker reported a failure without an error."), now);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Refuses an input naming an artifact the store does not hold, and records the ones it names before the run is
+    /// stored: from then on retention keeps them for the run to read.
+    /// </summary>
+    async Task RecordInputArtifactsAsync(RunInfo run, RoutineDescriptor routine)
+    {
+        var named = ArtifactReferences.In(run.InputJson);
+        if (named.Count == 0) return;
+        foreach (var (path, artifact) in named)
+        {
+            if (!await artifacts.ExistsAsync(artifact.Hash, CancellationToken.None))
+            {
+                throw new InvalidRoutineInputException(routine.Id.ToString(), path,
+                    $"names artifact {artifact.Hash}, which the artifact store ({artifacts.Location}) does not hold");
+            }
+        }
+
+        await lineage.RecordAsync([.. named.Select(n => new RunArtifact(RunId, run.RoutineId, n.Artifact, ArtifactRole.Input, run.CreatedAt))]);
+    }
+
+    /// <summary>What the attempt produced and read and what the output names, recorded before the record that ends the run.</summary>
+    async Task RecordLineageAsync(RunInfo run, string? outputJson, IReadOnlyList<Artifact>? produced, IReadOnlyList<Artifact>? read, DateTimeOffset now)
+    {
+        var lines = new List<RunArtifact>();
+        foreach (var artifact in produced ?? []) lines.Add(new RunArtifact(RunId, run.RoutineId, artifact, ArtifactRole.Produced, now));
+        foreach (var artifact in read ?? []) lines.Add(new RunArtifact(RunId, run.RoutineId, artifact, ArtifactRole.Read, now));
+        foreach (var (_, artifact) in ArtifactReferences.In(outputJson)) lines.Add(new RunArtifact(RunId, run.RoutineId, artifact, ArtifactRole.Output, now));
+        if (lines.Count > 0) await lineage.RecordAsync(lines);
     }
 
     public async Task ChildFinishedAsync(RunInfo child)
@@ -441,6 +477,7 @@ internal sealed partial class RunGrain(
         {
             RoutinesMetrics.CacheHit(run.RoutineName);
             var now = clock.GetUtcNow();
+            await RecordLineageAsync(run, leader.OutputJson, produced: null, read: null, now);
             await TransitionAsync(run with
             {
                 Status = RunStatus.Succeeded, OutputJson = leader.OutputJson, CachedFromRunId = leader.RunId, WaitReason = null,

@@ -2,14 +2,17 @@ using System.Runtime.CompilerServices;
 using Orleans.Concurrency;
 using Routines.Client;
 using Routines.Cluster;
+using Routines.Silo.Artifacts;
 using Routines.Silo.Storage;
 
 namespace Routines.Silo.Runs;
 
 /// <summary>The read side for clients: straight from the store, and a live log tail from this silo's feed.</summary>
 [StatelessWorker]
-internal sealed class RunQueryGrain(IRunStore store, RunEventHub hub) : Grain, IRunQueryGrain
+internal sealed class RunQueryGrain(IRunStore store, RunEventHub hub, ILineageStore lineage, ArtifactStore artifacts) : Grain, IRunQueryGrain
 {
+    const int ChunkSize = 256 * 1024;
+
     public Task<RunPage> ListRunsAsync(RunFilter filter)
         => filter.Problem() is { } problem ? throw new ArgumentOutOfRangeException(nameof(filter), problem) : store.ListRunsAsync(filter);
 
@@ -23,6 +26,30 @@ internal sealed class RunQueryGrain(IRunStore store, RunEventHub hub) : Grain, I
     public Task<IReadOnlyList<MetricPoint>> GetMetricsAsync(string runId) => store.GetMetricsAsync(runId);
 
     public Task<IReadOnlyList<RunEvent>> GetHistoryAsync(string runId) => store.GetHistoryAsync(runId);
+
+    public Task<IReadOnlyList<RunArtifact>> ListArtifactsAsync(string runId) => lineage.ListForRunAsync(runId);
+
+    public Task<IReadOnlyList<RunArtifact>> GetLineageAsync(string hash) => lineage.ListForArtifactAsync(hash);
+
+    public async IAsyncEnumerable<byte[]> ReadArtifactAsync(string hash, long offset, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var recorded = await lineage.ListForArtifactAsync(hash, cancellationToken);
+        if (recorded.Count == 0) throw new ArtifactUnavailableException(hash, $"No run records artifact {hash}: there is nothing of that hash to read.");
+        await using var content = await artifacts.OpenAsync(recorded[0].Artifact, cancellationToken);
+        // Read from the start even when resuming: the hash is checked over every byte.
+        var skipped = 0L;
+        var buffer = new byte[ChunkSize];
+        while (true)
+        {
+            var filled = 0;
+            int read;
+            while (filled < buffer.Length && (read = await content.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0) filled += read;
+            if (filled == 0) yield break;
+            var start = (int)Math.Clamp(offset - skipped, 0, filled);
+            skipped += filled;
+            if (start < filled) yield return buffer[start..filled];
+        }
+    }
 
     public async IAsyncEnumerable<RunLogLine> FollowLogsAsync(string runId, long afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

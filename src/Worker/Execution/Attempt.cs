@@ -7,7 +7,7 @@ using Routines.Worker.Catalog;
 namespace Routines.Worker.Execution;
 
 /// <summary>One attempt of a run executing on this worker: its request, cancellation, telemetry and awaited children.</summary>
-internal sealed class Attempt(ExecutionRequest request, RegisteredRoutine routine, TelemetryBuffer telemetry, TimeProvider clock) : IDisposable
+internal sealed class Attempt(ExecutionRequest request, RegisteredRoutine routine, TelemetryBuffer telemetry, Silo.Artifacts.ArtifactStore artifacts, TimeProvider clock) : IDisposable
 {
     public ExecutionRequest Request { get; } = request;
 
@@ -22,6 +22,9 @@ internal sealed class Attempt(ExecutionRequest request, RegisteredRoutine routin
 
     /// <summary>Cancelled on request or at the timeout (on the engine's clock, which a test may drive).</summary>
     public CancellationTokenSource Cancellation { get; } = new(Timeout.InfiniteTimeSpan, clock);
+
+    /// <summary>The artifacts the attempt saves and reads, through the store, recorded for the run's lineage.</summary>
+    public AttemptArtifacts Artifacts => field ??= new AttemptArtifacts(artifacts, Cancellation.Token);
 
     /// <summary>True once the cancellation came from a cancel request rather than the timeout.</summary>
     public bool CancelRequested { get; private set; }

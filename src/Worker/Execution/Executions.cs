@@ -20,6 +20,7 @@ internal sealed partial class Executions(
     RoutineRegistry registry,
     IServiceProvider services,
     IGrainFactory grains,
+    Silo.Artifacts.ArtifactStore artifacts,
     JsonSerializerOptions json,
     TimeProvider clock,
     ILogger<Executions> logger)
@@ -77,7 +78,7 @@ internal sealed partial class Executions(
         }
 
         var run = grains.Run(request.RunId);
-        var attempt = new Attempt(request, routine, new TelemetryBuffer(run, request.RunId, request.Attempt, clock), clock);
+        var attempt = new Attempt(request, routine, new TelemetryBuffer(run, request.RunId, request.Attempt, clock), artifacts, clock);
         _running[(request.RunId, request.Attempt)] = attempt;
         // Registered first, then the early cancels read: a cancel racing this start sees the attempt or is seen here.
         if (_cancelledEarly.TryRemove((request.RunId, request.Attempt), out _)) attempt.Cancel();
@@ -163,7 +164,7 @@ internal sealed partial class Executions(
             span?.SetTag("routines.run.id", request.RunId);
             span?.SetTag("routines.run.attempt", request.Attempt);
             span?.SetTag("routines.worker", workerId);
-            result = await ExecuteAsync(workerId, attempt);
+            result = attempt.Artifacts.Recorded(await ExecuteAsync(workerId, attempt));
             span?.SetTag("routines.run.status", result.HandedBack ? "HandedBack" : result.Status.ToString());
             if (result.Error is { } error) RoutinesTelemetry.Fail(span, error.Type, error.Message);
         }
@@ -228,7 +229,8 @@ internal sealed partial class Executions(
         }
         catch (Exception exception)
         {
-            return new AttemptResult(RunStatus.Failed, Error: RunError.From(exception));
+            // A store that failed the routine is the store's error, whatever the routine made of it.
+            return new AttemptResult(RunStatus.Failed, Error: RunError.From(attempt.Artifacts.Failure ?? exception));
         }
     }
 

@@ -18,4 +18,6 @@ internal sealed class RunContext(Attempt attempt) : RoutineContext
     public override void ReportProgress(long current, long total, string? message = null) => attempt.Telemetry.Progress(current, total, message);
 
     public override void LogMetric(string name, double value, long? step = null) => attempt.Telemetry.Metric(name, value, step);
+
+    public override RoutineArtifacts Artifacts => attempt.Artifacts;
 }

@@ -32,6 +32,8 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
 
     public override void LogMetric(string name, double value, long? step = null) => attempt.Telemetry.Metric(name, value, step);
 
+    public override RoutineArtifacts Artifacts => attempt.Artifacts;
+
     /// <summary>A call's options with what it inherits from this run: <c>UseCache = false</c>, and a priority its call set.</summary>
     CallOptions? Inherited(CallOptions? options)
     {

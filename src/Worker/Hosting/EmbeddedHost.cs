@@ -43,6 +43,11 @@ internal static class EmbeddedHost
                 else if (string.IsNullOrEmpty(o.StorePath)) o.StorePath = ProjectDirectory.DefaultStorePath();
                 o.RecoverUnfinishedRuns = false; // this process owns only the runs it is asked for
             });
+            // Artifacts sit beside the run records (.routines/artifacts), unless configured elsewhere.
+            silo.Services.AddOptions<Silo.Artifacts.ArtifactStoreOptions>().PostConfigure<Microsoft.Extensions.Options.IOptions<RoutinesServiceOptions>>((o, service) =>
+            {
+                if (string.IsNullOrEmpty(o.Path)) o.Path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(service.Value.StorePath))!, "artifacts");
+            });
             silo.AddRoutinesWorker(project.Assemblies, o => { if (slots is { } n) o.Slots = n; });
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, LocalRunOwners>();
         });

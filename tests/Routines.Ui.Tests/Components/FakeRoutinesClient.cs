@@ -95,6 +95,22 @@ internal sealed class FakeRoutinesClient : IRoutinesClient
 
     public Task<IReadOnlyList<RunEvent>> GetHistoryAsync(string runId, CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<RunEvent>>([]);
 
+    public List<RunArtifact> Lineage { get; } = [];
+
+    /// <summary>Artifact bytes by hash.</summary>
+    public Dictionary<string, byte[]> Blobs { get; } = [];
+
+    public Task<IReadOnlyList<RunArtifact>> ListArtifactsAsync(string runId, CancellationToken cancellationToken = default)
+        => Task.FromResult<IReadOnlyList<RunArtifact>>([.. Lineage.Where(l => l.RunId == runId)]);
+
+    public Task<IReadOnlyList<RunArtifact>> GetLineageAsync(string artifactHash, CancellationToken cancellationToken = default)
+        => Task.FromResult<IReadOnlyList<RunArtifact>>([.. Lineage.Where(l => l.Artifact.Hash == artifactHash)]);
+
+    public Task<Stream> OpenArtifactAsync(string artifactHash, CancellationToken cancellationToken = default)
+        => Blobs.TryGetValue(artifactHash, out var bytes)
+            ? Task.FromResult<Stream>(new MemoryStream(bytes, writable: false))
+            : throw new ArtifactUnavailableException(artifactHash, $"No run records artifact {artifactHash}.");
+
     public Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<WorkerInfo>>(Workers);
 
     public List<RoutineDescriptor> Routines { get; } = [];
