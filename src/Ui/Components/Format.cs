@@ -13,6 +13,15 @@ internal static class Format
         _ => $"{(int)duration.TotalHours} h {duration.Minutes} min",
     };
 
+    /// <summary>A size in bytes as people read it: 812 B, 14.2 KB, 3.1 MB, 1.4 GB.</summary>
+    public static string Bytes(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => $"{bytes / 1024.0:0.#} KB",
+        < 1024L * 1024 * 1024 => $"{bytes / (1024.0 * 1024):0.#} MB",
+        _ => $"{bytes / (1024.0 * 1024 * 1024):0.##} GB",
+    };
+
     public static string Time(DateTimeOffset? time)
         => time is { } t ? t.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : "—";
 

@@ -90,6 +90,31 @@ public sealed class ConsoleData(IRoutinesClient client, ClusterHealth health)
     public Task<IReadOnlyList<RunEvent>> GetHistoryAsync(string runId, CancellationToken cancellationToken = default)
         => CallAsync(ct => client.GetHistoryAsync(runId, ct), cancellationToken);
 
+    /// <summary>The run's artifacts: what it took, read, produced and returned.</summary>
+    public Task<IReadOnlyList<RunArtifact>> ListArtifactsAsync(string runId, CancellationToken cancellationToken = default)
+        => CallAsync(ct => client.ListArtifactsAsync(runId, ct), cancellationToken);
+
+    /// <summary>The artifact's producer and consumers, oldest first.</summary>
+    public Task<IReadOnlyList<RunArtifact>> GetLineageAsync(string hash, CancellationToken cancellationToken = default)
+        => CallAsync(ct => client.GetLineageAsync(hash, ct), cancellationToken);
+
+    public Task<Stream> OpenArtifactAsync(string hash, CancellationToken cancellationToken = default)
+        => CallAsync(ct => client.OpenArtifactAsync(hash, ct), cancellationToken);
+
+    /// <summary>
+    /// Up to <paramref name="maxBytes"/> from the start of the artifact, for a preview, and whether that is all of it.
+    /// A head is not checked against the hash (only a whole read is); the download is.
+    /// </summary>
+    public async Task<(byte[] Head, bool Whole)> ReadArtifactHeadAsync(string hash, int maxBytes, CancellationToken cancellationToken = default)
+    {
+        await using var stream = await OpenArtifactAsync(hash, cancellationToken);
+        var buffer = new byte[maxBytes + 1];
+        var filled = 0;
+        int read;
+        while (filled < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0) filled += read;
+        return (buffer[..Math.Min(filled, maxBytes)], filled <= maxBytes);
+    }
+
     public async Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default)
     {
         var workers = await CallAsync(ct => client.ListWorkersAsync(ct), cancellationToken);
