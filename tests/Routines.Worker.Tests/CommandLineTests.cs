@@ -28,7 +28,7 @@ public sealed class CommandLineTests : IDisposable
 
         Assert.True(exitCode == 0, stderr);
         Assert.Matches(@"Run [0-9a-f]{32} of wfname:train_and_pick_model:1\.0\.0", stdout);
-        Assert.Contains("train_model@1.0.0 Running", stdout);
+        Assert.Contains("train_model@2.0.0 Running", stdout);
         Assert.Contains("INFO Loaded iris: 150 rows", stdout);
         Assert.Contains("epoch", stdout); // progress lines
         Assert.Contains("train_and_pick_model@1.0.0 Succeeded", stdout);
@@ -67,7 +67,8 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(fromFile.ExitCode == 0, fromFile.Stderr);
         Assert.Single(JsonNode.Parse(fromFile.Stdout)!["leaderboard"]!.AsArray());
         Assert.True(fromSet.ExitCode == 0, fromSet.Stderr);
-        Assert.Equal(150, JsonNode.Parse(fromSet.Stdout)!["rows"]!.AsArray().Count);
+        Assert.Equal(150, JsonNode.Parse(fromSet.Stdout)!["rows"]!.GetValue<int>());
+        Assert.Equal("iris.csv", JsonNode.Parse(fromSet.Stdout)!["table"]!["name"]!.GetValue<string>()); // the rows, as an artifact
     }
 
     [Fact]
@@ -143,7 +144,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(exitCode == 5, stdout + stderr);
         Assert.Contains(StorePath, stderr);
         Assert.Contains("corrupt", stderr);
-        Assert.DoesNotContain("load_dataset@1.0.0 Running", stdout);
+        Assert.DoesNotContain("load_dataset@2.0.0 Running", stdout);
     }
 
     [Fact]
@@ -205,7 +206,7 @@ public sealed class CommandLineTests : IDisposable
     {
         using var sample = SampleProcess.Start(_directory, "run-routine", "train_and_pick_model", "--no-cache",
             "--set", "epochs=5000000", "--store", StorePath);
-        await sample.WaitForOutputAsync("train_model@1.0.0 Running");
+        await sample.WaitForOutputAsync("train_model@2.0.0 Running");
 
         sample.Interrupt();
         int exitCode;
@@ -238,7 +239,7 @@ public sealed class CommandLineTests : IDisposable
         var routines = JsonNode.Parse(list.Stdout)!.AsArray();
         var train = routines.Single(r => r!["name"]!.GetValue<string>() == "train_model")!;
         Assert.Equal("task", train["kind"]!.GetValue<string>());
-        Assert.Equal("1.0.0", train["version"]!.GetValue<string>());
+        Assert.Equal("2.0.0", train["version"]!.GetValue<string>());
         Assert.Equal("object", train["inputSchema"]!["type"]!.GetValue<string>());
         Assert.NotNull(train["outputSchema"]!["properties"]!["finalLoss"]);
         var search = routines.Single(r => r!["name"]!.GetValue<string>() == "train_and_pick_model")!;

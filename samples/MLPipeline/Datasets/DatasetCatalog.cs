@@ -27,7 +27,7 @@ public sealed class DatasetCatalog
     /// <summary>Reads the dataset called <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">No dataset has that name; the message lists those that exist.</exception>
     /// <exception cref="InvalidDataException">The file is not a well-formed dataset CSV.</exception>
-    public Dataset Load(string name)
+    public (string[] FeatureNames, string[] ClassNames, LabeledRows Data) Load(string name)
     {
         // Only names from the listing are accepted, so a name can never point outside the data folder.
         var names = Names;
@@ -75,6 +75,6 @@ public sealed class DatasetCatalog
             labels.Add(index);
         }
 
-        return new Dataset(name, featureNames, [.. classNames], [.. rows], [.. labels]);
+        return (featureNames, [.. classNames], new LabeledRows([.. rows], [.. labels]));
     }
 }

@@ -2,7 +2,7 @@ namespace MLPipeline;
 
 /// <summary>Feature rows with their class indexes, <c>Labels[i]</c> being the class of <c>Rows[i]</c>.</summary>
 /// <remarks>
-/// Inputs and outputs cross between routines (and machines) as JSON, so data records hold only plain values:
-/// jagged arrays (<c>double[][]</c>) rather than <c>double[,]</c>, which JSON cannot express.
+/// Rows never travel inside an input or output: a step stores them as a CSV artifact (<see cref="LabeledCsv"/>) and
+/// passes its reference, so a run's record stays a few hundred bytes however large the data.
 /// </remarks>
 public sealed record LabeledRows(double[][] Rows, int[] Labels);

@@ -6,8 +6,8 @@ namespace MLPipeline;
 /// <summary>What to split, how much to hold out for testing, and the seed of the shuffle.</summary>
 public sealed record SplitRequest(Dataset Dataset, double TestFraction = 0.3, int Seed = 42);
 
-/// <summary>A dataset cut into a training part and a held-out test part.</summary>
-public sealed record DataSplit(string[] FeatureNames, string[] ClassNames, LabeledRows Train, LabeledRows Test);
+/// <summary>A dataset cut into a training part and a held-out test part, each a CSV artifact.</summary>
+public sealed record DataSplit(string[] FeatureNames, string[] ClassNames, Artifact Train, Artifact Test);
 
 /// <summary>
 /// A stratified, seeded train/test split: each class is shuffled on its own and the same fraction of it is held out,
@@ -17,24 +17,25 @@ public sealed record DataSplit(string[] FeatureNames, string[] ClassNames, Label
 /// The randomness comes from the seed in the input, never from the clock: the same input always gives the same split.
 /// That keeps the task pure (so its result can be cached) and makes every score downstream reproducible.
 /// </remarks>
-[Routine("split_dataset", Version = "1.0.0", Description = "Stratified, seeded train/test split.")]
+[Routine("split_dataset", Version = "2.0.0", Description = "Stratified, seeded train/test split.")]
 [Retry(NonRetryable = new[] { typeof(ArgumentException) })]
 public sealed class SplitDataset : RoutineTask<SplitRequest, DataSplit>
 {
-    public override Task<DataSplit> RunAsync(SplitRequest input, RoutineContext ctx)
+    public override async Task<DataSplit> RunAsync(SplitRequest input, RoutineContext ctx)
     {
         if (input.TestFraction is not (> 0 and < 1))
             throw new ArgumentException($"testFraction must be between 0 and 1 (exclusive), got {input.TestFraction}.");
 
-        var data = input.Dataset;
+        var dataset = input.Dataset;
+        var data = await LabeledCsv.ReadAsync(ctx, dataset.Table, dataset.ClassNames);
         var random = new Random(input.Seed);
         var train = new List<int>();
         var test = new List<int>();
-        for (var c = 0; c < data.ClassNames.Length; c++)
+        for (var c = 0; c < dataset.ClassNames.Length; c++)
         {
             var members = Enumerable.Range(0, data.Labels.Length).Where(i => data.Labels[i] == c).ToArray();
             if (members.Length < 2)
-                throw new ArgumentException($"Class '{data.ClassNames[c]}' has {members.Length} row(s); a split needs at least 2 per class.");
+                throw new ArgumentException($"Class '{dataset.ClassNames[c]}' has {members.Length} row(s); a split needs at least 2 per class.");
 
             random.Shuffle(members);
             // At least one row on each side, whatever the fraction.
@@ -48,12 +49,14 @@ public sealed class SplitDataset : RoutineTask<SplitRequest, DataSplit>
         random.Shuffle(trainOrder);
         random.Shuffle(testOrder);
 
-        var split = new DataSplit(data.FeatureNames, data.ClassNames, Take(data, trainOrder), Take(data, testOrder));
+        var split = new DataSplit(dataset.FeatureNames, dataset.ClassNames,
+            await LabeledCsv.SaveAsync(ctx, "train.csv", Take(data, trainOrder), dataset.FeatureNames, dataset.ClassNames),
+            await LabeledCsv.SaveAsync(ctx, "test.csv", Take(data, testOrder), dataset.FeatureNames, dataset.ClassNames));
         ctx.Logger.LogInformation("Split {Rows} rows of {Dataset} into {Train} for training and {Test} for testing (seed {Seed})",
-            data.Rows.Length, data.Name, train.Count, test.Count, input.Seed);
-        return Task.FromResult(split);
+            data.Rows.Length, dataset.Name, train.Count, test.Count, input.Seed);
+        return split;
     }
 
-    static LabeledRows Take(Dataset data, int[] indexes) =>
+    static LabeledRows Take(LabeledRows data, int[] indexes) =>
         new([.. indexes.Select(i => data.Rows[i])], [.. indexes.Select(i => data.Labels[i])]);
 }

@@ -8,7 +8,7 @@ namespace MLPipeline;
 /// standard deviations used, so new data can be scaled the same way before prediction.
 /// </summary>
 public sealed record PreparedData(
-    string[] FeatureNames, string[] ClassNames, LabeledRows Train, LabeledRows Test, double[] Means, double[] StdDevs);
+    string[] FeatureNames, string[] ClassNames, Artifact Train, Artifact Test, double[] Means, double[] StdDevs);
 
 /// <summary>
 /// Standardizes every feature with the mean and standard deviation of the <i>training</i> rows, applied to both parts.
@@ -17,13 +17,14 @@ public sealed record PreparedData(
 /// Fitting on the training part only keeps the test rows unseen, so the test score stays an honest estimate.
 /// Standardized features also let one learning rate suit every feature in gradient descent.
 /// </remarks>
-[Routine("standardize", Version = "1.0.0", Description = "Fits feature means and standard deviations on the training rows and scales both parts.")]
+[Routine("standardize", Version = "2.0.0", Description = "Fits feature means and standard deviations on the training rows and scales both parts.")]
 public sealed class Standardize : RoutineTask<DataSplit, PreparedData>
 {
-    public override Task<PreparedData> RunAsync(DataSplit input, RoutineContext ctx)
+    public override async Task<PreparedData> RunAsync(DataSplit input, RoutineContext ctx)
     {
+        var (train, test) = (await LabeledCsv.ReadAsync(ctx, input.Train, input.ClassNames), await LabeledCsv.ReadAsync(ctx, input.Test, input.ClassNames));
         var features = input.FeatureNames.Length;
-        var rows = input.Train.Rows;
+        var rows = train.Rows;
         var means = new double[features];
         var stdDevs = new double[features];
         for (var j = 0; j < features; j++)
@@ -35,10 +36,12 @@ public sealed class Standardize : RoutineTask<DataSplit, PreparedData>
         }
 
         var prepared = new PreparedData(input.FeatureNames, input.ClassNames,
-            Scale(input.Train, means, stdDevs), Scale(input.Test, means, stdDevs), means, stdDevs);
+            await LabeledCsv.SaveAsync(ctx, "train-standardized.csv", Scale(train, means, stdDevs), input.FeatureNames, input.ClassNames),
+            await LabeledCsv.SaveAsync(ctx, "test-standardized.csv", Scale(test, means, stdDevs), input.FeatureNames, input.ClassNames),
+            means, stdDevs);
         for (var j = 0; j < features; j++)
             ctx.Logger.LogInformation("{Feature}: mean {Mean:F3}, std {Std:F3}", input.FeatureNames[j], means[j], stdDevs[j]);
-        return Task.FromResult(prepared);
+        return prepared;
     }
 
     static LabeledRows Scale(LabeledRows part, double[] means, double[] stdDevs) =>

@@ -1,17 +1,29 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Routines;
 
 namespace MLPipeline;
 
-/// <summary>Training rows, how many classes there are, and the hyperparameters to train with.</summary>
-public sealed record TrainInput(LabeledRows Train, int ClassCount, Hyperparameters Hyperparameters);
+/// <summary>The training rows (a CSV artifact), the class names, and the hyperparameters to train with.</summary>
+public sealed record TrainInput(Artifact Train, string[] ClassNames, Hyperparameters Hyperparameters);
+
+/// <summary>A trained model, stored as the artifact <c>model.json</c> (<see cref="ModelWeights"/>), with its training loss and accuracy.</summary>
+public sealed record TrainedModel(Artifact Model, double FinalLoss, double TrainAccuracy);
 
 /// <summary>
-/// A trained softmax classifier: one weight row and one bias per class (score of class k = Weights[k]·x + Biases[k]),
-/// with the loss and accuracy on the training rows after the last epoch.
+/// The contents of <c>model.json</c>: one weight row and one bias per class (score of class k = Weights[k]·x + Biases[k]),
+/// and the loss after each epoch, for the loss curve.
 /// </summary>
-public sealed record TrainedModel(double[][] Weights, double[] Biases, double FinalLoss, double TrainAccuracy);
+public sealed record ModelWeights(double[][] Weights, double[] Biases, double[] LossByEpoch)
+{
+    public static async Task<ModelWeights> ReadAsync(RoutineContext ctx, Artifact model)
+    {
+        await using var stream = await ctx.Artifacts.OpenAsync(model);
+        return await JsonSerializer.DeserializeAsync<ModelWeights>(stream, JsonSerializerOptions.Web)
+               ?? throw new ArgumentException($"Artifact {model.Name} holds no model.");
+    }
+}
 
 /// <summary>
 /// Trains a multinomial logistic regression (softmax) classifier with mini-batch gradient descent and an L2 penalty.
@@ -23,20 +35,22 @@ public sealed record TrainedModel(double[][] Weights, double[] Biases, double Fi
 /// logged for at most about <see cref="MetricPointsPerSeries"/> epochs per series (every epoch of a short run, every
 /// n-th of a long one, always the last): a chart needs no more, and a 100,000-epoch run should not write 200,000 rows.
 /// </remarks>
-[Routine("train_model", Version = "1.0.0", Description = "Trains a softmax classifier with mini-batch gradient descent.")]
+[Routine("train_model", Version = "2.0.0", Description = "Trains a softmax classifier with mini-batch gradient descent.")]
 [Retry(NonRetryable = new[] { typeof(ArgumentException) })]
 public sealed class TrainModel : RoutineTask<TrainInput, TrainedModel>
 {
     const int MetricPointsPerSeries = 200;
 
-    public override Task<TrainedModel> RunAsync(TrainInput input, RoutineContext ctx)
+    public override async Task<TrainedModel> RunAsync(TrainInput input, RoutineContext ctx)
     {
         var h = input.Hyperparameters;
-        Validate(input);
+        var train = await LabeledCsv.ReadAsync(ctx, input.Train, input.ClassNames);
+        Validate(input, train);
         var stopwatch = Stopwatch.StartNew();
 
-        var (rows, labels) = (input.Train.Rows, input.Train.Labels);
-        int n = rows.Length, features = rows[0].Length, classes = input.ClassCount;
+        var (rows, labels) = (train.Rows, train.Labels);
+        int n = rows.Length, features = rows[0].Length, classes = input.ClassNames.Length;
+        var lossByEpoch = new double[h.Epochs];
         var weights = NewMatrix(classes, features);
         var biases = new double[classes];
         var weightGradient = NewMatrix(classes, features);
@@ -82,7 +96,8 @@ public sealed class TrainModel : RoutineTask<TrainInput, TrainedModel>
                 }
             }
 
-            (loss, accuracy) = Measure(weights, biases, input.Train, h.L2);
+            (loss, accuracy) = Measure(weights, biases, train, h.L2);
+            lossByEpoch[epoch - 1] = loss;
             if (!double.IsFinite(loss))
             {
                 throw new ArgumentException(
@@ -100,7 +115,9 @@ public sealed class TrainModel : RoutineTask<TrainInput, TrainedModel>
         ctx.Logger.LogInformation(
             "Trained with learning rate {LearningRate}, L2 {L2} for {Epochs} epochs in {Elapsed:F1} ms: loss {Loss:F4}, train accuracy {Accuracy:P1}",
             h.LearningRate, h.L2, h.Epochs, stopwatch.Elapsed.TotalMilliseconds, loss, accuracy);
-        return Task.FromResult(new TrainedModel(weights, biases, loss, accuracy));
+        var model = await ctx.Artifacts.SaveAsync(JsonSerializer.SerializeToUtf8Bytes(new ModelWeights(weights, biases, lossByEpoch), JsonSerializerOptions.Web),
+            "application/json", "model.json");
+        return new TrainedModel(model, loss, accuracy);
     }
 
     /// <summary>Mean cross-entropy plus the L2 penalty, and the share of rows classified right.</summary>
@@ -120,7 +137,7 @@ public sealed class TrainModel : RoutineTask<TrainInput, TrainedModel>
         return (crossEntropy / data.Rows.Length + penalty, (double)correct / data.Rows.Length);
     }
 
-    static void Validate(TrainInput input)
+    static void Validate(TrainInput input, LabeledRows train)
     {
         var h = input.Hyperparameters;
         if (h.LearningRate is not > 0 || !double.IsFinite(h.LearningRate))
@@ -128,16 +145,15 @@ public sealed class TrainModel : RoutineTask<TrainInput, TrainedModel>
         if (h.L2 is not >= 0 || !double.IsFinite(h.L2)) throw new ArgumentException($"l2 must be 0 or more, got {h.L2}.");
         if (h.Epochs < 1) throw new ArgumentException($"epochs must be at least 1, got {h.Epochs}.");
         if (h.BatchSize < 1) throw new ArgumentException($"batchSize must be at least 1, got {h.BatchSize}.");
-        if (input.ClassCount < 2) throw new ArgumentException($"classCount must be at least 2, got {input.ClassCount}.");
+        if (input.ClassNames.Length < 2) throw new ArgumentException($"classNames must name at least 2 classes, got {input.ClassNames.Length}.");
 
-        var (rows, labels) = (input.Train.Rows, input.Train.Labels);
+        var (rows, labels) = (train.Rows, train.Labels);
         if (rows.Length == 0) throw new ArgumentException("The training set is empty.");
         if (rows.Length != labels.Length)
             throw new ArgumentException($"The training set has {rows.Length} rows but {labels.Length} labels.");
         if (rows.Any(r => r.Length != rows[0].Length))
             throw new ArgumentException($"Every training row must have {rows[0].Length} features, as the first one does.");
-        if (labels.Any(l => l < 0 || l >= input.ClassCount))
-            throw new ArgumentException($"Labels must be class indexes from 0 to {input.ClassCount - 1}.");
+
     }
 
     static double[][] NewMatrix(int rows, int columns) => [.. Enumerable.Range(0, rows).Select(_ => new double[columns])];

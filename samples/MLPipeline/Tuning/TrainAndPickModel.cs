@@ -67,8 +67,8 @@ public sealed class TrainAndPickModel : RoutineWorkflow<SearchInput, SearchResul
 
         // Fan out: one child workflow per grid point, all running at once on whatever slots are free. Select starts
         // the calls in grid order (each lambda calls CallAsync before its first await), so the order is deterministic
-        // even though the children finish in any order. The prepared data travels as JSON in every call, fine for a
-        // small table; for large data pass a reference (a path or URL) instead.
+        // even though the children finish in any order. The prepared data travels by reference: each call carries the
+        // two CSV artifacts' hashes, never the rows, so the records stay small and the cache keys hash the references.
         var finished = 0;
         var scores = await Task.WhenAll(grid.Select(async hyperparameters =>
         {

@@ -36,7 +36,7 @@ public sealed class Tune : RoutineWorkflow<TuneRequest, TuneResult>
 
         var scores = await Task.WhenAll((input.LearningRates ?? DefaultLearningRates).Select(async rate =>
         {
-            var model = await ctx.CallAsync(input.Trainer, new TrainInput(data.Train, data.ClassNames.Length, new Hyperparameters(rate, 0.0, input.Epochs, Seed: input.Seed)));
+            var model = await ctx.CallAsync(input.Trainer, new TrainInput(data.Train, data.ClassNames, new Hyperparameters(rate, 0.0, input.Epochs, Seed: input.Seed)));
             var evaluation = await ctx.CallAsync<EvaluateModel, Evaluation>(new EvaluateInput(model, data.Test, data.ClassNames));
             return new LearningRateScore(rate, evaluation.Accuracy, evaluation.MacroF1);
         }));

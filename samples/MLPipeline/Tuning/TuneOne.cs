@@ -6,8 +6,8 @@ namespace MLPipeline;
 /// <summary>Prepared data and one point of the hyperparameter grid.</summary>
 public sealed record TuneInput(PreparedData Data, Hyperparameters Hyperparameters);
 
-/// <summary>How one hyperparameter set did on the test rows.</summary>
-public sealed record ModelScore(Hyperparameters Hyperparameters, double Accuracy, double MacroF1, double FinalLoss, int[][] ConfusionMatrix);
+/// <summary>How one hyperparameter set did on the test rows, with the model (an artifact) it trained.</summary>
+public sealed record ModelScore(Hyperparameters Hyperparameters, double Accuracy, double MacroF1, double FinalLoss, int[][] ConfusionMatrix, Artifact Model);
 
 /// <summary>Trains one model and scores it: a small workflow of two tasks run one after the other.</summary>
 /// <remarks>
@@ -20,11 +20,11 @@ public sealed class TuneOne : RoutineWorkflow<TuneInput, ModelScore>
     public override async Task<ModelScore> RunAsync(TuneInput input, WorkflowContext ctx)
     {
         var data = input.Data;
-        var model = await ctx.CallAsync<TrainModel, TrainedModel>(new TrainInput(data.Train, data.ClassNames.Length, input.Hyperparameters));
+        var model = await ctx.CallAsync<TrainModel, TrainedModel>(new TrainInput(data.Train, data.ClassNames, input.Hyperparameters));
         var evaluation = await ctx.CallAsync<EvaluateModel, Evaluation>(new EvaluateInput(model, data.Test, data.ClassNames));
 
         ctx.Logger.LogInformation("learning rate {LearningRate}, L2 {L2}: accuracy {Accuracy:P1}, macro-F1 {MacroF1:F3}",
             input.Hyperparameters.LearningRate, input.Hyperparameters.L2, evaluation.Accuracy, evaluation.MacroF1);
-        return new ModelScore(input.Hyperparameters, evaluation.Accuracy, evaluation.MacroF1, model.FinalLoss, evaluation.ConfusionMatrix);
+        return new ModelScore(input.Hyperparameters, evaluation.Accuracy, evaluation.MacroF1, model.FinalLoss, evaluation.ConfusionMatrix, model.Model);
     }
 }

@@ -31,4 +31,24 @@ namespace Routines.Tests.Apps
         public override Task<StepOutput> RunAsync(Wait input, WorkflowContext ctx)
             => ctx.CallAsync<StepOutput>("beta_only", new { name = input.Name, milliseconds = input.Milliseconds });
     }
+
+    /// <summary>Only Alpha makes blobs: a large artifact stored from a stream that is generated as it is read.</summary>
+    [Routine("alpha_make_blob")]
+    [Cache(false)]
+    public sealed class AlphaMakeBlob : RoutineTask<BlobSpec, Artifact>
+    {
+        public override Task<Artifact> RunAsync(BlobSpec input, RoutineContext ctx)
+            => ctx.Artifacts.SaveAsync(new SeededBytes(input.Megabytes * 1024L * 1024, input.Seed), "application/octet-stream", "blob.bin");
+    }
+
+    /// <summary>Made on Alpha, read on Beta: the reference travels through the service, the bytes through the store.</summary>
+    [Routine("blob_relay")]
+    public sealed class BlobRelay : RoutineWorkflow<BlobSpec, BlobCheck>
+    {
+        public override async Task<BlobCheck> RunAsync(BlobSpec input, WorkflowContext ctx)
+        {
+            var blob = await ctx.CallAsync<AlphaMakeBlob, Artifact>(input);
+            return await ctx.CallAsync<BlobCheck>("beta_read_blob", new { blob });
+        }
+    }
 }

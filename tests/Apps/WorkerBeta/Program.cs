@@ -22,4 +22,28 @@ namespace Routines.Tests.Apps
             return new StepOutput(input.Name, Environment.ProcessId, Environment.GetEnvironmentVariable("WORKER_NAME") ?? "?");
         }
     }
+
+    public sealed record ReadBlob(Artifact Blob);
+
+    /// <summary>Only Beta reads blobs: hashes an artifact's bytes itself, as they stream in.</summary>
+    [Routine("beta_read_blob")]
+    [Cache(false)]
+    public sealed class BetaReadBlob : RoutineTask<ReadBlob, BlobCheck>
+    {
+        public override async Task<BlobCheck> RunAsync(ReadBlob input, RoutineContext ctx)
+        {
+            await using var stream = await ctx.Artifacts.OpenAsync(input.Blob);
+            using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            var buffer = new byte[1 << 16];
+            long total = 0;
+            int read;
+            while ((read = await stream.ReadAsync(buffer, ctx.CancellationToken)) > 0)
+            {
+                sha.AppendData(buffer, 0, read);
+                total += read;
+            }
+
+            return new BlobCheck("sha256:" + Convert.ToHexStringLower(sha.GetHashAndReset()), total, Environment.GetEnvironmentVariable("WORKER_NAME") ?? "?");
+        }
+    }
 }

@@ -27,6 +27,9 @@ public class ClusterFixture : IAsyncLifetime
 
     public TestProcess Service { get; private set; } = null!;
 
+    /// <summary>The file artifact store every process of the cluster shares.</summary>
+    public string ArtifactsDirectory { get; } = Directory.CreateTempSubdirectory("routines-cluster-artifacts-").FullName;
+
     public IRoutinesClient Client => _client!.Services.GetRequiredService<IRoutinesClient>();
 
     /// <summary>The raw Orleans client, for what only the runtime can tell (which grains are active).</summary>
@@ -131,6 +134,8 @@ public class ClusterFixture : IAsyncLifetime
         ["Routines__Cluster__GatewayPort"] = gatewayPort.ToString(),
         ["Routines__Cluster__SiloName"] = name,
         ["ROUTINES_TEST_JOURNAL"] = Journal,
+        // One artifact directory for every process of the cluster, as a shared volume would be.
+        ["Routines__Artifacts__Path"] = ArtifactsDirectory,
         // Short enough for a test to outlast it (FailoverTests), long enough for a restart of the test's server.
         ["Routines__Cluster__StoreOutageTolerance"] = StoreOutageTolerance.ToString(),
     };

@@ -12,7 +12,7 @@ public sealed class ClusterOutageTests(ConsoleFixture cluster) : IClassFixture<C
         try
         {
             // A run in the store before the outage, so "recovers" means its row comes back, not just an empty table.
-            await page.GotoAsync($"{cluster.BaseUrl}/routines/run?id={Uri.EscapeDataString("tname:load_dataset:1.0.0")}");
+            await page.GotoAsync($"{cluster.BaseUrl}/routines/run?id={Uri.EscapeDataString("tname:load_dataset:2.0.0")}");
             await Expect(page.Locator(".run-submit")).ToBeVisibleAsync(new() { Timeout = 60_000 });
             await page.ClickAsync(".run-submit");
             await ConsoleFixture.WaitForAddressAsync(page, ConsoleFixture.RunPage());
