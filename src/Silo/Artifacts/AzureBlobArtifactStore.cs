@@ -39,7 +39,8 @@ internal sealed class AzureBlobArtifactStore : ArtifactStore
         }
         catch (RequestFailedException exception) when (exception.Status is 409 or 412)
         {
-            // Stored already.
+            // Stored already; touched, so retention counts the new save as recent (its run has not reported it yet).
+            await BlobOf(hash).SetMetadataAsync(new Dictionary<string, string> { ["saved"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString() }, cancellationToken: cancellationToken);
         }
         catch (Exception exception) when (IsStoreFailure(exception, cancellationToken))
         {
@@ -81,7 +82,7 @@ internal sealed class AzureBlobArtifactStore : ArtifactStore
         await foreach (var blob in _container.GetBlobsAsync(new GetBlobsOptions { Prefix = "sha256/" }, cancellationToken))
         {
             var name = blob.Name["sha256/".Length..];
-            if (name.Length == 64) yield return new StoredBlob("sha256:" + name, blob.Properties.ContentLength ?? 0, blob.Properties.CreatedOn ?? blob.Properties.LastModified ?? DateTimeOffset.MinValue);
+            if (name.Length == 64) yield return new StoredBlob("sha256:" + name, blob.Properties.ContentLength ?? 0, blob.Properties.LastModified ?? DateTimeOffset.MinValue);
         }
     }
 

@@ -16,7 +16,13 @@ internal sealed class FileArtifactStore(string directory) : ArtifactStore
     protected override Task CommitAsync(string spooledFile, string hash, CancellationToken cancellationToken)
     {
         var target = PathOf(hash);
-        if (File.Exists(target)) return Task.CompletedTask; // stored once
+        if (File.Exists(target))
+        {
+            // Stored once; its time is now, so retention counts the new save as recent (its run has not reported it yet).
+            File.SetLastWriteTimeUtc(target, DateTime.UtcNow);
+            return Task.CompletedTask;
+        }
+
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(spooledFile, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         try
@@ -25,7 +31,7 @@ internal sealed class FileArtifactStore(string directory) : ArtifactStore
         }
         catch (IOException) when (File.Exists(target))
         {
-            // Another writer stored the same content first.
+            File.SetLastWriteTimeUtc(target, DateTime.UtcNow); // another writer stored the same content first
         }
 
         return Task.CompletedTask;

@@ -28,7 +28,8 @@ internal static class ServiceCommandLine
         root.Subcommands.Add(TokenCommand());
 
         var prune = new Command("prune", "Remove now the finished runs older than the retention policy (Routines:Service:Retention), "
-                                       + "with their history, logs and metrics, and exit; the service also does it every SweepInterval.");
+                                       + "with their history, logs and metrics, then the artifacts no kept run references, and exit; "
+                                       + "the service also does it every SweepInterval.");
         prune.SetAction((_, cancellationToken) => PruneAsync(cancellationToken));
         root.Subcommands.Add(prune);
         return root.Parse(args).InvokeAsync();
@@ -65,9 +66,10 @@ internal static class ServiceCommandLine
 
             await app.StartAsync(cancellationToken);
             var store = app.Services.GetRequiredService<IRunStore>();
+            var artifacts = app.Services.GetRequiredService<Artifacts.ArtifactStore>();
             var on = cluster.ListenOnAnyAddress ? $"every interface (advertised as {cluster.AdvertisedAddress})" : cluster.AdvertisedAddress;
             Console.WriteLine($"Routines service listening on {on}: silo port {cluster.SiloPort}, gateway port {cluster.GatewayPort}, "
-                            + $"HTTP API port {service.HttpPort}; run store: {store.Location}.");
+                            + $"HTTP API port {service.HttpPort}; run store: {store.Location}; artifact store: {artifacts.Location}.");
             await app.WaitForShutdownAsync(cancellationToken);
             return 0;
         }
@@ -149,6 +151,12 @@ internal static class ServiceCommandLine
         await schedules.ForgetTicksAsync(DateTimeOffset.UtcNow - service.Retention.Runs, cancellationToken);
         if (schedules is IAsyncDisposable disposable) await disposable.DisposeAsync();
         Console.WriteLine($"Removed {removed} runs from {store.Location} ({service.Retention.Describe()}).");
+        var artifacts = Artifacts.ArtifactHosting.Create(ArtifactOptionsFrom(new ConfigurationBuilder().AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables().Build()));
+        var lineage = ServiceSiloBuilderExtensions.LineageStoreFor(cluster, service);
+        var (count, bytes) = await new Artifacts.ArtifactSweep(artifacts, lineage, store, service.Retention, TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Artifacts.ArtifactSweep>.Instance).RunAsync(cancellationToken);
+        if (lineage is IAsyncDisposable disposableLineage) await disposableLineage.DisposeAsync();
+        Console.WriteLine($"Removed {count} artifacts no kept run references ({bytes:N0} bytes) from {artifacts.Location}.");
         return 0;
     });
 
@@ -209,6 +217,14 @@ internal static class ServiceCommandLine
 
         invalid = options.Validate();
         return options;
+    }
+
+    /// <summary>The artifact store's settings (<c>Routines:Artifacts</c>); an <see cref="ArgumentException"/> saying what is wrong with them.</summary>
+    static Artifacts.ArtifactStoreOptions ArtifactOptionsFrom(IConfiguration configuration)
+    {
+        var options = new Artifacts.ArtifactStoreOptions();
+        configuration.GetSection("Routines:Artifacts").Bind(options);
+        return options.Problem() is { } problem ? throw new ArgumentException(problem) : options;
     }
 
     static RoutinesServiceOptions ServiceOptionsFrom(IConfiguration configuration, ref string? invalid)

@@ -39,6 +39,7 @@ internal static class ServiceSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DispatcherStarter>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RoutinesServiceOptions>>().Value.Retention);
         services.TryAddSingleton<RetentionSweep>();
+        services.TryAddSingleton<ArtifactSweep>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RetentionSweeper>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(s => s.GetRequiredService<AttemptWatchdog>());
         services.AddRoutinesCommon();
@@ -58,11 +59,12 @@ internal static class ServiceSiloBuilderExtensions
             ? new PostgresScheduleStore(cluster.ConnectionString!)
             : new SqliteScheduleStore(StorePathOf(service));
 
-    static ILineageStore LineageStoreFor(IServiceProvider services)
-    {
-        var (cluster, service) = (services.GetRequiredService<IOptions<RoutinesClusterOptions>>().Value, services.GetRequiredService<IOptions<RoutinesServiceOptions>>().Value);
-        return cluster.Provider == ClusterProvider.Postgres ? new PostgresLineageStore(cluster.ConnectionString!) : new SqliteLineageStore(StorePathOf(service));
-    }
+    static ILineageStore LineageStoreFor(IServiceProvider services) => LineageStoreFor(
+        services.GetRequiredService<IOptions<RoutinesClusterOptions>>().Value, services.GetRequiredService<IOptions<RoutinesServiceOptions>>().Value);
+
+    /// <summary>Lineage lives beside the runs: in PostgreSQL's database, or in the embedded SQLite file.</summary>
+    public static ILineageStore LineageStoreFor(RoutinesClusterOptions cluster, RoutinesServiceOptions service)
+        => cluster.Provider == ClusterProvider.Postgres ? new PostgresLineageStore(cluster.ConnectionString!) : new SqliteLineageStore(StorePathOf(service));
 
     /// <summary>PostgreSQL in a PostgreSQL cluster; otherwise the embedded SQLite file.</summary>
     public static IRunStore StoreFor(RoutinesClusterOptions cluster, RoutinesServiceOptions service)

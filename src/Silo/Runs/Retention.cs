@@ -19,6 +19,13 @@ internal sealed class RetentionOptions
     /// <summary>How long the store remembers that a run was removed, to say so when it is asked for (default 365 days).</summary>
     public TimeSpan Tombstones { get; set; } = TimeSpan.FromDays(365);
 
+    /// <summary>
+    /// How long an artifact no kept run references stays in the artifact store before the sweep removes it (default
+    /// 1 hour): a routine's attempt reports what it saved only when it ends. Artifacts stored since the oldest unfinished
+    /// run was created are kept too, however old that run.
+    /// </summary>
+    public TimeSpan UnreferencedArtifacts { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>How often the service sweeps (default hourly); zero turns the sweep off, leaving the <c>prune</c> verb.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromHours(1);
 
@@ -27,8 +34,8 @@ internal sealed class RetentionOptions
 
     public string? Validate()
     {
-        if (SucceededChildren < TimeSpan.Zero || Runs < TimeSpan.Zero || Tombstones < TimeSpan.Zero || SweepInterval < TimeSpan.Zero)
-            return "Routines:Service:Retention:SucceededChildren, Runs, Tombstones and SweepInterval must not be negative.";
+        if (SucceededChildren < TimeSpan.Zero || Runs < TimeSpan.Zero || Tombstones < TimeSpan.Zero || SweepInterval < TimeSpan.Zero || UnreferencedArtifacts < TimeSpan.Zero)
+            return "Routines:Service:Retention:SucceededChildren, Runs, Tombstones, UnreferencedArtifacts and SweepInterval must not be negative.";
         if (SweepInterval > TimeSpan.Zero && SweepInterval < TimeSpan.FromSeconds(1))
             return $"Routines:Service:Retention:SweepInterval must be zero (no sweep) or at least 00:00:01 (got {SweepInterval}).";
         return BatchSize is < 1 or > 10_000 ? $"Routines:Service:Retention:BatchSize must be from 1 to 10000 (got {BatchSize})." : null;

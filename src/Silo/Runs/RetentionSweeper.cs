@@ -4,11 +4,11 @@ using Orleans.Runtime;
 namespace Routines.Silo.Runs;
 
 /// <summary>
-/// Sweeps every <see cref="RetentionOptions.SweepInterval"/> (runs, then the records of schedule ticks older than runs are kept) (the first a minute after the service is active, not in
+/// Sweeps every <see cref="RetentionOptions.SweepInterval"/> (runs, then the records of schedule ticks older than runs are kept, then the artifacts no kept run references) (the first a minute after the service is active, not in
 /// the middle of its recovery), off the grain scheduler; a failed sweep is logged and tried again at the next one.
 /// </summary>
 internal sealed partial class RetentionSweeper(
-    RetentionSweep sweep, Scheduling.IScheduleStore schedules, RetentionOptions options, TimeProvider clock, ILogger<RetentionSweeper> logger)
+    RetentionSweep sweep, Artifacts.ArtifactSweep artifacts, Scheduling.IScheduleStore schedules, RetentionOptions options, TimeProvider clock, ILogger<RetentionSweeper> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
     static readonly TimeSpan FirstSweepAfter = TimeSpan.FromMinutes(1);
@@ -37,6 +37,7 @@ internal sealed partial class RetentionSweeper(
                 {
                     await sweep.RunAsync(_stopping.Token);
                     await schedules.ForgetTicksAsync(clock.GetUtcNow() - options.Runs, _stopping.Token);
+                    await artifacts.RunAsync(_stopping.Token);
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
