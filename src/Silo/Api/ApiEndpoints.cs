@@ -35,6 +35,13 @@ internal static class ApiEndpoints
         Operate(api.MapPost("/runs/{runId}/cancel", Cancel)).Accepts<CancelRun>("application/json")
             .WithSummary("Cancels a run and its unfinished children.");
         Operate(api.MapPost("/runs/{runId}/retry", Retry)).WithSummary("Starts the routine and input of a run again, as a new run.");
+        Read(api.MapGet("/runs/{runId}/artifacts", RunArtifacts)).WithSummary("The artifacts a run took, read, produced and returned.");
+        Read(api.MapGet("/artifacts/{hash}", ArtifactLineage)).WithSummary("Every run that produced, read, took or returned an artifact, oldest first.");
+        Read(api.MapGet("/artifacts/{hash}/content", ArtifactContent)).WithSummary("An artifact's bytes, checked against its hash as they stream.");
+        // No Accepts metadata: it would refuse (415) the media types it does not list, and an artifact may be of any.
+        Operate(api.MapPost("/artifacts", UploadArtifact))
+            .WithSummary("Stores the body as an artifact (Content-Type its media type, ?name= its name) and returns its reference, for a run's input. "
+                       + "An artifact no run references is removed after Routines:Service:Retention:UnreferencedArtifacts.");
         Read(api.MapGet("/workers", Workers)).WithSummary("The live workers.");
 
         Read(api.MapGet("/schedules", ListSchedules)).WithSummary("Every schedule, by name, with its state and next fire times.");
@@ -156,6 +163,41 @@ internal static class ApiEndpoints
         if (await client.GetRunAsync(runId, cancellationToken) is null) return NoRun(runId);
         return TypedResults.Ok(await client.GetHistoryAsync(runId, cancellationToken));
     }
+
+    static async Task<Results<Ok<IReadOnlyList<RunArtifact>>, ProblemHttpResult>> RunArtifacts(string runId, IRoutinesClient client, CancellationToken cancellationToken)
+    {
+        if (await client.GetRunAsync(runId, cancellationToken) is null) return NoRun(runId);
+        return TypedResults.Ok(await client.ListArtifactsAsync(runId, cancellationToken));
+    }
+
+    static async Task<Results<Ok<IReadOnlyList<RunArtifact>>, ProblemHttpResult>> ArtifactLineage(string hash, IRoutinesClient client, CancellationToken cancellationToken)
+    {
+        var lineage = await client.GetLineageAsync(ValidHash(hash), cancellationToken);
+        return lineage.Count == 0 ? NoArtifact(hash) : TypedResults.Ok(lineage);
+    }
+
+    static async Task<IResult> ArtifactContent(string hash, IRoutinesClient client, CancellationToken cancellationToken)
+    {
+        var lineage = await client.GetLineageAsync(ValidHash(hash), cancellationToken);
+        if (lineage.Count == 0) return NoArtifact(hash);
+        var artifact = lineage[0].Artifact;
+        return TypedResults.Stream(await client.OpenArtifactAsync(hash, cancellationToken), artifact.MediaType, artifact.Name);
+    }
+
+    static async Task<Created<Artifact>> UploadArtifact(HttpRequest request, Artifacts.ArtifactStore store, string? name, CancellationToken cancellationToken)
+    {
+        // Streamed to the store, never held: the request size limit (Routines:Service:MaxRequestBytes) is for JSON bodies.
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
+        var mediaType = request.ContentType is { Length: > 0 } type ? type : "application/octet-stream";
+        var artifact = await store.PutAsync(request.Body, mediaType, name, cancellationToken);
+        return TypedResults.Created($"/api/v1/artifacts/{artifact.Hash}", artifact);
+    }
+
+    static string ValidHash(string hash)
+        => Artifact.IsHash(hash) ? hash : throw new ArgumentException($"'{hash}' is not an artifact hash: it is sha256: and 64 lowercase hex digits.");
+
+    static ProblemHttpResult NoArtifact(string hash)
+        => TypedResults.Problem(ApiProblems.Problem(404, "Artifact not found", $"No run records artifact {hash}."));
 
     static async Task<IResult> Result(string runId, IRoutinesClient client, CancellationToken cancellationToken)
     {

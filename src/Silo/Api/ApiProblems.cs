@@ -18,6 +18,8 @@ internal static class ApiProblems
         RoutineNotFoundException notFound => Problem(404, "Routine not found", notFound),
         RoutinesUnavailableException unavailable => Problem(503, "Service unavailable", unavailable),
         RunRemovedException removed => Problem(410, "Run removed", removed),
+        ArtifactUnavailableException artifact when artifact.Message.StartsWith("No run records", StringComparison.Ordinal) => Problem(404, "Artifact not found", artifact),
+        ArtifactUnavailableException artifact => Problem(503, "Artifact unavailable", artifact),
         RoutinesException other => Problem(409, "Refused", other),
         BadHttpRequestException bad => Problem(bad.StatusCode, bad.StatusCode == 413 ? "Request body too large" : "Bad request", bad),
         JsonException json => Problem(400, "Malformed JSON", json, new() { ["errors"] = new[] { new { path = json.Path ?? "$", problem = json.Message } } }),

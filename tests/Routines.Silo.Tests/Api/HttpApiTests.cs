@@ -72,6 +72,7 @@ public sealed class HttpApiTests(HttpApiTests.Cluster cluster, Xunit.Abstraction
     {
         var document = JsonNode.Parse(await Http.GetStringAsync($"http://127.0.0.1:{cluster.HttpPort}/openapi/v1.json"))!;
         var runId = await SubmitEchoAsync("scopes-" + Guid.NewGuid().ToString("N"));
+        var (hash, _) = await ArtifactReadByARunAsync(Encoding.UTF8.GetBytes("scoped bytes"));
         var operations = document["paths"]!.AsObject()
             .SelectMany(path => path.Value!.AsObject().Select(operation => (Method: operation.Key.ToUpperInvariant(), Path: path.Key)))
             .ToList();
@@ -87,7 +88,7 @@ public sealed class HttpApiTests(HttpApiTests.Cluster cluster, Xunit.Abstraction
                     : template.Contains("tokens") ? await NewTokenNameAsync()
                     : template.Contains("schedules") ? await NewScheduleNameAsync() // a fresh one for each call, as a removal takes it
                     : "echo";
-                var path = template.Replace("{runId}", runId).Replace("{name}", name);
+                var path = template.Replace("{runId}", runId).Replace("{name}", name).Replace("{hash}", hash);
                 using var response = await Http.SendAsync(Request(new HttpMethod(method), path, scope, BodyFor(method, template)));
                 var status = (int)response.StatusCode;
                 var expected = scope is null ? "401" : Array.IndexOf(Scopes, scope) < needed ? "403" : "2xx";
@@ -169,6 +170,47 @@ public sealed class HttpApiTests(HttpApiTests.Cluster cluster, Xunit.Abstraction
         Assert.Contains("(got 'no spaces')", badName["detail"]!.GetValue<string>());
 
         Assert.Equal(before, await RunCountAsync());
+    }
+
+    /// <summary>Uploads the bytes as an artifact and runs beta_read_blob over it: the artifact's hash and the run's id.</summary>
+    async Task<(string Hash, string RunId)> ArtifactReadByARunAsync(byte[] bytes, string mediaType = "text/plain")
+    {
+        using var upload = Request(HttpMethod.Post, "/api/v1/artifacts?name=notes.txt", "operate");
+        upload.Content = new ByteArrayContent(bytes);
+        upload.Content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+        using var uploaded = await Http.SendAsync(upload);
+        var artifact = JsonNode.Parse(await uploaded.Content.ReadAsStringAsync())!;
+        Assert.True(uploaded.StatusCode == HttpStatusCode.Created, artifact.ToJsonString());
+        var run = await SendAsync(HttpMethod.Post, "/api/v1/runs", "operate", new { routine = "beta_read_blob", input = new { blob = artifact }, wait = true }, HttpStatusCode.OK);
+        Assert.True(run["status"]!.GetValue<string>() == "succeeded", run.ToJsonString());
+        return (artifact["artifact"]!.GetValue<string>(), run["runId"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task AnArtifactUploaded_IsReadByARun_AndItsLineageAndBytesAreServed()
+    {
+        var bytes = new byte[20 * 1024 * 1024 + 3]; // above the JSON request limit: uploads stream
+        new Random(5).NextBytes(bytes);
+
+        var (hash, runId) = await ArtifactReadByARunAsync(bytes, "application/octet-stream");
+
+        Assert.Equal("sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), hash);
+        var lineage = (await SendAsync(HttpMethod.Get, $"/api/v1/artifacts/{hash}", "read", null, HttpStatusCode.OK)).AsArray();
+        Assert.Equal(["input", "read"], lineage.Select(l => l!["role"]!.GetValue<string>().ToLowerInvariant()));
+        Assert.All(lineage, l => Assert.Equal(runId, l!["runId"]!.GetValue<string>()));
+        Assert.Equal(2, (await SendAsync(HttpMethod.Get, $"/api/v1/runs/{runId}/artifacts", "read", null, HttpStatusCode.OK)).AsArray().Count);
+        using var content = await Http.SendAsync(Request(HttpMethod.Get, $"/api/v1/artifacts/{hash}/content", "read"));
+        Assert.Equal("application/octet-stream", content.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("notes.txt", content.Content.Headers.ContentDisposition!.FileNameStar ?? content.Content.Headers.ContentDisposition.FileName);
+        Assert.Equal(bytes, await content.Content.ReadAsByteArrayAsync());
+
+        var malformed = await SendAsync(HttpMethod.Get, "/api/v1/artifacts/sha256:nope", "read", null, HttpStatusCode.BadRequest);
+        Assert.Contains("is not an artifact hash", malformed["detail"]!.GetValue<string>());
+        var unknown = await SendAsync(HttpMethod.Get, $"/api/v1/artifacts/sha256:{new string('c', 64)}/content", "read", null, HttpStatusCode.NotFound);
+        Assert.Equal($"No run records artifact sha256:{new string('c', 64)}.", unknown["detail"]!.GetValue<string>());
+        var missingInput = await SendAsync(HttpMethod.Post, "/api/v1/runs", "operate",
+            new { routine = "beta_read_blob", input = new { blob = new { artifact = "sha256:" + new string('d', 64), size = 1, mediaType = "text/plain" } } }, HttpStatusCode.BadRequest);
+        Assert.Contains("which the artifact store", missingInput["detail"]!.GetValue<string>());
     }
 
     [Fact]
