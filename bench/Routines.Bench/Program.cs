@@ -7,6 +7,7 @@
 //   dotnet run -c Release --project bench/Routines.Bench -- store --large 10000000   PostgreSQL at ten million runs
 //   dotnet run -c Release --project bench/Routines.Bench -- dispatch    priorities and concurrency limits off and on
 //   dotnet run -c Release --project bench/Routines.Bench -- replay-chaos [--kills 100]   workflows through random kill -9s
+//   dotnet run -c Release --project bench/Routines.Bench -- artifacts   the artifact store beside plain file I/O; a worker's memory moving 1 GiB
 // "worker" is how the cluster benchmark starts this same program as a worker of its cluster.
 using Routines.Bench;
 using Routines.Hosting;
@@ -20,5 +21,6 @@ return args.FirstOrDefault() switch
     "store" => await StoreBench.RunAsync(args),
     "dispatch" => await DispatchBench.RunAsync(args),
     "replay-chaos" => await ReplayChaos.RunAsync(args),
+    "artifacts" => await ArtifactBench.RunAsync(args),
     _ => await LocalBench.RunAsync(args).ContinueWith(_ => 0),
 };
