@@ -34,7 +34,8 @@ internal static class RunComparison
                 : null)]))];
     }
 
-    static Dictionary<string, string> Flatten(string json)
+    /// <summary>The JSON's leaves by dotted path (arrays whole, strings quoted).</summary>
+    public static Dictionary<string, string> Flatten(string json)
     {
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
         try
