@@ -38,6 +38,24 @@ public sealed class CompareTests : ConsoleTestContext
     }
 
     [Fact]
+    public void WhatEachRunMade_IsPreviewedSideBySide()
+    {
+        Add("run-eeeeee", """{"epochs":10}""");
+        Add("run-ffffff", """{"epochs":20}""");
+        var plots = new[] { ("run-eeeeee", '7'), ("run-ffffff", '8') }
+            .Select(p => new RunArtifact(p.Item1, "tname:train_model:1.0.0", new Artifact("sha256:" + new string(p.Item2, 64), 10, "image/png", "loss.png"), ArtifactRole.Produced, T0)).ToList();
+        Client.Lineage.AddRange(plots);
+        Client.Lineage.Add(new RunArtifact("run-eeeeee", "tname:train_model:1.0.0", new Artifact("sha256:" + new string('9', 64), 10, "text/csv", "data.csv"), ArtifactRole.Input, T0));
+
+        Services.GetRequiredService<NavigationManager>().NavigateTo("compare?routine=train_model&runs=run-eeeeee,run-ffffff");
+        var cut = Render<Compare>();
+
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".compare-artifacts img").Count));
+        Assert.Equal(plots.Select(p => $"artifacts/{p.Artifact.Hash}/content"), cut.FindAll(".compare-artifacts img").Select(i => i.GetAttribute("src")));
+        Assert.DoesNotContain("data.csv", cut.Find(".compare-artifacts").TextContent); // what a run took is not what it made
+    }
+
+    [Fact]
     public void IdenticalInputs_SaySo()
     {
         Add("run-cccccc", """{"epochs":100}""");

@@ -6,7 +6,8 @@ namespace Routines.Ui.Components.Pages.Compare;
 
 /// <summary>
 /// Overlays the metric series of several runs of one routine (a hyperparameter search's candidates) and lines them up
-/// in one table: the input fields that differ (or all of them) and each metric's last value, then the whole inputs.
+/// in one table: the input fields that differ (or all of them) and each metric's last value, then the artifacts each
+/// made side by side (previews), then the whole inputs.
 /// The selection lives in the address: <c>compare?routine=train_model&amp;runs=a,b,c</c>.
 /// </summary>
 public sealed partial class Compare
@@ -14,6 +15,7 @@ public sealed partial class Compare
     IReadOnlyList<RunInfo>? _candidates;
     List<RunInfo> _runs = [];
     readonly Dictionary<string, IReadOnlyList<MetricPoint>> _points = [];
+    readonly Dictionary<string, IReadOnlyList<Artifact>> _artifacts = [];
     List<string> _metricNames = [];
     HashSet<string> _selected = [];
     string? _error;
@@ -45,6 +47,9 @@ public sealed partial class Compare
             foreach (var run in _runs.Where(r => !_points.ContainsKey(r.RunId) || !r.Status.IsTerminal()))
             {
                 _points[run.RunId] = await Data.GetMetricsAsync(run.RunId);
+                // What each run made (its plots, its model), for side-by-side previews.
+                _artifacts[run.RunId] = [.. (await Data.ListArtifactsAsync(run.RunId))
+                    .Where(a => a.Role is ArtifactRole.Produced or ArtifactRole.Output).Select(a => a.Artifact).DistinctBy(a => a.Hash)];
             }
 
             _metricNames = [.. _runs.SelectMany(r => _points[r.RunId]).Select(p => p.Name).Distinct().Order(StringComparer.Ordinal)];
