@@ -87,6 +87,34 @@ public sealed class ArtifactTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ALargeOutput_IsStoredAsAnArtifactByTheEngine_AndEveryReaderGetsItWhole()
+    {
+        var run = await _env.RunAsync("art_big_parent", new TableInput(4000, "big"));
+
+        Assert.Equal((RunStatus.Succeeded, "4000"), (run.Status, run.OutputJson)); // the workflow got the whole list back
+        var child = Assert.Single(await _env.Client.ListChildrenAsync(run.RunId));
+        Assert.StartsWith("""{"$offloaded":{"artifact":"sha256:""", child.OutputJson);
+        Assert.True(child.OutputJson!.Length < 300, child.OutputJson);
+        var stored = OffloadedOutput.Of(child.OutputJson)!;
+        Assert.Equal(("application/json", "output.json"), (stored.MediaType, stored.Name));
+        Assert.True(stored.Size > 256 * 1024, $"{stored.Size} bytes");
+        Assert.Contains(await _env.Client.ListArtifactsAsync(child.RunId), l => l.Role == ArtifactRole.Produced && l.Artifact.Hash == stored.Hash);
+
+        var direct = await _env.Client.SubmitAsync("art_big_output", JsonSerializer.Serialize(new TableInput(4000, "big-direct"), RoutineJson.Default));
+        var output = await direct.GetResultAsync<BigOutput>();
+        Assert.Equal(4000, output.Lines.Count);
+        Assert.Equal("line 3999 of big-direct: " + new string('x', 80), output.Lines[^1]);
+    }
+
+    [Fact]
+    public async Task AnOutputUnderTheThreshold_StaysInTheRecord()
+    {
+        var run = await _env.RunAsync("art_big_output", new TableInput(10, "small"));
+
+        Assert.StartsWith("""{"lines":["line 0 of small""", run.OutputJson);
+    }
+
+    [Fact]
     public async Task ARoutineReadsAnArtifactAsALocalFile()
     {
         var table = await MakeTableAsync(7, "file");

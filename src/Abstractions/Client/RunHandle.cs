@@ -15,7 +15,8 @@ public sealed class RunHandle(IRoutinesClient client, string runId)
     public async Task<TOutput> GetResultAsync<TOutput>(JsonSerializerOptions? json = null, CancellationToken cancellationToken = default)
     {
         var run = await WaitAsync(cancellationToken);
-        return JsonSerializer.Deserialize<TOutput>(RunOutcome.OutputOrThrow(run), json ?? RoutineJson.Default)!;
+        var output = await OffloadedOutput.ResolveAsync(RunOutcome.OutputOrThrow(run), a => client.OpenArtifactAsync(a.Hash, cancellationToken));
+        return JsonSerializer.Deserialize<TOutput>(output!, json ?? RoutineJson.Default)!;
     }
 
     /// <summary>The run's log lines, then new ones live until the run ends; resume with the last sequence seen.</summary>

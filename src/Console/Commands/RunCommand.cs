@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using Routines.Cli.Connection;
 using Routines.Rendering;
 using Routines.Client;
@@ -54,7 +55,11 @@ internal static class RunCommand
                 return ExitCodes.Success;
             }
 
-            return Report((await FollowAsync(api, run.RunId, cancellationToken)).Run);
+            var finished = (await FollowAsync(api, run.RunId, cancellationToken)).Run;
+            // An output the engine stored as an artifact is read back whole through the result resource.
+            if (finished is { Status: RunStatus.Succeeded, Output: { ValueKind: JsonValueKind.Object } output } && output.TryGetProperty("$offloaded", out _))
+                finished = finished with { Output = JsonDocument.Parse(await api.GetTextAsync(ReadVerb.RunPath(finished.RunId, "/result"), cancellationToken)).RootElement };
+            return Report(finished);
         });
         return command;
     }

@@ -206,7 +206,11 @@ internal static class ApiEndpoints
             return ApiProblems.Result(ApiProblems.Problem(409, "Not finished", $"Run {runId} is still {run.Status}; wait for it first."));
         try
         {
-            return TypedResults.Text(RunOutcome.OutputOrThrow(run), "application/json");
+            var output = RunOutcome.OutputOrThrow(run);
+            // An output the engine stored as an artifact streams from it.
+            return OffloadedOutput.Of(output) is { } artifact
+                ? TypedResults.Stream(await client.OpenArtifactAsync(artifact.Hash, cancellationToken), "application/json")
+                : TypedResults.Text(output, "application/json");
         }
         catch (RoutinesException exception)
         {

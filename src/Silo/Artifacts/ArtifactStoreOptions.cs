@@ -21,8 +21,14 @@ internal sealed class ArtifactStoreOptions
     /// <summary>How long a call to the store may take before it counts as unreachable (each try; Azure tries 3 times).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// A run's output JSON larger than this many bytes (default 256 KiB) is stored as an artifact by the engine, the
+    /// run record keeping a reference in its place; 0 never offloads. Read where the worker runs the routine.
+    /// </summary>
+    public int OffloadOutputBytes { get; set; } = 256 * 1024;
+
     /// <summary>What is wrong with these settings, or null.</summary>
-    public string? Problem() => Store.ToLowerInvariant() switch
+    public string? Problem() => OffloadOutputBytes < 0 ? "Routines:Artifacts:OffloadOutputBytes must be 0 (never) or more." : Store.ToLowerInvariant() switch
     {
         "file" => null,
         "azure" when string.IsNullOrWhiteSpace(ConnectionString) => "Routines:Artifacts:ConnectionString is required when Routines:Artifacts:Store is azure.",

@@ -116,6 +116,8 @@ internal static class RunRoutineCommand
         }
 
         await DrainFeedAsync(live, feed);
+        if (run.Status == RunStatus.Succeeded)
+            run = run with { OutputJson = await OffloadedOutput.ResolveAsync(run.OutputJson, a => client.OpenArtifactAsync(a.Hash, CancellationToken.None)) };
         return Report(run, request.Json);
     }
 

@@ -21,6 +21,7 @@ internal sealed partial class Executions(
     IServiceProvider services,
     IGrainFactory grains,
     Silo.Artifacts.ArtifactStore artifacts,
+    Microsoft.Extensions.Options.IOptions<Silo.Artifacts.ArtifactStoreOptions> artifactOptions,
     JsonSerializerOptions json,
     TimeProvider clock,
     ILogger<Executions> logger)
@@ -214,7 +215,7 @@ internal sealed partial class Executions(
                 throw;
             }
 
-            return new AttemptResult(RunStatus.Succeeded, JsonSerializer.Serialize(output, routine.OutputType, json));
+            return new AttemptResult(RunStatus.Succeeded, await OffloadedIfLargeAsync(attempt, JsonSerializer.Serialize(output, routine.OutputType, json)));
         }
         catch (Exception) when (attempt.HandedBack)
         {
@@ -234,10 +235,21 @@ internal sealed partial class Executions(
         }
     }
 
-    /// <summary>The trigger's input for the finished run (<see cref="Cluster.IWorkerGrain.MapTriggerAsync"/>).</summary>
-    public string? MapTrigger(string name, RunInfo finished)
+    /// <summary>The output, or, when larger than the offload threshold, a stand-in naming the artifact it was stored as.</summary>
+    async Task<string> OffloadedIfLargeAsync(Attempt attempt, string outputJson)
+    {
+        var limit = artifactOptions.Value.OffloadOutputBytes;
+        if (limit == 0 || outputJson.Length <= limit / 3) return outputJson;
+        var bytes = System.Text.Encoding.UTF8.GetBytes(outputJson);
+        if (bytes.Length <= limit) return outputJson;
+        return OffloadedOutput.Marker(await attempt.Artifacts.SaveAsync(bytes, "application/json", "output.json"));
+    }
+
+    /// <summary>The trigger's input for the finished run (<see cref="Cluster.IWorkerGrain.MapTriggerAsync"/>), its output read back if it was offloaded.</summary>
+    public async Task<string?> MapTriggerAsync(string name, RunInfo finished)
     {
         var trigger = registry.FindTrigger(name) ?? throw new RoutineNotFoundException(name, $"This worker declares no trigger named '{name}'.");
+        finished = finished with { OutputJson = await OffloadedOutput.ResolveAsync(finished.OutputJson, a => artifacts.OpenAsync(a, CancellationToken.None)) };
         try
         {
             using var scope = services.CreateScope();

@@ -22,7 +22,7 @@ internal sealed class WorkerGrain(Executions executions) : Grain, IWorkerGrain
         return Task.CompletedTask;
     }
 
-    public Task<string?> MapTriggerAsync(string trigger, RunInfo finished) => Task.FromResult(executions.MapTrigger(trigger, finished));
+    public Task<string?> MapTriggerAsync(string trigger, RunInfo finished) => executions.MapTriggerAsync(trigger, finished);
 
     public Task ChildFinishedAsync(string parentRunId, int parentAttempt, RunInfo child)
     {

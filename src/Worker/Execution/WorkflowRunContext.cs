@@ -77,7 +77,8 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
                 throw;
             }
 
-            return JsonSerializer.Deserialize<TOutput>(RunOutcome.OutputOrThrow(outcome), json)!;
+            var output = await OffloadedOutput.ResolveAsync(RunOutcome.OutputOrThrow(outcome), Artifacts.OpenAsync);
+            return JsonSerializer.Deserialize<TOutput>(output!, json)!;
         }
         finally
         {

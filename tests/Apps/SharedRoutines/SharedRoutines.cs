@@ -259,3 +259,14 @@ public sealed class SeededBytes(long length, int seed) : Stream
     public override void SetLength(long value) => throw new NotSupportedException();
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
+
+public sealed record Lines(int Count);
+
+/// <summary>Returns about 100 bytes per line: with enough lines, more than the engine keeps in a run record.</summary>
+[Routine("many_lines")]
+[Cache(false)]
+public sealed class ManyLines : RoutineTask<Lines, string[]>
+{
+    public override Task<string[]> RunAsync(Lines input, RoutineContext ctx)
+        => Task.FromResult(Enumerable.Range(0, input.Count).Select(i => $"line {i} " + new string('y', 90)).ToArray());
+}

@@ -214,6 +214,18 @@ public sealed class HttpApiTests(HttpApiTests.Cluster cluster, Xunit.Abstraction
     }
 
     [Fact]
+    public async Task AnOutputTheEngineStoredAsAnArtifact_IsServedWholeByTheResult()
+    {
+        var run = await SendAsync(HttpMethod.Post, "/api/v1/runs", "operate", new { routine = "many_lines", input = new { count = 5000 }, wait = true }, HttpStatusCode.OK);
+
+        var runId = run["runId"]!.GetValue<string>();
+        Assert.NotNull(run["output"]!["$offloaded"]); // the record keeps a reference
+        var result = (await SendAsync(HttpMethod.Get, $"/api/v1/runs/{runId}/result", "read", null, HttpStatusCode.OK)).AsArray();
+        Assert.Equal(5000, result.Count);
+        Assert.Equal("line 4999 " + new string('y', 90), result[^1]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task ARevokedToken_IsRefused_AndAnUnknownOneToo()
     {
         var token = await cluster.CreateTokenAsync("revoked-" + Guid.NewGuid().ToString("N")[..8], "operate");

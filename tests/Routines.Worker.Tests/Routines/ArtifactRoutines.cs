@@ -71,3 +71,21 @@ public sealed class TablePipeline : RoutineWorkflow<PipelineInput, TableOutput>
         return made with { Rows = counted };
     }
 }
+
+public sealed record BigOutput(IReadOnlyList<string> Lines);
+
+/// <summary>Returns about 400 KB of JSON: more than the engine keeps in a run record.</summary>
+[Routine("art_big_output")]
+public sealed class MakeBigOutput : RoutineTask<TableInput, BigOutput>
+{
+    public override Task<BigOutput> RunAsync(TableInput input, RoutineContext ctx)
+        => Task.FromResult(new BigOutput([.. Enumerable.Range(0, input.Rows).Select(i => $"line {i} of {input.Key}: " + new string('x', 80))]));
+}
+
+/// <summary>Calls art_big_output and counts what it got back.</summary>
+[Routine("art_big_parent")]
+public sealed class BigOutputParent : RoutineWorkflow<TableInput, int>
+{
+    public override async Task<int> RunAsync(TableInput input, WorkflowContext ctx)
+        => (await ctx.CallAsync<MakeBigOutput, BigOutput>(input)).Lines.Count(l => l.EndsWith('x'));
+}
