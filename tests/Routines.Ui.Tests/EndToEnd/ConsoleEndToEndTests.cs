@@ -254,6 +254,53 @@ public sealed class ConsoleEndToEndTests(ConsoleFixture cluster) : IClassFixture
     }
 
     [Fact]
+    public async Task TheSampleRunsArtifacts_ArePreviewed_TheirLineageLinks_AndTheSearchShowsAsASweep()
+    {
+        var page = await cluster.LoggedInPageAsync();
+        try
+        {
+            var workflow = await cluster.SubmitSampleWorkflowAsync(page, ("epochs", 30));
+            await Expect(page.Locator(".mud-chip[data-status]").First).ToHaveAttributeAsync("data-status", "Succeeded", new() { Timeout = 120_000 });
+
+            // The search as a sweep: one row per tune_one call, the learning rate and L2 that differ, and a chart.
+            await page.ClickAsync(".open-sweep");
+            await Expect(page.Locator(".sweep-row")).ToHaveCountAsync(6, new() { Timeout = 30_000 });
+            await Expect(page.Locator("th.sweep-input", new() { HasTextString = "hyperparameters.learningRate" })).ToBeVisibleAsync();
+            await Expect(page.Locator("th.sweep-score", new() { HasTextString = "output.macroF1" })).ToBeVisibleAsync();
+            await Expect(page.Locator(".scatter-point")).ToHaveCountAsync(6);
+            await ConsoleFixture.ScreenshotAsync(page, "15-sweep");
+
+            // An evaluation: its two plots inline (loaded, not broken), the test rows it took as a table, the model it read as JSON.
+            await page.GotoAsync(workflow);
+            await page.Locator("a.tree-link", new() { HasTextString = "evaluate_model" }).First.ClickAsync();
+            await Expect(page.Locator("#page-title")).ToHaveTextAsync("evaluate_model");
+            var images = page.Locator(".run-artifacts img.artifact-image");
+            await Expect(images).ToHaveCountAsync(2, new() { Timeout = 30_000 });
+            await Eventually.TrueAsync(async () => await images.EvaluateAllAsync<bool>("all => all.every(i => i.complete && i.naturalWidth > 300)"),
+                TimeSpan.FromSeconds(30), "both plots loaded");
+            await Expect(page.Locator(".run-artifacts .artifact-table th", new() { HasTextString = "sepal_length" }).First).ToBeVisibleAsync();
+            await Expect(page.Locator(".run-artifacts tr[data-hash] .artifact-name", new() { HasTextString = "model.json" })).ToBeVisibleAsync();
+            await Expect(page.Locator(".run-artifacts .artifact-preview .mud-expand-panel").First).ToBeVisibleAsync(); // the model, collapsed
+            await Expect(page.Locator(".lineage-upstream", new() { HasTextString = "train_model → model.json" })).ToBeVisibleAsync();
+            await ConsoleFixture.ScreenshotAsync(page, "16-run-artifacts");
+
+            // Which model came from which data and hyperparameters: the model's page names the training run that made it.
+            await page.Locator(".run-artifacts .artifact-name", new() { HasTextString = "model.json" }).ClickAsync();
+            await Expect(page.Locator("#page-title")).ToHaveTextAsync("model.json");
+            await page.Locator(".artifact-lineage a", new() { HasTextString = "train_model" }).First.ClickAsync();
+            await Expect(page.Locator("#page-title")).ToHaveTextAsync("train_model");
+            await Expect(page.Locator("pre.json-view").First).ToContainTextAsync("\"learningRate\"");
+            await Expect(page.Locator(".run-artifacts .artifact-name", new() { HasTextString = "train-standardized.csv" })).ToBeVisibleAsync();
+            await ConsoleFixture.ScreenshotAsync(page, "17-model-lineage");
+        }
+        catch (Exception exception)
+        {
+            await ConsoleFixture.ScreenshotAsync(page, "failure-artifacts");
+            throw new Exception($"{exception.Message}\n{cluster.Logs()}", exception);
+        }
+    }
+
+    [Fact]
     public async Task CancelButton_AfterConfirmation_CancelsARunningWorkflow()
     {
         var page = await cluster.LoggedInPageAsync();

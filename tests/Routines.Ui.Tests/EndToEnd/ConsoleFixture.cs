@@ -64,6 +64,8 @@ public partial class ConsoleFixture : IAsyncLifetime
         var clusterSettings = await ClusterSettingsAsync();
         // Every process exports its spans to a collector here, so runs carry a trace id the console can show.
         Collector = await OtlpReceiver.StartAsync();
+        // One artifact store for the service and the worker, as a shared volume would be.
+        clusterSettings["Routines__Artifacts__Path"] = Path.Combine(_directory, "artifacts");
         clusterSettings["OTEL_EXPORTER_OTLP_ENDPOINT"] = Collector.Endpoint;
         clusterSettings["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
         var siloPort = FreePort.Next();

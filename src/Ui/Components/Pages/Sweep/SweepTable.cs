@@ -48,8 +48,9 @@ internal sealed record SweepTable(string Routine, IReadOnlyList<string> InputCol
         return new SweepTable(routine, differing, scoreColumns, rows);
     }
 
-    /// <summary>The input columns whose values are all numbers: the ones a chart can put on its x axis.</summary>
-    public IReadOnlyList<string> NumericInputs => [.. InputColumns.Where(c => Rows.All(r => Number(r.Inputs[c]) is not null))];
+    /// <summary>The input columns whose values are all numbers (the ones a chart can put on its x axis), the most varied first.</summary>
+    public IReadOnlyList<string> NumericInputs => [.. InputColumns.Where(c => Rows.All(r => Number(r.Inputs[c]) is not null))
+        .OrderByDescending(c => Rows.Select(r => r.Inputs[c]).Distinct().Count())];
 
     /// <summary>The rows sorted by a column (an input or a score), missing values last.</summary>
     public IReadOnlyList<SweepRow> SortedBy(string? column, bool descending)
