@@ -16,7 +16,7 @@ internal static class RoutinesCommandLine
             ServerAddress.Server, ServerAddress.Token,
             RunCommand.Create(), RunsCommand.Create(), ShowCommand.Create(), LogsCommand.Create(),
             CancelCommand.Create(), RetryCommand.Create(), WorkersCommand.Create(), RoutinesCommand.Create(),
-            SchedulesCommand.Create(), CompareCommand.Create(), ContextCommand.Create(),
+            SchedulesCommand.Create(), CompareCommand.Create(), ArtifactsCommand.Create(), ContextCommand.Create(),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is not HelpAction)

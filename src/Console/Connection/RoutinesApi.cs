@@ -58,6 +58,19 @@ internal sealed class RoutinesApi : IDisposable
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, path), HttpCompletionOption.ResponseContentRead, cancellationToken);
     }
 
+    /// <summary>A response whose body is read as it comes (an artifact's bytes); the caller disposes it.</summary>
+    public Task<HttpResponseMessage> OpenAsync(string path, CancellationToken cancellationToken)
+        => SendAsync(new HttpRequestMessage(HttpMethod.Get, path), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+
+    /// <summary>Posts a stream as the body, with its media type; the answer's JSON.</summary>
+    public async Task<string> PostStreamAsync(string path, Stream body, string mediaType, CancellationToken cancellationToken)
+    {
+        var content = new StreamContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = content }, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        return await response.Content.ReadAsStringAsync(cancellationToken);
+    }
+
     /// <summary>A Server-Sent Events stream, resumed after <paramref name="lastEventId"/> when given.</summary>
     public async Task<HttpResponseMessage> OpenEventsAsync(string path, string? lastEventId, CancellationToken cancellationToken)
     {

@@ -100,6 +100,41 @@ public sealed partial class CommandLineTests(CommandLineTests.Cluster cluster, X
     private static partial Regex RunLine();
 
     [Fact]
+    public async Task AFileUploaded_IsReadByARun_ListedWithIt_AndDownloadedIntact_AndALargeOutputPrintsWhole()
+    {
+        var directory = Directory.CreateTempSubdirectory("routines-cli-artifacts-").FullName;
+        var file = Path.Combine(directory, "data.csv");
+        await File.WriteAllTextAsync(file, string.Concat(Enumerable.Range(0, 1000).Select(i => $"{i},{i * i}\n")));
+
+        var put = await RoutinesAsync("artifacts", "put", file);
+        Assert.True(put.ExitCode == 0, put.ToString());
+        var reference = System.Text.Json.Nodes.JsonNode.Parse(put.Stdout)!;
+        Assert.Equal(("text/csv", "data.csv"), (reference["mediaType"]!.GetValue<string>(), reference["name"]!.GetValue<string>()));
+
+        var run = await RoutinesAsync("run", "beta_read_blob", "--input", $$"""{"blob":{{reference.ToJsonString()}}}""");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var runId = RunLine().Match(run.Stdout).Groups[1].Value;
+        var listed = await RoutinesAsync("artifacts", "list", runId);
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        Assert.Contains("data.csv", listed.Stdout);
+        Assert.Contains("read", listed.Stdout);
+
+        var copy = Path.Combine(directory, "copy.csv");
+        var get = await RoutinesAsync("artifacts", "get", reference["artifact"]!.GetValue<string>(), "--output", copy);
+        Assert.True(get.ExitCode == 0, get.ToString());
+        Assert.Equal(await File.ReadAllBytesAsync(file), await File.ReadAllBytesAsync(copy));
+
+        var unknown = await RoutinesAsync("artifacts", "get", "sha256:" + new string('e', 64));
+        AssertOneErrorLine(unknown, 8, "No run records artifact");
+
+        // An output the engine stored as an artifact prints whole, not as its stand-in.
+        var lines = await RoutinesAsync("run", "many_lines", "--set", "count=4000");
+        Assert.True(lines.ExitCode == 0, lines.ToString());
+        Assert.Contains("line 3999 ", lines.Stdout);
+        Assert.DoesNotContain("$offloaded", lines.Stdout);
+    }
+
+    [Fact]
     public async Task RunFollow_PrintsLogLinesLive_ThenTheResult_AndExitsZero()
     {
         var key = Key();
