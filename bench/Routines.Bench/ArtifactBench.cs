@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Routines.Client;
 using Routines.Silo.Artifacts;
 using Routines.Testing;
+using Routines.Tests.Apps;
 
 namespace Routines.Bench;
 
@@ -21,7 +22,7 @@ internal static class ArtifactBench
         try
         {
             var source = Path.Combine(directory, "source.bin");
-            await using (var file = File.Create(source)) await new BenchBytes(Size).CopyToAsync(file, Buffer);
+            await using (var file = File.Create(source)) await new SeededBytes(Size, 1).CopyToAsync(file, Buffer);
             var store = new FileArtifactStore(Path.Combine(directory, "store"));
             Console.WriteLine($"Artifact store (file) vs plain file I/O, {Size / (1 << 20):N0} MiB, page cache warm, {Rounds} rounds alternating (MiB/s)");
             Console.WriteLine($"{"round",-6} {"plain copy",12} {"store write",12} {"plain read",12} {"store read",12}");
@@ -107,48 +108,12 @@ internal static class ArtifactBench
 
 public sealed record BlobSize(int Megabytes);
 
-/// <summary>Pseudo-random bytes generated as they are read.</summary>
-internal sealed class BenchBytes(long length) : Stream
-{
-    ulong _state = 0x9E3779B97F4A7C15UL;
-    long _position;
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override int Read(Span<byte> buffer)
-    {
-        var count = (int)Math.Min(buffer.Length, length - _position);
-        var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(buffer[..(count & ~7)]);
-        for (var i = 0; i < words.Length; i++)
-        {
-            _state ^= _state << 13;
-            _state ^= _state >> 7;
-            _state ^= _state << 17;
-            words[i] = _state;
-        }
-
-        buffer[(count & ~7)..count].Fill(7);
-        _position += count;
-        return count;
-    }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => length;
-    public override long Position { get => _position; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-}
-
 [Routine("bench_make_blob")]
 [Cache(false)]
 public sealed class BenchMakeBlob : RoutineTask<BlobSize, Artifact>
 {
     public override Task<Artifact> RunAsync(BlobSize input, RoutineContext ctx)
-        => ctx.Artifacts.SaveAsync(new BenchBytes(input.Megabytes * (1L << 20)), "application/octet-stream", "blob.bin");
+        => ctx.Artifacts.SaveAsync(new SeededBytes(input.Megabytes * (1L << 20), 1), "application/octet-stream", "blob.bin");
 }
 
 [Routine("bench_read_blob")]

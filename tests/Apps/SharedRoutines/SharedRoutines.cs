@@ -224,42 +224,6 @@ public sealed record BlobSpec(int Megabytes, int Seed);
 /// <summary>What a reader found in an artifact: its own SHA-256 of the bytes, their count, and its worker.</summary>
 public sealed record BlobCheck(string Sha256, long Bytes, string Worker);
 
-/// <summary>Seeded pseudo-random bytes of a given length, generated as they are read: a large artifact that never sits in memory.</summary>
-public sealed class SeededBytes(long length, int seed) : Stream
-{
-    ulong _state = (ulong)seed * 0x9E3779B97F4A7C15UL + 1;
-    long _position;
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override int Read(Span<byte> buffer)
-    {
-        var count = (int)Math.Min(buffer.Length, length - _position) & ~7;
-        if (count == 0) count = (int)Math.Min(buffer.Length, length - _position); // a short buffer, or the tail
-        for (var i = 0; i < count; i += 8)
-        {
-            _state ^= _state << 13;
-            _state ^= _state >> 7;
-            _state ^= _state << 17;
-            var value = _state;
-            for (var b = 0; b < 8 && i + b < count; b++) buffer[i + b] = (byte)(value >> (8 * b));
-        }
-
-        _position += count;
-        return count;
-    }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => length;
-    public override long Position { get => _position; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-}
-
 public sealed record Lines(int Count);
 
 /// <summary>Returns about 100 bytes per line: with enough lines, more than the engine keeps in a run record.</summary>
