@@ -23,8 +23,16 @@ internal sealed class Attempt(ExecutionRequest request, RegisteredRoutine routin
     /// <summary>Cancelled on request or at the timeout (on the engine's clock, which a test may drive).</summary>
     public CancellationTokenSource Cancellation { get; } = new(Timeout.InfiniteTimeSpan, clock);
 
+    AttemptArtifacts? _artifacts;
+
     /// <summary>The artifacts the attempt saves and reads, through the store, recorded for the run's lineage.</summary>
-    public AttemptArtifacts Artifacts => field ??= new AttemptArtifacts(artifacts, Cancellation.Token);
+    public AttemptArtifacts Artifacts => _artifacts ??= new AttemptArtifacts(artifacts, Cancellation.Token);
+
+    /// <summary>The result with the attempt's lineage, if it touched the store (most attempts never do, and pay nothing).</summary>
+    public AttemptResult WithLineage(AttemptResult result) => _artifacts?.Recorded(result) ?? result;
+
+    /// <summary>The store's failure during the attempt, if any: the attempt's error, whatever the routine made of it.</summary>
+    public ArtifactUnavailableException? StoreFailure => _artifacts?.Failure;
 
     /// <summary>True once the cancellation came from a cancel request rather than the timeout.</summary>
     public bool CancelRequested { get; private set; }

@@ -165,7 +165,7 @@ internal sealed partial class Executions(
             span?.SetTag("routines.run.id", request.RunId);
             span?.SetTag("routines.run.attempt", request.Attempt);
             span?.SetTag("routines.worker", workerId);
-            result = attempt.Artifacts.Recorded(await ExecuteAsync(workerId, attempt));
+            result = attempt.WithLineage(await ExecuteAsync(workerId, attempt));
             span?.SetTag("routines.run.status", result.HandedBack ? "HandedBack" : result.Status.ToString());
             if (result.Error is { } error) RoutinesTelemetry.Fail(span, error.Type, error.Message);
         }
@@ -231,7 +231,7 @@ internal sealed partial class Executions(
         catch (Exception exception)
         {
             // A store that failed the routine is the store's error, whatever the routine made of it.
-            return new AttemptResult(RunStatus.Failed, Error: RunError.From(attempt.Artifacts.Failure ?? exception));
+            return new AttemptResult(RunStatus.Failed, Error: RunError.From(attempt.StoreFailure ?? exception));
         }
     }
 
