@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
-using Orleans.Runtime;
 using Routines.Cluster;
 
 namespace Routines.Client;
@@ -145,8 +144,7 @@ internal sealed class RoutinesClient(IGrainFactory grains, TimeSpan? outageToler
     {
         if (!Artifact.IsHash(artifactHash))
             throw new ArgumentException($"'{artifactHash}' is not an artifact hash: it is \"sha256:\" and 64 lowercase hex digits.", nameof(artifactHash));
-        // Four chunks (1 MiB) a message: Orleans batches up to 100 items by default, 25 MiB of an artifact in one message.
-        var stream = new ChunkedStream(offset => Queries.ReadArtifactAsync(artifactHash, offset).WithBatchSize(4), cancellationToken);
+        var stream = new ChunkedStream(offset => Queries.ReadArtifactAsync(artifactHash, offset), cancellationToken);
         await stream.StartAsync(); // the first chunk, so a missing artifact fails here, not at the first read
         return stream;
     }
