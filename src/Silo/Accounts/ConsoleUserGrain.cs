@@ -1,3 +1,4 @@
+using Routines.Silo.Hosting;
 using Orleans.Concurrency;
 using Routines.Cluster;
 
@@ -5,7 +6,7 @@ namespace Routines.Silo.Accounts;
 
 /// <summary>The console's managed users, straight from the store: the console validates, hashes and checks passwords.</summary>
 [StatelessWorker]
-internal sealed class ConsoleUserGrain(IConsoleUserStore store) : Grain, IConsoleUserGrain
+internal sealed class ConsoleUserGrain(IConsoleUserStore store) : CallerSafeGrain, IConsoleUserGrain
 {
     public Task<IReadOnlyList<ConsoleUserRecord>> ListAsync() => store.ListAsync();
 

@@ -1,3 +1,4 @@
+using Routines.Silo.Hosting;
 using Orleans.Concurrency;
 using Routines.Cluster;
 
@@ -5,7 +6,7 @@ namespace Routines.Silo.Api;
 
 /// <summary>Token administration for the console, over the same <see cref="ApiTokens"/> as the HTTP API and the verb.</summary>
 [StatelessWorker]
-internal sealed class ApiTokenGrain(ApiTokens tokens) : Grain, IApiTokenGrain
+internal sealed class ApiTokenGrain(ApiTokens tokens) : CallerSafeGrain, IApiTokenGrain
 {
     public async Task<IReadOnlyList<ApiTokenInfo>> ListAsync() => [.. (await tokens.ListAsync()).Select(Info)];
 

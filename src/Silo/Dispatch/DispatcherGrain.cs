@@ -14,7 +14,7 @@ namespace Routines.Silo.Dispatch;
 /// </summary>
 [Reentrant]
 [GrainDirectory(GrainDirectoryName = ServiceGrainDirectory.Name)]
-internal sealed class DispatcherGrain(Dispatcher dispatcher, IOptions<RoutinesServiceOptions> options, IOptions<ClusterOptions> cluster) : Grain, IDispatcherGrain
+internal sealed class DispatcherGrain(Dispatcher dispatcher, IOptions<RoutinesServiceOptions> options, IOptions<ClusterOptions> cluster) : CallerSafeGrain, IDispatcherGrain
 {
     bool _started;
 

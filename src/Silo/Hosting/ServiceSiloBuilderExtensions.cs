@@ -43,7 +43,6 @@ internal static class ServiceSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RetentionSweeper>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(s => s.GetRequiredService<AttemptWatchdog>());
         services.AddRoutinesCommon();
-        silo.AddIncomingGrainCallFilter<CallerSafeExceptions>();
         return silo;
     }
 

@@ -1,3 +1,4 @@
+using Routines.Silo.Hosting;
 using Orleans.Concurrency;
 using Routines.Cluster;
 
@@ -5,7 +6,7 @@ namespace Routines.Silo.Runs;
 
 /// <summary>Hands a worker's batch of results to the run grains, on the service silo where they live.</summary>
 [StatelessWorker, Reentrant]
-internal sealed class AttemptResultsGrain : Grain, IAttemptResultsGrain
+internal sealed class AttemptResultsGrain : CallerSafeGrain, IAttemptResultsGrain
 {
     public Task DeliverAsync(IReadOnlyList<AttemptReport> reports)
     {

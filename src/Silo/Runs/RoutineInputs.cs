@@ -38,7 +38,9 @@ internal static class RoutineInputs
         {
             var problems = InputValidator.Validate(schema, document.RootElement);
             if (problems.Count > 0) throw Invalid(routine, problems);
-            if (RoutineReferences.ProblemIn(schema, document.RootElement, catalog) is { } reference) throw Invalid(routine, [reference]);
+            // Most routines take no routine reference: their inputs are not walked for one.
+            if (routine.InputSchema.Contains(RoutineReferences.SchemaMark, StringComparison.Ordinal)
+                && RoutineReferences.ProblemIn(schema, document.RootElement, catalog) is { } reference) throw Invalid(routine, [reference]);
             return CanonicalJson.Of(document.RootElement);
         }
     }

@@ -12,6 +12,9 @@ namespace Routines.Silo.Runs;
 /// </summary>
 internal static class RoutineReferences
 {
+    /// <summary>How a schema marks a routine reference.</summary>
+    public const string SchemaMark = "x-routine";
+
     /// <summary>The first reference that names no live routine or one of other types, as the input problem it is; or null.</summary>
     public static InputProblem? ProblemIn(JsonNode schema, JsonElement input, RoutineCatalog catalog)
     {
@@ -42,7 +45,7 @@ internal static class RoutineReferences
     static IEnumerable<(string Path, string Id, JsonObject Wanted)> In(JsonNode? schema, JsonElement value, string path)
     {
         if (schema is not JsonObject node) yield break;
-        if (node["x-routine"] is JsonObject wanted)
+        if (node[SchemaMark] is JsonObject wanted)
         {
             if (value.ValueKind == JsonValueKind.String) yield return (path, value.GetString()!, wanted);
             yield break;

@@ -54,7 +54,7 @@ internal sealed partial class RunGrain(
 
     string RunId => this.GetPrimaryKeyString();
 
-    public async Task<RunInfo> SubmitAsync(RunRequest request)
+    async Task<RunInfo> SubmitCoreAsync(RunRequest request)
     {
         // A fresh root id, or a call from a workflow's first attempt, cannot have a record yet: skip the read. A keyed
         // submit's id is the key's, and the key may have been sent before.
@@ -146,7 +146,7 @@ internal sealed partial class RunGrain(
         return _run!;
     }
 
-    public async Task<RunInfo> ExecuteAsync(RunRequest request, TimeSpan maxWait)
+    async Task<RunInfo> ExecuteCoreAsync(RunRequest request, TimeSpan maxWait)
     {
         // Through the grain's own reference, so the submit waits its turn and runs alone, as it does when a client sends it.
         var started = clock.GetTimestamp();
@@ -154,10 +154,10 @@ internal sealed partial class RunGrain(
         if (run.Status.IsTerminal()) return run;
         // The window counts from the call's arrival, so a slow submit does not push the answer past the call timeout.
         var left = maxWait - clock.GetElapsedTime(started);
-        return left > TimeSpan.Zero ? (await WaitAsync(left))! : run;
+        return left > TimeSpan.Zero ? (await WaitCoreAsync(left))! : run;
     }
 
-    public async Task<RunInfo?> GetAsync()
+    async Task<RunInfo?> GetCoreAsync()
     {
         await EnsureLoadedAsync();
         if (_recorded is null) await ThrowIfRemovedAsync();
@@ -172,7 +172,7 @@ internal sealed partial class RunGrain(
         Answer();
     }
 
-    public async Task<RunInfo?> WaitAsync(TimeSpan maxWait)
+    async Task<RunInfo?> WaitCoreAsync(TimeSpan maxWait)
     {
         await EnsureLoadedAsync();
         if (_recorded is null) await ThrowIfRemovedAsync();
@@ -184,7 +184,7 @@ internal sealed partial class RunGrain(
         return _recorded;
     }
 
-    public async Task CancelAsync(string reason)
+    async Task CancelCoreAsync(string reason)
     {
         await EnsureLoadedAsync();
         if (_run is null || _run.Status.IsTerminal()) return;
@@ -294,7 +294,7 @@ internal sealed partial class RunGrain(
         _ => false,
     };
 
-    public async Task ReportAsync(int attempt, RunTelemetry telemetry)
+    async Task ReportCoreAsync(int attempt, RunTelemetry telemetry)
     {
         await EnsureLoadedAsync();
         if (_run is null) return;

@@ -1,3 +1,4 @@
+using Routines.Silo.Hosting;
 using System.Runtime.CompilerServices;
 using Orleans.Concurrency;
 using Routines.Client;
@@ -9,7 +10,7 @@ namespace Routines.Silo.Runs;
 
 /// <summary>The read side for clients: straight from the store, and a live log tail from this silo's feed.</summary>
 [StatelessWorker]
-internal sealed class RunQueryGrain(IRunStore store, RunEventHub hub, ILineageStore lineage, ArtifactStore artifacts) : Grain, IRunQueryGrain
+internal sealed class RunQueryGrain(IRunStore store, RunEventHub hub, ILineageStore lineage, ArtifactStore artifacts) : CallerSafeGrain, IRunQueryGrain
 {
     const int ChunkSize = 256 * 1024;
 

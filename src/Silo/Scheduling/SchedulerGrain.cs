@@ -20,7 +20,7 @@ namespace Routines.Silo.Scheduling;
 internal sealed partial class SchedulerGrain(
     IScheduleStore store, Storage.IRunStore runs, RoutineCatalog catalog, Dispatcher dispatcher, IOptions<RoutinesServiceOptions> options,
     TimeProvider clock, ILogger<SchedulerGrain> logger)
-    : Grain, ISchedulerGrain
+    : CallerSafeGrain, ISchedulerGrain
 {
     /// <summary>How soon a failed wake (the database away) is tried again, and how often a buffered tick looks at the run it waits for.</summary>
     static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -22,6 +23,21 @@ internal static class StoredRows
     };
 
     public static string? ToJson<T>(T? value) where T : class => value is null ? null : JsonSerializer.Serialize(value, Json);
+
+    /// <summary>
+    /// A policy's JSON, serialized once per distinct policy: it is written with each of a run's records (three for most
+    /// runs) and most runs share a handful, where serializing it each time was a visible share of the service's CPU per run.
+    /// Bounded, since call options can make every run's policy its own.
+    /// </summary>
+    public static string? ToJson(RunPolicy? policy)
+    {
+        if (policy is null) return null;
+        if (PolicyJson.TryGetValue(policy, out var json)) return json;
+        if (PolicyJson.Count >= 1024) PolicyJson.Clear();
+        return PolicyJson[policy] = JsonSerializer.Serialize(policy, Json);
+    }
+
+    private static readonly ConcurrentDictionary<RunPolicy, string> PolicyJson = new();
 
     public static T? FromJson<T>(DbDataReader r, int ordinal) where T : class =>
         r.IsDBNull(ordinal) ? null : JsonSerializer.Deserialize<T>(r.GetString(ordinal), Json);
