@@ -16,8 +16,7 @@ internal sealed partial class ArtifactSweep(ArtifactStore artifacts, ILineageSto
     public async Task<(int Count, long Bytes)> RunAsync(CancellationToken cancellationToken)
     {
         var keptSince = clock.GetUtcNow() - options.UnreferencedArtifacts;
-        foreach (var run in await runs.ListUnfinishedRunsAsync(cancellationToken))
-            if (run.CreatedAt < keptSince) keptSince = run.CreatedAt;
+        if (await runs.OldestUnfinishedCreatedAtAsync(cancellationToken) is { } oldest && oldest < keptSince) keptSince = oldest;
 
         // Read after the unfinished runs: a run created meanwhile has its inputs' lineage recorded before it exists.
         var held = await lineage.ListHeldAsync(keptSince, cancellationToken);

@@ -35,6 +35,9 @@ internal interface IRunStore : IAsyncDisposable
     /// <summary>Runs whose status is not terminal, oldest first (for recovery after a restart).</summary>
     Task<IReadOnlyList<RunInfo>> ListUnfinishedRunsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>When the oldest run whose status is not terminal was created; null when every run has finished.</summary>
+    Task<DateTimeOffset?> OldestUnfinishedCreatedAtAsync(CancellationToken cancellationToken = default);
+
     /// <summary>The direct children of a run, by creation order.</summary>
     Task<IReadOnlyList<RunInfo>> ListChildrenAsync(string parentRunId, CancellationToken cancellationToken = default);
 

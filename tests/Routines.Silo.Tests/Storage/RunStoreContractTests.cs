@@ -281,6 +281,21 @@ public abstract class RunStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OldestUnfinishedCreatedAt_IsThatOfTheOldestPendingOrRunningRun_OrNullWhenAllFinished()
+    {
+        Assert.Null(await Store.OldestUnfinishedCreatedAtAsync());
+        await SaveAllAsync(
+            NewRun("run-old-done", created: T0, status: RunStatus.Succeeded),
+            NewRun("run-running", created: T0.AddSeconds(5), status: RunStatus.Running),
+            NewRun("run-done", created: T0.AddSeconds(1), status: RunStatus.Failed));
+        Assert.Equal(T0.AddSeconds(5), await Store.OldestUnfinishedCreatedAtAsync());
+
+        await SaveAllAsync(NewRun("run-pending", created: T0.AddSeconds(2), status: RunStatus.Pending));
+
+        Assert.Equal(T0.AddSeconds(2), await Store.OldestUnfinishedCreatedAtAsync());
+    }
+
+    [Fact]
     public async Task ListChildren_ReturnsDirectChildrenInCreationOrder()
     {
         await SaveAllAsync(

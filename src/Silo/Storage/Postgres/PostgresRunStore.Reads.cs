@@ -31,6 +31,15 @@ internal sealed partial class PostgresRunStore
             return await ReadAllAsync(command, ReadRun, ct).ConfigureAwait(false);
         }, cancellationToken);
 
+    public Task<DateTimeOffset?> OldestUnfinishedCreatedAtAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync(async (connection, ct) =>
+        {
+            await using var command = Command(connection, "SELECT min(created_at) FROM runs WHERE status IN ($1, $2)",
+                nameof(RunStatus.Pending), nameof(RunStatus.Running));
+            var oldest = await ReadAllAsync(command, r => r.IsDBNull(0) ? (DateTimeOffset?)null : Time(r, 0), ct).ConfigureAwait(false);
+            return oldest[0];
+        }, cancellationToken);
+
     public Task<IReadOnlyList<RunInfo>> ListChildrenAsync(string parentRunId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(parentRunId);

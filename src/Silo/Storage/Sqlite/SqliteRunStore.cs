@@ -239,6 +239,15 @@ internal sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
             return ReadRunsAsync(command, ct);
         }, cancellationToken);
 
+    public Task<DateTimeOffset?> OldestUnfinishedCreatedAtAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync(async (connection, ct) =>
+        {
+            using var command = Command(connection, "SELECT min(created_at) FROM runs WHERE status IN ($pending, $running);",
+                ("$pending", nameof(RunStatus.Pending)), ("$running", nameof(RunStatus.Running)));
+            var oldest = await ReadAllAsync(command, r => r.IsDBNull(0) ? (DateTimeOffset?)null : FromUnixMs(r.GetInt64(0)), ct).ConfigureAwait(false);
+            return oldest[0];
+        }, cancellationToken);
+
     public Task<IReadOnlyList<RunInfo>> ListChildrenAsync(string parentRunId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(parentRunId);
