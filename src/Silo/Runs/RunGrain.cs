@@ -357,13 +357,10 @@ internal sealed partial class RunGrain(
         switch (result.Status)
         {
             case RunStatus.Succeeded:
-                // The cache entry is queued before the Succeeded record, so whoever hears of the success finds it cached.
-                var cached = UsesCache(run)
-                    ? store.PutCachedAsync(new CacheEntry(CacheKeyOf(run), run.RoutineId, result.OutputJson!, RunId, now))
-                    : Task.CompletedTask;
+                // The cache entry is written with the Succeeded record, so whoever hears of the success finds it cached.
+                var cached = UsesCache(run) ? new CacheEntry(CacheKeyOf(run), run.RoutineId, result.OutputJson!, RunId, now) : null;
                 await TransitionAsync(run with { Status = RunStatus.Succeeded, OutputJson = result.OutputJson, Error = null, FinishedAt = now },
-                    $"attempt {attempt} succeeded", at: now);
-                await cached;
+                    $"attempt {attempt} succeeded", at: now, cacheEntry: cached);
                 break;
             case RunStatus.Cancelled:
                 await TransitionAsync(run with { Status = RunStatus.Cancelled, Error = result.Error, FinishedAt = now }, "cancelled on the worker", at: now);
@@ -596,7 +593,8 @@ internal sealed partial class RunGrain(
     /// <summary>The one place a run's status changes: store the record and its history event, then tell listeners.</summary>
     /// <param name="earlier">An event before this one that was not stored on its own (the submit of a run that starts at once).</param>
     /// <param name="at">When the change happened, when it was earlier than now (an attempt's end, timed as its result arrived).</param>
-    async Task TransitionAsync(RunInfo next, string reason, RunEvent? earlier = null, DateTimeOffset? at = null)
+    /// <param name="cacheEntry">The result's cache entry, stored in the same write as the record.</param>
+    async Task TransitionAsync(RunInfo next, string reason, RunEvent? earlier = null, DateTimeOffset? at = null, CacheEntry? cacheEntry = null)
     {
         var previous = _run;
         _run = next;
@@ -604,7 +602,7 @@ internal sealed partial class RunGrain(
         if (next.Status == RunStatus.Pending && previous?.Status != RunStatus.Pending) _pendingSince = clock.GetUtcNow();
         List<RunEvent> events = earlier is null ? [] : [earlier];
         if (changed) events.Add(new RunEvent(RunId, at ?? clock.GetUtcNow(), next.Status, next.Attempt, next.Worker, reason));
-        await SaveAsync(next, events);
+        await SaveAsync(next, events, cacheEntry);
         hub.Publish(new RunUpdate(next.RootRunId, Run: next));
         if (next.Status.IsTerminal() && previous?.Status.IsTerminal() != true)
         {
@@ -614,10 +612,10 @@ internal sealed partial class RunGrain(
     }
 
     /// <summary>Stores the record; once durable it is what readers see, unless a newer save (queued in the same turn) landed first.</summary>
-    async Task SaveAsync(RunInfo run, IReadOnlyList<RunEvent> transitions)
+    async Task SaveAsync(RunInfo run, IReadOnlyList<RunEvent> transitions, CacheEntry? cacheEntry = null)
     {
         var change = ++_changes;
-        await store.SaveRunAsync(run, transitions);
+        await store.SaveRunAsync(run, transitions, cacheEntry);
         if (change > _recordedChange) (_recorded, _recordedChange) = (run, change);
     }
 

@@ -19,8 +19,12 @@ internal interface IRunStore : IAsyncDisposable
 
     Task<RunInfo?> GetRunAsync(string runId, CancellationToken cancellationToken = default);
 
-    /// <summary>Inserts or replaces the run, and appends <paramref name="transitions"/> to its history, atomically.</summary>
-    Task SaveRunAsync(RunInfo run, IReadOnlyList<RunEvent> transitions, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Inserts or replaces the run, appends <paramref name="transitions"/> to its history and, for a result that is
+    /// cached, puts <paramref name="cacheEntry"/>, atomically: a success and its cache entry are one write, not two
+    /// commits one after the other on a run's path.
+    /// </summary>
+    Task SaveRunAsync(RunInfo run, IReadOnlyList<RunEvent> transitions, CacheEntry? cacheEntry = null, CancellationToken cancellationToken = default);
 
     Task AppendLogsAsync(IReadOnlyList<RunLogLine> lines, CancellationToken cancellationToken = default);
 

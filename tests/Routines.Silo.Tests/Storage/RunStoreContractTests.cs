@@ -240,6 +240,18 @@ public abstract class RunStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SaveRun_WithACacheEntry_StoresBothInOneWrite()
+    {
+        var run = NewRun("run-1", status: RunStatus.Succeeded) with { OutputJson = """{"accuracy":0.9}""" };
+        var entry = new CacheEntry("train_model:1.2.0:cd34", run.RoutineId, run.OutputJson!, run.RunId, T0);
+
+        await Store.SaveRunAsync(run, [], entry);
+
+        Assert.Equal(entry, await Store.GetCachedAsync(entry.Key));
+        Assert.Equal(RunStatus.Succeeded, (await Store.GetRunAsync("run-1"))?.Status);
+    }
+
+    [Fact]
     public async Task PutCached_ThenGet_ReturnsTheEntry()
     {
         var entry = new CacheEntry("train_model:1.2.0:ab12", "tname:train_model:1.2.0", """{"accuracy":0.9}""", "run-1", T0);

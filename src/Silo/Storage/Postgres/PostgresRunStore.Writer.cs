@@ -9,15 +9,16 @@ namespace Routines.Silo.Storage.Postgres;
 /// <summary>The write side: queued writes committed in batches by one writer connection, and recovery when the server goes away.</summary>
 internal sealed partial class PostgresRunStore
 {
-    public Task SaveRunAsync(RunInfo run, IReadOnlyList<RunEvent> transitions, CancellationToken cancellationToken = default)
+    public Task SaveRunAsync(RunInfo run, IReadOnlyList<RunEvent> transitions, CacheEntry? cacheEntry = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(transitions);
         // Sizes are estimates that only bound a batch; a null in a required field fails in the writer, as in SQLite.
-        var size = 256L + (run.InputJson?.Length ?? 0) + (run.OutputJson?.Length ?? 0);
+        var size = 256L + (run.InputJson?.Length ?? 0) + (run.OutputJson?.Length ?? 0) + (cacheEntry?.OutputJson?.Length ?? 0);
         foreach (var transition in transitions) size += 64 + (transition.Reason?.Length ?? 0);
         return EnqueueAsync(rows =>
         {
+            if (cacheEntry is not null) rows.PutCached(cacheEntry);
             rows.SaveRun(run);
             foreach (var transition in transitions) rows.AppendEvent(transition);
         }, size, cancellationToken);

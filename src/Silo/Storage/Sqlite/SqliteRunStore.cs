@@ -136,12 +136,13 @@ internal sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
 
     // ---------------------------------------------------------------- writes
 
-    public Task SaveRunAsync(RunInfo run, IReadOnlyList<RunEvent> transitions, CancellationToken cancellationToken = default)
+    public Task SaveRunAsync(RunInfo run, IReadOnlyList<RunEvent> transitions, CacheEntry? cacheEntry = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(transitions);
         return EnqueueAsync(writer =>
         {
+            if (cacheEntry is not null) writer.PutCached(cacheEntry);
             writer.SaveRun(run);
             foreach (var transition in transitions) writer.AppendEvent(transition);
         }, cancellationToken);
