@@ -322,6 +322,21 @@ public sealed class RunLifecycleTests(EngineFixture fixture) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task AWorkflowThatEndsWithoutAwaitingAChild_CancelsIt_AndKeepsTheChildrenThatFinished()
+    {
+        var key = Key();
+
+        var run = await fixture.Env.RunAsync("leave_child_running", new KeyInput(key));
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        var children = await fixture.Store.ListChildrenAsync(run.RunId);
+        var left = await fixture.Env.Client.WaitAsync(Assert.Single(children, c => c.InputJson.Contains("-left")).RunId);
+        Assert.Equal(RunStatus.Cancelled, left.Status);
+        Assert.Contains($"parent run {run.RunId} ended (Succeeded) without awaiting it", left.Error?.Message);
+        Assert.Equal(RunStatus.Succeeded, Assert.Single(children, c => c.InputJson.Contains("-awaited")).Status);
+    }
+
+    [Fact]
     public async Task RetriedWorkflow_ReusesChildrenThatSucceeded()
     {
         var key = Key();

@@ -207,8 +207,8 @@ internal sealed partial class RunGrain(
             : $"parent run {RunId} ended ({workflow.Status}) without awaiting it";
         try
         {
-            var children = await store.ListChildrenAsync(RunId);
-            await Task.WhenAll(children.Where(c => !c.Status.IsTerminal()).Select(c => GrainFactory.Run(c.RunId).CancelAsync(reason)));
+            var unfinished = await store.ListUnfinishedChildrenAsync(RunId);
+            await Task.WhenAll(unfinished.Select(child => GrainFactory.Run(child).CancelAsync(reason)));
         }
         catch (Exception exception) when (workflow.Status != RunStatus.Cancelled)
         {

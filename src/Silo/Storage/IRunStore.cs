@@ -45,6 +45,12 @@ internal interface IRunStore : IAsyncDisposable
     /// <summary>The direct children of a run, by creation order.</summary>
     Task<IReadOnlyList<RunInfo>> ListChildrenAsync(string parentRunId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The ids of a run's direct children whose status is not terminal, in no order: what a workflow that ended leaves to
+    /// cancel. Ids only, since a workflow with ten thousand finished children reads none of them in full.
+    /// </summary>
+    Task<IReadOnlyList<string>> ListUnfinishedChildrenAsync(string parentRunId, CancellationToken cancellationToken = default);
+
     /// <summary>Log lines of a run with a sequence greater than <paramref name="afterSequence"/>, in order.</summary>
     Task<IReadOnlyList<RunLogLine>> GetLogsAsync(string runId, long afterSequence = 0, int limit = 1000, CancellationToken cancellationToken = default);
 

@@ -323,6 +323,23 @@ public abstract class RunStoreContractTests : IAsyncLifetime
         Assert.Empty(await Store.ListChildrenAsync("wf/2"));
     }
 
+    [Fact]
+    public async Task ListUnfinishedChildren_ReturnsTheIdsOfDirectChildrenStillPendingOrRunning()
+    {
+        await SaveAllAsync(
+            NewRun("wf", name: "pick", created: T0, status: RunStatus.Succeeded),
+            NewRun("wf/done", name: "train", created: T0, parent: "wf", root: "wf", status: RunStatus.Succeeded),
+            NewRun("wf/failed", name: "train", created: T0, parent: "wf", root: "wf", status: RunStatus.Failed),
+            NewRun("wf/pending", name: "train", created: T0, parent: "wf", root: "wf", status: RunStatus.Pending),
+            NewRun("wf/running", name: "train", created: T0, parent: "wf", root: "wf", status: RunStatus.Running),
+            NewRun("wf/running/1", name: "train", created: T0, parent: "wf/running", root: "wf", status: RunStatus.Running),
+            NewRun("other/1", name: "train", created: T0, parent: "other", root: "other", status: RunStatus.Running));
+
+        Assert.Equal(["wf/pending", "wf/running"], (await Store.ListUnfinishedChildrenAsync("wf")).Order());
+        Assert.Equal(["wf/running/1"], await Store.ListUnfinishedChildrenAsync("wf/running"));
+        Assert.Empty(await Store.ListUnfinishedChildrenAsync("wf/done"));
+    }
+
     // ------------------------------------------------------------ listing runs
 
     [Fact]

@@ -207,6 +207,19 @@ public sealed class WaitOnChildren : RoutineWorkflow<FanInput, Done>
     }
 }
 
+/// <summary>Starts a long child and one that ends at once, awaits only the second and returns: the first is left running.</summary>
+[Routine("leave_child_running")]
+public sealed class LeaveChildRunning(Executions executions) : RoutineWorkflow<KeyInput, Done>
+{
+    public override async Task<Done> RunAsync(KeyInput input, WorkflowContext ctx)
+    {
+        _ = ctx.CallAsync<LongWait, Done>(new DelayInput($"{input.Key}-left", 60));
+        await executions.StartedSignal($"{input.Key}-left").Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await ctx.CallAsync<LongWait, Done>(new DelayInput($"{input.Key}-awaited", 0));
+        return new Done(input.Key, ctx.Attempt);
+    }
+}
+
 [Routine("parent_of_failure")]
 public sealed class ParentOfFailure : RoutineWorkflow<KeyInput, Done>
 {

@@ -51,6 +51,17 @@ internal sealed partial class PostgresRunStore
         }, cancellationToken);
     }
 
+    public Task<IReadOnlyList<string>> ListUnfinishedChildrenAsync(string parentRunId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(parentRunId);
+        return ReadAsync(async (connection, ct) =>
+        {
+            await using var command = Command(connection, "SELECT run_id FROM runs WHERE parent_run_id = $1 AND status IN ($2, $3)",
+                parentRunId, nameof(RunStatus.Pending), nameof(RunStatus.Running));
+            return await ReadAllAsync(command, r => r.GetString(0), ct).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
     public Task<IReadOnlyList<RunLogLine>> GetLogsAsync(
         string runId, long afterSequence = 0, int limit = 1000, CancellationToken cancellationToken = default)
     {

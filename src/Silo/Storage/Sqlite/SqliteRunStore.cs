@@ -261,6 +261,18 @@ internal sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
         }, cancellationToken);
     }
 
+    public Task<IReadOnlyList<string>> ListUnfinishedChildrenAsync(string parentRunId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(parentRunId);
+        return ReadAsync((connection, ct) =>
+        {
+            using var command = Command(connection,
+                "SELECT run_id FROM runs WHERE parent_run_id = $parent AND status IN ($pending, $running);",
+                ("$parent", parentRunId), ("$pending", nameof(RunStatus.Pending)), ("$running", nameof(RunStatus.Running)));
+            return ReadAllAsync(command, r => r.GetString(0), ct);
+        }, cancellationToken);
+    }
+
     public Task<IReadOnlyList<RunLogLine>> GetLogsAsync(
         string runId, long afterSequence = 0, int limit = 1000, CancellationToken cancellationToken = default)
     {
