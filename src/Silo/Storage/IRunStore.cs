@@ -33,9 +33,6 @@ internal interface IRunStore : IAsyncDisposable
     /// <summary>The cached output for a task input, or null.</summary>
     Task<CacheEntry?> GetCachedAsync(string cacheKey, CancellationToken cancellationToken = default);
 
-    /// <summary>Stores (or replaces) a task's output under its cache key.</summary>
-    Task PutCachedAsync(CacheEntry entry, CancellationToken cancellationToken = default);
-
     /// <summary>Runs whose status is not terminal, oldest first (for recovery after a restart).</summary>
     Task<IReadOnlyList<RunInfo>> ListUnfinishedRunsAsync(CancellationToken cancellationToken = default);
 

@@ -45,12 +45,6 @@ internal sealed partial class PostgresRunStore
         }, 64L * points.Count, cancellationToken);
     }
 
-    public Task PutCachedAsync(CacheEntry entry, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(entry);
-        return EnqueueAsync(rows => rows.PutCached(entry), 128L + (entry.OutputJson?.Length ?? 0), cancellationToken);
-    }
-
     private Task EnqueueAsync(Action<WriteRows> add, long size, CancellationToken cancellationToken)
     {
         // The token is honoured only until the write is queued: after that it is committed with its batch, because

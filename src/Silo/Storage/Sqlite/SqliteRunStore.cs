@@ -168,12 +168,6 @@ internal sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
         }, cancellationToken);
     }
 
-    public Task PutCachedAsync(CacheEntry entry, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(entry);
-        return EnqueueAsync(writer => writer.PutCached(entry), cancellationToken);
-    }
-
     private Task EnqueueAsync(Action<WriteCommands> apply, CancellationToken cancellationToken)
     {
         // The token is honoured only until the write is queued: after that it is committed with its batch, because
