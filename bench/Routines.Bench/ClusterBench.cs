@@ -40,6 +40,14 @@ internal static class ClusterBench
                 ("PostgreSQL", () => [postgres.ProcessId, .. CpuMeter.ChildrenOf(postgres.ProcessId)]),
                 ("client", () => [System.Environment.ProcessId]),
             ]);
+            // --chains N: only the chain, N rounds of a fan-out of 10,000 and then four chains of 100 (what a fan-out leaves
+            // behind shows in the first).
+            if (OptionValue(args, "--chains") is { } chainRounds)
+            {
+                await ChainsAfterFanOutAsync(routines, cpu, chainRounds);
+                return 0;
+            }
+
             await ThroughputAsync(runs: 10_000, rounds, cpu,
                 new Load("all submitted at once, ExecuteAsync", 10_000, i => ExecuteAsync(routines, "noop", new Step(i))),
                 new Load("1,000 in flight, ExecuteAsync", 1_000, i => ExecuteAsync(routines, "noop", new Step(i))),
@@ -180,6 +188,30 @@ internal static class ClusterBench
         await ExecuteAsync(routines, routine, input).WaitAsync(timeout ?? TimeSpan.FromMinutes(5));
         if (!quiet) Console.WriteLine($"{what}: {sw.Elapsed.TotalSeconds:0.00} s");
         return sw.Elapsed;
+    }
+
+    /// <summary>
+    /// Rounds of a 10,000-child fan-out followed by four 100-step chains, each chain's time per step printed: the first
+    /// chain runs while the service and the database finish what the fan-out left (deactivations, its end's writes), the
+    /// others in a quiet cluster. One chain's CPU per step shows how many wake-ups a step costs more than its work.
+    /// </summary>
+    static async Task ChainsAfterFanOutAsync(IRoutinesClient routines, CpuMeter cpu, int rounds)
+    {
+        var (firsts, others) = (new List<double>(), new List<double>());
+        for (var round = 0; round < rounds; round++)
+        {
+            var fanOut = await TimedRunAsync(routines, "fan-out", "fan_out", new Shape(10_000), quiet: true);
+            var before = cpu.Read();
+            var steps = new List<double>();
+            for (var chain = 0; chain < 4; chain++)
+                steps.Add((await TimedRunAsync(routines, "chain", "sequence", new Shape(100), quiet: true)).TotalMilliseconds / 100);
+            firsts.Add(steps[0]);
+            others.AddRange(steps.Skip(1));
+            Console.WriteLine($"fan-out of 10,000 {fanOut.TotalSeconds:0.00} s, then chains of 100: {string.Join(" / ", steps.Select(s => s.ToString("0.00", CultureInfo.InvariantCulture)))} ms per step; "
+                            + CpuMeter.PerRun(before, cpu.Read(), 400, unit: "step"));
+        }
+
+        Console.WriteLine($"chain of 100 right after a fan-out of 10,000: p50 {Percentile(firsts, 50):0.00} ms per step; later chains p50 {Percentile(others, 50):0.00} ms per step");
     }
 
     /// <summary>

@@ -14,12 +14,13 @@ internal sealed class CpuMeter(IReadOnlyList<(string Part, Func<IEnumerable<int>
         => [.. parts.Select(p => (p.Part, TimeSpan.FromSeconds(p.Processes().Sum(CpuTicks) / TicksPerSecond)))];
 
     /// <summary>Per part and in total, the CPU used between two readings divided by the number of runs in between.</summary>
-    public static string PerRun(IReadOnlyList<(string Part, TimeSpan Cpu)> before, IReadOnlyList<(string Part, TimeSpan Cpu)> after, int runs)
+    /// <param name="unit">What <paramref name="runs"/> counts; for runs, the rate the machine's cores would allow is added.</param>
+    public static string PerRun(IReadOnlyList<(string Part, TimeSpan Cpu)> before, IReadOnlyList<(string Part, TimeSpan Cpu)> after, int runs, string unit = "run")
     {
         var used = before.Zip(after, (b, a) => (b.Part, Ms: (a.Cpu - b.Cpu).TotalMilliseconds / runs)).ToList();
         var total = used.Sum(u => u.Ms);
-        return $"{total:0.000} ms CPU per run ({string.Join(", ", used.Select(u => $"{u.Part} {u.Ms:0.000}"))}), "
-             + $"so {System.Environment.ProcessorCount / total * 1000:0} runs/s if every core did nothing else";
+        var spent = $"{total:0.000} ms CPU per {unit} ({string.Join(", ", used.Select(u => $"{u.Part} {u.Ms:0.000}"))})";
+        return unit == "run" ? spent + $", so {System.Environment.ProcessorCount / total * 1000:0} runs/s if every core did nothing else" : spent;
     }
 
     /// <summary>The children of a process, e.g. PostgreSQL's connection processes under its postmaster.</summary>

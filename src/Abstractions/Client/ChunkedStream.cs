@@ -1,7 +1,7 @@
 namespace Routines.Client;
 
 /// <summary>
-/// A read-only stream over chunks a grain streams back (<see cref="Cluster.IRunQueryGrain.ReadArtifactAsync"/>); a
+/// A read-only stream over chunks a grain streams back (<see cref="Cluster.IRunStreamGrain.ReadArtifactAsync"/>); a
 /// stream broken by a silo restart resumes from the bytes already read.
 /// </summary>
 internal sealed class ChunkedStream(Func<long, IAsyncEnumerable<byte[]>> open, CancellationToken cancellationToken) : Stream

@@ -21,6 +21,9 @@ internal sealed class RoutinesClient(IGrainFactory grains, TimeSpan? outageToler
 
     IRunQueryGrain Queries => grains.GetGrain<IRunQueryGrain>(0);
 
+    /// <summary>A grain of its own for each stream opened (and each resumption of one).</summary>
+    IRunStreamGrain NewStream() => grains.GetGrain<IRunStreamGrain>(Guid.NewGuid());
+
     IDispatcherGrain Dispatcher => grains.Dispatcher();
 
     public async Task<RunHandle> SubmitAsync(string routineId, string inputJson, CallOptions? options = null, CancellationToken cancellationToken = default)
@@ -101,7 +104,7 @@ internal sealed class RoutinesClient(IGrainFactory grains, TimeSpan? outageToler
         var last = afterSequence;
         while (true)
         {
-            var enumerator = Queries.FollowLogsAsync(runId, last).WithCancellation(cancellationToken).GetAsyncEnumerator();
+            var enumerator = NewStream().FollowLogsAsync(runId, last).WithCancellation(cancellationToken).GetAsyncEnumerator();
             try
             {
                 while (true)
@@ -144,7 +147,7 @@ internal sealed class RoutinesClient(IGrainFactory grains, TimeSpan? outageToler
     {
         if (!Artifact.IsHash(artifactHash))
             throw new ArgumentException($"'{artifactHash}' is not an artifact hash: it is \"sha256:\" and 64 lowercase hex digits.", nameof(artifactHash));
-        var stream = new ChunkedStream(offset => Queries.ReadArtifactAsync(artifactHash, offset), cancellationToken);
+        var stream = new ChunkedStream(offset => NewStream().ReadArtifactAsync(artifactHash, offset), cancellationToken);
         await stream.StartAsync(); // the first chunk, so a missing artifact fails here, not at the first read
         return stream;
     }

@@ -2,7 +2,7 @@ using Routines.Client;
 
 namespace Routines.Cluster;
 
-/// <summary>Reads run records for clients (CLI, console) on the service; never writes. Key 0.</summary>
+/// <summary>Reads run records for clients (CLI, console) on the service; never writes. Key 0. Streams are <see cref="IRunStreamGrain"/>'s.</summary>
 internal interface IRunQueryGrain : IGrainWithIntegerKey
 {
     Task<RunPage> ListRunsAsync(RunFilter filter);
@@ -18,10 +18,4 @@ internal interface IRunQueryGrain : IGrainWithIntegerKey
     Task<IReadOnlyList<RunArtifact>> ListArtifactsAsync(string runId);
 
     Task<IReadOnlyList<RunArtifact>> GetLineageAsync(string hash);
-
-    /// <summary>The artifact's bytes from <paramref name="offset"/>, in chunks, checked against its hash at the end.</summary>
-    IAsyncEnumerable<byte[]> ReadArtifactAsync(string hash, long offset, CancellationToken cancellationToken = default);
-
-    /// <summary>The run's log lines after <paramref name="afterSequence"/>, then new ones as they come, until the run ends.</summary>
-    IAsyncEnumerable<RunLogLine> FollowLogsAsync(string runId, long afterSequence, CancellationToken cancellationToken = default);
 }

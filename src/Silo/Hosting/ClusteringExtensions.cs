@@ -49,16 +49,8 @@ internal static class ClusteringExtensions
         // A silo only hosts the grains of its role: workers never activate run records or the dispatcher.
         if (!role.HasFlag(SiloRole.Service))
         {
-            silo.Configure<GrainTypeOptions>(o =>
-            {
-                o.Classes.Remove(typeof(RunGrain));
-                o.Classes.Remove(typeof(DispatcherGrain));
-                o.Classes.Remove(typeof(RunQueryGrain));
-                o.Classes.Remove(typeof(AttemptResultsGrain));
-                o.Classes.Remove(typeof(Api.ApiTokenGrain));
-                o.Classes.Remove(typeof(Accounts.ConsoleUserGrain));
-                o.Classes.Remove(typeof(Scheduling.SchedulerGrain));
-            });
+            // Every grain class of this assembly is the service's (a worker's own grain lives in Routines.Worker).
+            silo.Configure<GrainTypeOptions>(o => o.Classes.RemoveWhere(type => type.Assembly == typeof(RunGrain).Assembly));
         }
 
         return silo;

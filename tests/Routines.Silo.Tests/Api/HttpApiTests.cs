@@ -213,6 +213,34 @@ public sealed class HttpApiTests(HttpApiTests.Cluster cluster, Xunit.Abstraction
         Assert.Contains("which the artifact store", missingInput["detail"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// A download is one stream of chunks from the service; queries beside it make the service's read side run more than
+    /// one activation. Each chunk must come from the activation that holds the stream: one that reached another aborted
+    /// the download (it resumed from the start at most three times, then the response ended short).
+    /// </summary>
+    [Fact]
+    public async Task ALargeArtifact_DownloadedWhileOtherReadsRun_ArrivesWhole()
+    {
+        var bytes = new byte[24 * 1024 * 1024];
+        new Random(7).NextBytes(bytes);
+        var (hash, runId) = await ArtifactReadByARunAsync(bytes, "application/octet-stream");
+
+        for (var round = 0; round < 4; round++)
+        {
+            using var stop = new CancellationTokenSource();
+            var reads = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                    await SendAsync(HttpMethod.Get, $"/api/v1/runs/{runId}/history", "read", null, HttpStatusCode.OK);
+            })).ToList();
+            using var content = await Http.SendAsync(Request(HttpMethod.Get, $"/api/v1/artifacts/{hash}/content", "read"));
+            var downloaded = await content.Content.ReadAsByteArrayAsync();
+            await stop.CancelAsync();
+            await Task.WhenAll(reads);
+            Assert.True(bytes.AsSpan().SequenceEqual(downloaded), $"round {round}: {downloaded.Length} of {bytes.Length} bytes, not the artifact's");
+        }
+    }
+
     [Fact]
     public async Task AnOutputTheEngineStoredAsAnArtifact_IsServedWholeByTheResult()
     {

@@ -22,6 +22,28 @@ public sealed class ClusterTests(ClusterFixture cluster, Xunit.Abstractions.ITes
         return await handle.WaitAsync().WaitAsync(TimeSpan.FromMinutes(1));
     }
 
+    /// <summary>
+    /// Readers of a finished run that come together (a console page, API clients) are all answered. The run's grain
+    /// used to leave memory after every read: the next readers chased its activations, and Orleans rejected a read
+    /// forwarded twice (the HTTP API answered 500).
+    /// </summary>
+    [Fact]
+    public async Task AFinishedRun_ReadByManyAtOnce_AnswersEveryReader()
+    {
+        var run = await RunAsync("step", new { key = Key(), milliseconds = 1 });
+        using var http = new HttpClient();
+
+        for (var round = 0; round < 10; round++)
+        {
+            var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(async _ =>
+            {
+                using var answer = await http.GetAsync($"{cluster.ApiBase}/runs/{run.RunId}");
+                return ((int)answer.StatusCode, await answer.Content.ReadAsStringAsync());
+            }));
+            Assert.All(answers, a => Assert.True(a.Item1 == 200, $"round {round}: {a.Item1} {a.Item2}"));
+        }
+    }
+
     [Fact]
     public void TheService_SaysWhereItListensAndWhereItsStoreIs_WithoutOrleansNotesThatDoNotApply()
     {
