@@ -157,6 +157,18 @@ internal sealed partial class Dispatcher(
         }
     }
 
+    /// <summary>
+    /// Holds the run's slot on that worker again: its result freed the slot but could not be recorded, so the run is
+    /// still Running there until the worker delivers the result again.
+    /// </summary>
+    public void Restore(string workerId, string runId, RoutineKind kind, IReadOnlyList<LimitSlot> limits)
+    {
+        lock (_gate)
+        {
+            if (!_grants.ContainsKey(runId) && _workers.TryGetValue(workerId, out var worker)) Grant(worker, runId, kind, limits);
+        }
+    }
+
     /// <summary>Drops a queued run (cancelled while Pending).</summary>
     public void Forget(string runId)
     {

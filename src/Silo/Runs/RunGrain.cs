@@ -339,8 +339,10 @@ internal sealed partial class RunGrain(
         catch
         {
             // The verdict was not stored (the database stayed away longer than its outage tolerance). Back to the
-            // state on record, so that the worker's next delivery of this result is applied, not taken for a stale one.
+            // state on record, so that the worker's next delivery of this result is applied, not taken for a stale one;
+            // and its slot held again, as the record says, or a recovery meanwhile takes the run for lost and runs it again.
             _run = running;
+            dispatcher.Restore(running.Worker!, RunId, running.Kind, _limits ?? []);
             throw;
         }
     }

@@ -313,10 +313,11 @@ public sealed partial class FailoverTests(EmptyClusterFixture cluster, ITestOutp
         var key = Key();
         var long_ = await cluster.Client.SubmitAsync("step", Json(new { key, milliseconds = 8000 }));
         await WaitForAsync(long_.RunId, r => r.Status == RunStatus.Running, "the long step to run");
-        using var heir = cluster.StartWorker("graceful-c", "WorkerAlpha");
-        await cluster.WaitForWorkersAsync(1, ws => ws.Any(w => w.Name == "graceful-c"));
 
         hasty.Terminate();
+        // The heir starts once the stop is under way: the handed-back step waits in line for it. (Started before, a heir
+        // that took longer to join than the step takes to run let the step finish on the hasty worker.)
+        using var heir = cluster.StartWorker("graceful-c", "WorkerAlpha");
         var handedBack = await long_.WaitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         var history = await cluster.Client.GetHistoryAsync(long_.RunId);
         output.WriteLine(string.Join("\n", history.Select(h => $"{h.Status} {h.Attempt} {h.Worker} {h.Reason}")));
