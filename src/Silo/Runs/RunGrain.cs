@@ -36,7 +36,7 @@ internal sealed partial class RunGrain(
     /// <summary>How long after its timeout a silent attempt is declared timed out by the service itself (<see cref="AttemptWatchdog"/>).</summary>
     static readonly TimeSpan WatchdogGrace = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long a finished run's record, once read or written, answers readers from memory before it is read again.</summary>
+    /// <summary>How long a finished run's record that this grain wrote answers readers from memory before it is read again.</summary>
     static readonly TimeSpan FinishedRecordKept = TimeSpan.FromSeconds(1);
 
     /// <summary>How long a run whose start could not reach its worker waits before it is dispatched again.</summary>
@@ -47,7 +47,7 @@ internal sealed partial class RunGrain(
     // a wait that answered from it could report a result the store (and the task cache) did not have yet.
     RunInfo? _recorded;
     long _changes, _recordedChange;
-    long _storedAt; // when _recorded was last read from or written to the store (Stopwatch ticks)
+    long _writtenAt; // when this grain last wrote _recorded (Stopwatch ticks)
     Task? _loading;
     string? _callerWorker; // for Local / PreferLocal execution; kept in memory only, so locality is best effort
     IGrainTimer? _timer; // a retry's delay, or the pause before dispatching again
@@ -163,8 +163,9 @@ internal sealed partial class RunGrain(
 
     async Task<RunInfo?> GetCoreAsync()
     {
+        var reads = _loading is not { IsFaulted: false };
         await EnsureLoadedAsync();
-        return await AnswerAsync();
+        return await AnswerAsync(readNow: reads);
     }
 
     public async Task NoteAsync(string reason)
@@ -176,8 +177,9 @@ internal sealed partial class RunGrain(
 
     async Task<RunInfo?> WaitCoreAsync(TimeSpan maxWait)
     {
+        var reads = _loading is not { IsFaulted: false };
         await EnsureLoadedAsync();
-        if (_recorded is null || _recorded.Status.IsTerminal()) return await AnswerAsync();
+        if (_recorded is null || _recorded.Status.IsTerminal()) return await AnswerAsync(readNow: reads);
         // WaitAsync drops its timer when the run ends first; a bare Task.Delay would live out its whole window (20 s
         // for the client), and at thousands of runs a second those dangling timers were a large share of the heap.
         await _terminal.Task.WaitAsync(maxWait, clock)
@@ -619,7 +621,7 @@ internal sealed partial class RunGrain(
     {
         var change = ++_changes;
         await store.SaveRunAsync(run, transitions, cacheEntry);
-        if (change > _recordedChange) (_recorded, _recordedChange, _storedAt) = (run, change, Stopwatch.GetTimestamp());
+        if (change > _recordedChange) (_recorded, _recordedChange, _writtenAt) = (run, change, Stopwatch.GetTimestamp());
     }
 
     void OnTerminal(RunInfo run)
@@ -675,19 +677,21 @@ internal sealed partial class RunGrain(
     }
 
     /// <summary>
-    /// The run as recorded, for a reader. A finished run's record older than <see cref="FinishedRecordKept"/> is read
-    /// again: retention (another process) may have removed the run, which the grain would otherwise go on answering for.
-    /// The grain stays for the readers that come together; one that left after every read had concurrent readers chase
-    /// its next activations, and Orleans rejects a call forwarded twice.
+    /// The run as recorded, for a reader. A finished run's record is read from the store again for each reader (unless
+    /// this call just read it, or this grain wrote it within <see cref="FinishedRecordKept"/>): retention (another
+    /// process) may have removed the run, which the grain would otherwise go on answering for. The grain stays for the
+    /// readers that come together; one that left after every read had concurrent readers chase its next activations,
+    /// and Orleans rejects a call forwarded twice.
     /// </summary>
-    async Task<RunInfo?> AnswerAsync()
+    /// <param name="readNow">This call read the record from the store.</param>
+    async Task<RunInfo?> AnswerAsync(bool readNow)
     {
-        if (_recorded is { Status: var status } recorded && status.IsTerminal() && ReferenceEquals(_run, recorded)
-            && Stopwatch.GetElapsedTime(_storedAt) > FinishedRecordKept)
+        if (!readNow && _recorded is { Status: var status } recorded && status.IsTerminal() && ReferenceEquals(_run, recorded)
+            && Stopwatch.GetElapsedTime(_writtenAt) > FinishedRecordKept)
         {
             var stored = await store.GetRunAsync(RunId);
             // Unless a call meanwhile changed the run (a replay restarting a failed child), which its own write records.
-            if (ReferenceEquals(_recorded, recorded) && ReferenceEquals(_run, recorded)) (_recorded, _run, _storedAt) = (stored, stored, Stopwatch.GetTimestamp());
+            if (ReferenceEquals(_recorded, recorded) && ReferenceEquals(_run, recorded)) (_recorded, _run) = (stored, stored);
         }
 
         if (_recorded is null) await ThrowIfRemovedAsync();
@@ -703,9 +707,5 @@ internal sealed partial class RunGrain(
     /// <summary>Reads the record once; a read that failed (the database away) is made again by the next call, not kept.</summary>
     Task EnsureLoadedAsync() => _loading is { IsFaulted: false } loading ? loading : _loading = LoadAsync();
 
-    async Task LoadAsync()
-    {
-        _recorded = _run ??= await store.GetRunAsync(RunId);
-        _storedAt = Stopwatch.GetTimestamp();
-    }
+    async Task LoadAsync() => _recorded = _run ??= await store.GetRunAsync(RunId);
 }
