@@ -163,7 +163,7 @@ internal sealed partial class RunGrain(
 
     async Task<RunInfo?> GetCoreAsync()
     {
-        var reads = _loading is not { IsFaulted: false };
+        var reads = ReadsRecord;
         await EnsureLoadedAsync();
         return await AnswerAsync(readNow: reads);
     }
@@ -177,7 +177,7 @@ internal sealed partial class RunGrain(
 
     async Task<RunInfo?> WaitCoreAsync(TimeSpan maxWait)
     {
-        var reads = _loading is not { IsFaulted: false };
+        var reads = ReadsRecord;
         await EnsureLoadedAsync();
         if (_recorded is null || _recorded.Status.IsTerminal()) return await AnswerAsync(readNow: reads);
         // WaitAsync drops its timer when the run ends first; a bare Task.Delay would live out its whole window (20 s
@@ -705,7 +705,10 @@ internal sealed partial class RunGrain(
     }
 
     /// <summary>Reads the record once; a read that failed (the database away) is made again by the next call, not kept.</summary>
-    Task EnsureLoadedAsync() => _loading is { IsFaulted: false } loading ? loading : _loading = LoadAsync();
+    Task EnsureLoadedAsync() => ReadsRecord ? _loading = LoadAsync() : _loading!;
+
+    /// <summary>True when the next <see cref="EnsureLoadedAsync"/> reads the record from the store.</summary>
+    bool ReadsRecord => _loading is not { IsFaulted: false };
 
     async Task LoadAsync() => _recorded = _run ??= await store.GetRunAsync(RunId);
 }
