@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Routines;
 
 /// <summary>The context of a workflow: everything a <see cref="RoutineContext"/> offers, plus calling routines.</summary>
@@ -10,7 +12,10 @@ public abstract class WorkflowContext : RoutineContext
     /// <exception cref="RoutineFailedException">The child failed after its retries; carries the child's error chain.</exception>
     public Task<TOutput> CallAsync<TRoutine, TOutput>(object input, CallOptions? options = null)
         where TRoutine : IRoutine<TOutput>
-        => CallAsync<TOutput>(Routines.RoutineId.Of(typeof(TRoutine)).ToString(), input, options);
+        => CallAsync<TOutput>(TypedIds.GetOrAdd(typeof(TRoutine), type => Routines.RoutineId.Of(type).ToString()), input, options);
+
+    // A routine class's id is read from its attribute once, not by reflection on every call (a fan-out makes thousands).
+    static readonly ConcurrentDictionary<Type, string> TypedIds = new();
 
     /// <summary>
     /// Runs the routine named by <paramref name="routineId"/> (a bare name, <c>tname:…</c> or <c>wfname:…</c>) as a

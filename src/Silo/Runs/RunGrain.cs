@@ -54,6 +54,7 @@ internal sealed partial class RunGrain(
     IReadOnlyList<LimitSlot>? _limits; // the concurrency limits the run counts against, from its routine and input (once)
     string? _cacheKey;
     DateTimeOffset? _pendingSince; // for the time-in-line metric; in memory only
+    IReadOnlyList<string>? _reportedUnfinished; // the children a workflow's attempt left unfinished, as its worker said
     TaskCompletionSource _terminal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     string RunId => this.GetPrimaryKeyString();
@@ -202,15 +203,19 @@ internal sealed partial class RunGrain(
     /// <summary>
     /// A workflow that ended leaves no child running: one its last attempt did not await, or one an earlier attempt
     /// started that no later call claimed (its input changed on replay). Succeeded children stay as history (decision #34).
+    /// A first attempt's worker says which it left (usually none); otherwise the store is searched, which for a workflow
+    /// of 10,000 children reads them all, and meanwhile holds up the results its worker sends after this one (decision #72).
     /// </summary>
     async Task CancelUnfinishedChildrenAsync(RunInfo workflow)
     {
         var reason = workflow.Status == RunStatus.Cancelled
             ? $"parent run {RunId} was cancelled"
             : $"parent run {RunId} ended ({workflow.Status}) without awaiting it";
+        // Complete only when that attempt started every child: after a replay, earlier attempts' calls may be unclaimed.
+        var reported = workflow.Attempt == 1 ? _reportedUnfinished : null;
         try
         {
-            var unfinished = await store.ListUnfinishedChildrenAsync(RunId);
+            var unfinished = reported ?? await store.ListUnfinishedChildrenAsync(RunId);
             await Task.WhenAll(unfinished.Select(child => GrainFactory.Run(child).CancelAsync(reason)));
         }
         catch (Exception exception) when (workflow.Status != RunStatus.Cancelled)
@@ -359,6 +364,7 @@ internal sealed partial class RunGrain(
         }
 
         await RecordLineageAsync(run, result.Status == RunStatus.Succeeded ? result.OutputJson : null, result.Produced, result.Read, now);
+        _reportedUnfinished = result.UnfinishedChildren;
         switch (result.Status)
         {
             case RunStatus.Succeeded:

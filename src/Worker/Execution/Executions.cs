@@ -166,6 +166,8 @@ internal sealed partial class Executions(
             span?.SetTag("routines.run.attempt", request.Attempt);
             span?.SetTag("routines.worker", workerId);
             result = attempt.WithLineage(await ExecuteAsync(workerId, attempt));
+            // The children it called and did not see end: the service cancels them without searching the workflow's children.
+            if (attempt.Routine.Descriptor.Kind == RoutineKind.Workflow) result = result with { UnfinishedChildren = [.. attempt.Children.Keys] };
             span?.SetTag("routines.run.status", result.HandedBack ? "HandedBack" : result.Status.ToString());
             if (result.Error is { } error) RoutinesTelemetry.Fail(span, error.Type, error.Message);
         }

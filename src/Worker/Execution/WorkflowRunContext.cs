@@ -17,6 +17,7 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
     static readonly TimeSpan ChildPollInterval = TimeSpan.FromSeconds(30);
 
     readonly ConcurrentDictionary<string, int> _occurrences = new();
+    readonly ConcurrentDictionary<string, string> _names = new(); // routine id as written → the name in its calls' ids
 
     public override string RunId => attempt.Request.RunId;
 
@@ -116,7 +117,7 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
         // Text JSON cannot carry (a lone surrogate) is hashed as it is: the service refuses it with its path.
         var canonical = CanonicalJson.TryOf(inputJson) ?? inputJson;
         var hash = CanonicalJson.Hash(routineId + "\n" + canonical)[..12];
-        var name = Routines.RoutineId.TryParse(routineId, out var id, out _) ? id.Name : "call";
+        var name = _names.GetOrAdd(routineId, static text => Routines.RoutineId.TryParse(text, out var id, out _) ? id.Name : "call");
         var occurrence = _occurrences.AddOrUpdate(hash, 1, (_, n) => n + 1);
         return $"{RunId}.{name}-{hash}-{occurrence}";
     }
