@@ -337,6 +337,25 @@ public sealed class RunLifecycleTests(EngineFixture fixture) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task AWorkflowThatThrowsWhileItsCallsRun_CancelsThemAll()
+    {
+        var key = Key();
+
+        var run = await fixture.Env.RunAsync("throws_with_calls_running", new KeyInput(key));
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        var children = await fixture.Store.ListChildrenAsync(run.RunId);
+        Assert.Equal(3, children.Count);
+        foreach (var child in children)
+        {
+            var ended = await fixture.Env.Client.WaitAsync(child.RunId);
+            Assert.Equal(RunStatus.Cancelled, ended.Status);
+            // Ended by the service for the failed workflow, or by the worker as the attempt's calls are abandoned: either says why.
+            Assert.Contains($"parent run {run.RunId}", ended.Error?.Message);
+        }
+    }
+
+    [Fact]
     public async Task RetriedWorkflow_ReusesChildrenThatSucceeded()
     {
         var key = Key();

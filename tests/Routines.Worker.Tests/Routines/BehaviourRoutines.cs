@@ -220,6 +220,22 @@ public sealed class LeaveChildRunning(Executions executions) : RoutineWorkflow<K
     }
 }
 
+/// <summary>
+/// Starts three long calls with async lambdas, as a <c>Task.WhenAll</c> would, then fails before awaiting them: an
+/// exception leaves them running, and its one attempt (no retry) ends the run.
+/// </summary>
+[Routine("throws_with_calls_running")]
+[Retry(MaxAttempts = 1)]
+public sealed class ThrowsWithCallsRunning(Executions executions) : RoutineWorkflow<KeyInput, Done>
+{
+    public override async Task<Done> RunAsync(KeyInput input, WorkflowContext ctx)
+    {
+        var calls = Enumerable.Range(0, 3).Select(async i => await ctx.CallAsync<LongWait, Done>(new DelayInput($"{input.Key}-{i}", 60))).ToList();
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(i => executions.StartedSignal($"{input.Key}-{i}").Task.WaitAsync(TimeSpan.FromSeconds(30))));
+        throw new InvalidOperationException($"gave up with {calls.Count} calls running");
+    }
+}
+
 [Routine("parent_of_failure")]
 public sealed class ParentOfFailure : RoutineWorkflow<KeyInput, Done>
 {
