@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -298,7 +299,8 @@ public static class InputValidator
         // Input depth is capped at 64 by the reader; deeper schema recursion means a "$ref" loop that reads nothing.
         const int MaxSchemaDepth = 1000;
 
-        readonly StringBuilder path = new("$", 64);
+        // Sized for a short path: it is built on every input, valid or not, and read only to report a problem.
+        readonly StringBuilder path = new("$", 16);
         int depth;
 
         public List<InputProblem> Problems { get; } = [];
@@ -372,7 +374,9 @@ public static class InputValidator
             Span<bool> present = required.Length <= 128 ? stackalloc bool[required.Length] : new bool[required.Length];
             // A field given twice would be read as its last copy without a word: refuse it instead. Declared fields
             // match case-insensitively, as the dialect reads them; other keys (a dictionary's) are distinct by case.
+            // The sets are made at the second field: an object of one field (most inputs' objects) has no duplicate.
             HashSet<string>? declaredSeen = null, otherSeen = null;
+            (string Name, bool Declared)? first = null;
             foreach (var member in value.EnumerateObject())
             {
                 var name = member.Name;
@@ -385,9 +389,23 @@ public static class InputValidator
                     memberSchema = ignoringCase; // The dialect reads names case-insensitively (JsonSerializerDefaults.Web).
                 }
 
-                var firstTime = memberSchema is not null
-                    ? (declaredSeen ??= new(StringComparer.OrdinalIgnoreCase)).Add(name)
-                    : (otherSeen ??= new(StringComparer.Ordinal)).Add(name);
+                bool firstTime;
+                if (first is not { } one)
+                {
+                    first = (name, memberSchema is not null);
+                    firstTime = true;
+                }
+                else
+                {
+                    if (declaredSeen is null)
+                    {
+                        (declaredSeen, otherSeen) = (new(StringComparer.OrdinalIgnoreCase), new(StringComparer.Ordinal));
+                        (one.Declared ? declaredSeen : otherSeen).Add(one.Name);
+                    }
+
+                    firstTime = (memberSchema is not null ? declaredSeen : otherSeen!).Add(name);
+                }
+
                 memberSchema ??= schema.AdditionalProperties;
                 var length = EnterProperty(name);
                 if (!firstTime) Report(problems, "this field is given more than once; give it once");
@@ -657,8 +675,10 @@ public static class InputValidator
             return length;
         }
 
+        static readonly SearchValues<char> PlainNameChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_$");
+
         static bool IsPlainName(string name)
-            => name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '$');
+            => name.Length > 0 && !char.IsAsciiDigit(name[0]) && !name.AsSpan().ContainsAnyExcept(PlainNameChars);
 
         void Report(List<InputProblem> problems, string problem) => problems.Add(new InputProblem(path.ToString(), problem));
 

@@ -11,15 +11,13 @@ namespace Routines.Silo.Hosting;
 /// whose type lives in the service.
 /// </summary>
 /// <remarks>
-/// Applied per grain (<see cref="CallerSafeGrain"/>, and each call of <c>RunGrain</c>), not as a silo-wide incoming
+/// Applied per grain (<see cref="CallerSafeGrain"/>, and a filter in each call of <c>RunGrain</c>), not as a silo-wide incoming
 /// call filter: any such filter puts every call of every grain through Orleans' filter chain, three more turns on the
 /// grain's scheduler, which cost the service about a tenth of its CPU per run (bench/README.md).
 /// </remarks>
 internal static class CallerSafeExceptions
 {
     public static Task Guard(Task call) => call.IsCompletedSuccessfully ? call : GuardAsync(call);
-
-    public static Task<T> Guard<T>(Task<T> call) => call.IsCompletedSuccessfully ? call : GuardAsync(call);
 
     // On the grain's scheduler, where the call ends: its continuation runs inline there. Off it (ConfigureAwait(false))
     // would queue each one to the thread pool, a thread pool hop per call.
@@ -35,19 +33,8 @@ internal static class CallerSafeExceptions
         }
     }
 
-    static async Task<T> GuardAsync<T>(Task<T> call)
-    {
-        try
-        {
-            return await call;
-        }
-        catch (Exception exception) when (!CanCross(exception))
-        {
-            throw Readable(exception);
-        }
-    }
-
-    static Exception Readable(Exception exception)
+    /// <summary>What the caller is told instead of an exception that cannot cross (<see cref="CanCross"/>).</summary>
+    public static Exception Readable(Exception exception)
     {
         if (Chain(exception).FirstOrDefault(e => e is RunStoreException or DbException) is { } store)
             return new RoutinesUnavailableException($"The run store is unavailable: {store.Message} Try the call again when the database is back.");
@@ -55,7 +42,7 @@ internal static class CallerSafeExceptions
     }
 
     /// <summary>Every exception in the chain is of a type the caller has and Orleans serializes.</summary>
-    static bool CanCross(Exception exception) => Chain(exception).All(e => e is not DbException
+    public static bool CanCross(Exception exception) => Chain(exception).All(e => e is not DbException
         && (e.GetType().Assembly == typeof(RoutinesException).Assembly
             || e.GetType().Namespace?.StartsWith("System", StringComparison.Ordinal) == true
             || e.GetType().Namespace?.StartsWith("Orleans", StringComparison.Ordinal) == true));

@@ -61,33 +61,6 @@ internal sealed partial class RunGrain(
     // (1.5 % of the service's allocation at 10,000 runs at once).
     string RunId => field ??= this.GetPrimaryKeyString();
 
-    async Task<RunInfo> SubmitCoreAsync(RunRequest request)
-    {
-        // A fresh root id, or a call from a workflow's first attempt, cannot have a record yet: skip the read. A keyed
-        // submit's id is the key's, and the key may have been sent before.
-        if (request.ParentRunId is null && request.Options?.IdempotencyKey is null || request.ParentAttempt == 1) _loading ??= Task.CompletedTask;
-        await EnsureLoadedAsync();
-        if (_run is not null)
-        {
-            if (request.ParentRunId is null) RefuseAnotherSubmitUnderTheSameKey(request);
-            return await AttachAsync(request);
-        }
-
-        // The run's span: a child of the caller's, and the parent of each attempt's (through the traceparent recorded below).
-        using var span = RoutinesTelemetry.Start("run", ActivityKind.Server, request.TraceParent);
-        span?.SetTag("routines.run.id", RunId);
-        try
-        {
-            var run = await AcceptAsync(request, span);
-            span?.SetTag("routines.run.status", run.Status.ToString());
-            return run;
-        }
-        catch (Exception exception)
-        {
-            RoutinesTelemetry.Fail(span, exception.GetType().FullName!, exception.Message);
-            throw;
-        }
-    }
 
     /// <summary>A new run: resolved, validated, answered from the cache, joined to an identical run, or dispatched.</summary>
     async Task<RunInfo> AcceptAsync(RunRequest request, Activity? span)
@@ -153,23 +126,7 @@ internal sealed partial class RunGrain(
         return _run!;
     }
 
-    async Task<RunInfo> ExecuteCoreAsync(RunRequest request, TimeSpan maxWait)
-    {
-        // Through the grain's own reference, so the submit waits its turn and runs alone, as it does when a client sends it.
-        var started = clock.GetTimestamp();
-        var run = await GrainFactory.Run(RunId).SubmitAsync(request);
-        if (run.Status.IsTerminal()) return run;
-        // The window counts from the call's arrival, so a slow submit does not push the answer past the call timeout.
-        var left = maxWait - clock.GetElapsedTime(started);
-        return left > TimeSpan.Zero ? (await WaitCoreAsync(left))! : run;
-    }
 
-    async Task<RunInfo?> GetCoreAsync()
-    {
-        var reads = ReadsRecord;
-        await EnsureLoadedAsync();
-        return await AnswerAsync(readNow: reads);
-    }
 
     public async Task NoteAsync(string reason)
     {
@@ -178,29 +135,7 @@ internal sealed partial class RunGrain(
         await SaveAsync(run, [new RunEvent(RunId, clock.GetUtcNow(), run.Status, run.Attempt, run.Worker, reason)]);
     }
 
-    async Task<RunInfo?> WaitCoreAsync(TimeSpan maxWait)
-    {
-        var reads = ReadsRecord;
-        await EnsureLoadedAsync();
-        if (_recorded is null || _recorded.Status.IsTerminal()) return await AnswerAsync(readNow: reads);
-        // WaitAsync drops its timer when the run ends first; a bare Task.Delay would live out its whole window (20 s
-        // for the client), and at thousands of runs a second those dangling timers were a large share of the heap.
-        await _terminal.Task.WaitAsync(maxWait, clock)
-            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
-        return _recorded;
-    }
 
-    async Task CancelCoreAsync(string reason)
-    {
-        await EnsureLoadedAsync();
-        if (_run is null || _run.Status.IsTerminal()) return;
-
-        if (_run.Status == RunStatus.Pending) dispatcher.Forget(RunId);
-        else if (_run.Worker is { } worker) GrainFactory.Worker(worker).CancelAsync(RunId, _run.Attempt).Ignore();
-
-        var error = new RunError(typeof(RoutineCancelledException).FullName!, $"Cancelled: {reason}", RunId: RunId, RoutineId: _run.RoutineId);
-        await TransitionAsync(_run with { Status = RunStatus.Cancelled, Error = error, FinishedAt = clock.GetUtcNow() }, reason);
-    }
 
     /// <summary>
     /// A workflow that ended leaves no child running: one its last attempt did not await, or one an earlier attempt
@@ -304,25 +239,6 @@ internal sealed partial class RunGrain(
         _ => false,
     };
 
-    async Task ReportCoreAsync(int attempt, RunTelemetry telemetry)
-    {
-        await EnsureLoadedAsync();
-        if (_run is null) return;
-
-        var writes = new List<Task>(3);
-        if (telemetry.Logs.Count > 0) writes.Add(store.AppendLogsAsync(telemetry.Logs));
-        if (telemetry.Metrics.Count > 0) writes.Add(store.AppendMetricsAsync(telemetry.Metrics));
-        if (telemetry.Progress is { } progress && attempt == _run.Attempt && !_run.Status.IsTerminal())
-        {
-            _run = _run with { Progress = progress };
-            writes.Add(SaveAsync(_run, []));
-        }
-
-        await Task.WhenAll(writes);
-        foreach (var line in telemetry.Logs) hub.Publish(new RunUpdate(_run.RootRunId, Log: line));
-        foreach (var point in telemetry.Metrics) hub.Publish(new RunUpdate(_run.RootRunId, Metric: point));
-        if (telemetry.Progress is not null) hub.Publish(new RunUpdate(_run.RootRunId, Run: _run));
-    }
 
     public async Task CompleteAsync(int attempt, AttemptResult result)
     {

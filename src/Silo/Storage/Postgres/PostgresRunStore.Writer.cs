@@ -94,7 +94,7 @@ internal sealed partial class PostgresRunStore
     /// </summary>
     private async Task<Exception?> TryWriteAsync(IReadOnlyList<PendingWrite> batch)
     {
-        var rows = new WriteRows();
+        var rows = new WriteRows(batch.Count);
         foreach (var write in batch) write.AddTo(rows);
         var number = ++_batchNumber;
         for (var attempt = 1; ; attempt++)
@@ -285,10 +285,11 @@ internal sealed partial class PostgresRunStore
     /// tables as writing each write alone would: the last save of a run (or cache key) wins, the first copy of a log
     /// line wins, events and metric points keep their order.
     /// </summary>
-    private sealed class WriteRows
+    /// <param name="writes">How many writes the batch holds: most save a run with an event, so the run and event rows are sized for them.</param>
+    private sealed class WriteRows(int writes = 0)
     {
-        private readonly Dictionary<string, RunInfo> _runs = new(StringComparer.Ordinal);
-        private readonly List<RunEvent> _events = [];
+        private readonly Dictionary<string, RunInfo> _runs = new(writes, StringComparer.Ordinal);
+        private readonly List<RunEvent> _events = new(writes);
         private readonly Dictionary<(string RunId, long Sequence), RunLogLine> _logs = new();
         private readonly List<MetricPoint> _metrics = [];
         private readonly Dictionary<string, CacheEntry> _cache = new(StringComparer.Ordinal);
