@@ -63,10 +63,16 @@ internal static class CanonicalJson
         {
             case JsonValueKind.Object:
                 writer.WriteStartObject();
-                foreach (var member in element.EnumerateObject().OrderBy(m => m.Name, StringComparer.Ordinal))
+                // Sorted by name, ordinally; members of one name (never in a validated input) keep their order. Most
+                // inputs' objects have one member or a few, so they are sorted in a small array rather than by LINQ.
+                var members = new (string Name, int Order, JsonElement Value)[element.GetPropertyCount()];
+                var count = 0;
+                foreach (var member in element.EnumerateObject()) members[count] = (member.Name, count++, member.Value);
+                if (count > 1) Array.Sort(members, static (a, b) => string.CompareOrdinal(a.Name, b.Name) is var byName and not 0 ? byName : a.Order - b.Order);
+                foreach (var (name, _, value) in members)
                 {
-                    writer.WritePropertyName(member.Name);
-                    Write(member.Value, writer);
+                    writer.WritePropertyName(name);
+                    Write(value, writer);
                 }
 
                 writer.WriteEndObject();

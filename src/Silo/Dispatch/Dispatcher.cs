@@ -338,6 +338,8 @@ internal sealed partial class Dispatcher(
 
     QueuedRun? NextRunFor(WorkerState worker)
     {
+        // Every run in a line (or parked on a limit) is in _queued: with none waiting, no line is looked up.
+        if (_queued.Count == 0) return null;
         var now = clock.GetUtcNow();
         while (true)
         {

@@ -23,6 +23,7 @@ public sealed class CacheKeyTests
     [InlineData("""{"B":1,"a":2,"A":3,"b":4,"é":5,"e":6,"😀":"😀"}""", """{"A":3,"B":1,"a":2,"b":4,"e":6,"\u00E9":5,"\uD83D\uDE00":"\uD83D\uDE00"}""")]
     [InlineData("""[ {"b":1, "a":2}, "x" ]""", """[{"a":2,"b":1},"x"]""")]
     [InlineData(" null ", "null")]
+    [InlineData("""{"b": 1, "a": 2, "b": 3, "a": 4}""", """{"a":2,"a":4,"b":1,"b":3}""")]
     public void Canonicalize_SortsMembersOrdinally_AndKeepsValuesAsWritten(string input, string canonical)
         => Assert.Equal(canonical, Canonical(input));
 
