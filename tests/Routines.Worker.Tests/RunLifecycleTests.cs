@@ -312,13 +312,7 @@ public sealed class RunLifecycleTests(EngineFixture fixture) : IClassFixture<Eng
         var run = await handle.WaitAsync();
 
         Assert.Equal(RunStatus.Cancelled, run.Status);
-        var children = await fixture.Store.ListChildrenAsync(run.RunId);
-        Assert.Equal(3, children.Count);
-        foreach (var child in children)
-        {
-            var final = await fixture.Env.Client.WaitAsync(child.RunId);
-            Assert.Equal(RunStatus.Cancelled, final.Status);
-        }
+        foreach (var final in await EndedChildrenAsync(run.RunId, 3)) Assert.Equal(RunStatus.Cancelled, final.Status);
     }
 
     [Fact]
@@ -344,15 +338,20 @@ public sealed class RunLifecycleTests(EngineFixture fixture) : IClassFixture<Eng
         var run = await fixture.Env.RunAsync("throws_with_calls_running", new KeyInput(key));
 
         Assert.Equal(RunStatus.Failed, run.Status);
-        var children = await fixture.Store.ListChildrenAsync(run.RunId);
-        Assert.Equal(3, children.Count);
-        foreach (var child in children)
+        foreach (var ended in await EndedChildrenAsync(run.RunId, 3))
         {
-            var ended = await fixture.Env.Client.WaitAsync(child.RunId);
             Assert.Equal(RunStatus.Cancelled, ended.Status);
             // Ended by the service for the failed workflow, or by the worker as the attempt's calls are abandoned: either says why.
             Assert.Contains($"parent run {run.RunId}", ended.Error?.Message);
         }
+    }
+
+    /// <summary>The workflow's children, as many as expected, each once it has ended.</summary>
+    async Task<RunInfo[]> EndedChildrenAsync(string workflowRunId, int expected)
+    {
+        var children = await fixture.Store.ListChildrenAsync(workflowRunId);
+        Assert.Equal(expected, children.Count);
+        return await Task.WhenAll(children.Select(child => fixture.Env.Client.WaitAsync(child.RunId)));
     }
 
     [Fact]

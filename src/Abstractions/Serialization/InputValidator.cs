@@ -374,9 +374,9 @@ public static class InputValidator
             Span<bool> present = required.Length <= 128 ? stackalloc bool[required.Length] : new bool[required.Length];
             // A field given twice would be read as its last copy without a word: refuse it instead. Declared fields
             // match case-insensitively, as the dialect reads them; other keys (a dictionary's) are distinct by case.
-            // The sets are made at the second field: an object of one field (most inputs' objects) has no duplicate.
+            // An object of one field (most inputs' objects) has no duplicate, and no set is made for it.
+            var mayRepeat = value.GetPropertyCount() > 1;
             HashSet<string>? declaredSeen = null, otherSeen = null;
-            (string Name, bool Declared)? first = null;
             foreach (var member in value.EnumerateObject())
             {
                 var name = member.Name;
@@ -389,23 +389,9 @@ public static class InputValidator
                     memberSchema = ignoringCase; // The dialect reads names case-insensitively (JsonSerializerDefaults.Web).
                 }
 
-                bool firstTime;
-                if (first is not { } one)
-                {
-                    first = (name, memberSchema is not null);
-                    firstTime = true;
-                }
-                else
-                {
-                    if (declaredSeen is null)
-                    {
-                        (declaredSeen, otherSeen) = (new(StringComparer.OrdinalIgnoreCase), new(StringComparer.Ordinal));
-                        (one.Declared ? declaredSeen : otherSeen).Add(one.Name);
-                    }
-
-                    firstTime = (memberSchema is not null ? declaredSeen : otherSeen!).Add(name);
-                }
-
+                var firstTime = !mayRepeat || (memberSchema is not null
+                    ? (declaredSeen ??= new(StringComparer.OrdinalIgnoreCase)).Add(name)
+                    : (otherSeen ??= new(StringComparer.Ordinal)).Add(name));
                 memberSchema ??= schema.AdditionalProperties;
                 var length = EnterProperty(name);
                 if (!firstTime) Report(problems, "this field is given more than once; give it once");
