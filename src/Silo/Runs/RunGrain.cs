@@ -61,7 +61,6 @@ internal sealed partial class RunGrain(
     // (1.5 % of the service's allocation at 10,000 runs at once).
     string RunId => field ??= this.GetPrimaryKeyString();
 
-
     /// <summary>A new run: resolved, validated, answered from the cache, joined to an identical run, or dispatched.</summary>
     async Task<RunInfo> AcceptAsync(RunRequest request, Activity? span)
     {
@@ -126,16 +125,12 @@ internal sealed partial class RunGrain(
         return _run!;
     }
 
-
-
     public async Task NoteAsync(string reason)
     {
         await EnsureLoadedAsync();
         if (_run is not { } run) return;
         await SaveAsync(run, [new RunEvent(RunId, clock.GetUtcNow(), run.Status, run.Attempt, run.Worker, reason)]);
     }
-
-
 
     /// <summary>
     /// A workflow that ended leaves no child running: one its last attempt did not await, or one an earlier attempt
@@ -238,7 +233,6 @@ internal sealed partial class RunGrain(
         { InnerException: { } inner } => IsUnreachable(inner),
         _ => false,
     };
-
 
     public async Task CompleteAsync(int attempt, AttemptResult result)
     {
