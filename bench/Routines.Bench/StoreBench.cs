@@ -67,6 +67,13 @@ internal static class StoreBench
                 await insert.ExecuteNonQueryAsync();
             }
 
+            // Rows inserted in SQL are not counted: only the store's writer keeps run_counts (decision #73).
+            await using var recount = new Npgsql.NpgsqlCommand("""
+                TRUNCATE run_counts;
+                INSERT INTO run_counts (routine_name, status, root, runs)
+                SELECT routine_name, status, parent_run_id IS NULL, count(*) FROM runs GROUP BY 1, 2, 3
+                """, connection) { CommandTimeout = 0 };
+            await recount.ExecuteNonQueryAsync();
             await using var analyze = new Npgsql.NpgsqlCommand("VACUUM ANALYZE runs", connection) { CommandTimeout = 0 };
             await analyze.ExecuteNonQueryAsync();
         }

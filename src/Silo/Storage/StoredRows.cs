@@ -19,7 +19,7 @@ internal static class StoredRows
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         MaxDepth = 256,
-        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { StoreOnlySettableProperties } },
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { StoreOnlySettableProperties, LeavePolicyDefaultsOut } },
     };
 
     public static string? ToJson<T>(T? value) where T : class => value is null ? null : JsonSerializer.Serialize(value, Json);
@@ -98,6 +98,27 @@ internal static class StoredRows
         for (var i = typeInfo.Properties.Count - 1; i >= 0; i--)
         {
             if (typeInfo.Properties[i].Set is null) typeInfo.Properties.RemoveAt(i);
+        }
+    }
+
+    /// <summary>
+    /// A policy's settings that are what reading them back without them gives (a retry setting's default, a run policy's
+    /// false, zero or first enum value) are left out: a run's policy is written with each of its records, and a typical
+    /// one takes 34 bytes instead of 200 (decision #73).
+    /// </summary>
+    private static void LeavePolicyDefaultsOut(JsonTypeInfo typeInfo)
+    {
+        object? defaults = typeInfo.Type == typeof(RetryPolicy) ? new RetryPolicy() : null;
+        if (defaults is null && typeInfo.Type != typeof(RunPolicy)) return;
+        foreach (var property in typeInfo.Properties)
+        {
+            // A run policy is built by its constructor, which takes a missing value as its type's default.
+            var missing = defaults is not null ? property.Get!(defaults)
+                : property.PropertyType.IsValueType ? Activator.CreateInstance(property.PropertyType) : null;
+            if (missing is null) continue;
+            property.ShouldSerialize = missing is IReadOnlyCollection<string> { Count: 0 }
+                ? (_, value) => value is not IReadOnlyCollection<string> { Count: 0 }
+                : (_, value) => !Equals(value, missing);
         }
     }
 

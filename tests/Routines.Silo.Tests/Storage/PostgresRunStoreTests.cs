@@ -68,6 +68,44 @@ public sealed class PostgresRunStoreTests(PostgresFixture postgres) : RunStoreCo
         Assert.Equal(PostgresMigrations.Known, await AppliedMigrationsAsync(connectionString));
     }
 
+    /// <summary>
+    /// Two service silos' stores saving the same runs at once, each batch moving them to other statuses: the kept counts
+    /// still agree with the rows, since each write counts down the status the row had when it locked it (decision #73).
+    /// </summary>
+    [Fact]
+    public async Task TwoStoresSavingTheSameRunsAtOnce_KeepTheCountsExact()
+    {
+        var other = await OpenAsync(ConnectionString);
+        var statuses = Enum.GetValues<RunStatus>();
+        var runs = Enumerable.Range(0, 200).Select(i => NewRun($"run-{i:D3}", name: i % 3 == 0 ? "train_model" : "evaluate_model",
+            created: T0.AddSeconds(i), parent: i % 4 == 0 ? null : "run-000", root: i % 4 == 0 ? null : "run-000")).ToArray();
+
+        await Task.WhenAll(Enumerable.Range(0, 8).SelectMany(round => runs.Select((run, i) =>
+            (round % 2 == 0 ? Store : other).SaveRunAsync(run with { Status = statuses[(i * 7 + round) % statuses.Length] }, []))));
+
+        foreach (var status in statuses)
+        foreach (var rootsOnly in (bool[])[false, true])
+        {
+            var kept = new RunFilter { Status = status, RootsOnly = rootsOnly, Take = 0 };
+            var counted = await Store.ListRunsAsync(kept with { CreatedAfter = T0.AddYears(-1) }); // a time range counts the rows
+            Assert.Equal(counted.Total, (await Store.ListRunsAsync(kept)).Total);
+            Assert.Equal(counted.Total, (await other.ListRunsAsync(kept)).Total);
+        }
+        Assert.Equal(runs.Length, (await Store.ListRunsAsync(new RunFilter { Take = 0 })).Total);
+    }
+
+    /// <summary>A policy at its defaults is stored in a few bytes: it is written with each of a run's records (decision #73).</summary>
+    [Fact]
+    public async Task DefaultPolicy_IsStoredWithoutItsDefaults()
+    {
+        await Store.SaveRunAsync(NewRun("run-1") with { Policy = new RunPolicy(new RetryPolicy(), TimeSpan.FromHours(1), false, ExecutionPolicy.Remote) }, []);
+
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT policy_json FROM runs WHERE run_id = 'run-1'", connection);
+        Assert.Equal("""{"retry":{},"timeout":"01:00:00"}""", await command.ExecuteScalarAsync());
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

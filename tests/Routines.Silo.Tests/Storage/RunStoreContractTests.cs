@@ -60,6 +60,27 @@ public abstract class RunStoreContractTests : IAsyncLifetime
         Assert.Null(stored.Policy);
     }
 
+    /// <summary>A policy's settings at their defaults are left out of the stored JSON (decision #73) and read back as they were.</summary>
+    [Fact]
+    public async Task SaveRun_PoliciesAtAndBesideTheirDefaults_ReadBackTheSame()
+    {
+        var task = TimeSpan.FromHours(1);
+        RunPolicy[] policies =
+        [
+            new(new RetryPolicy(), task, Cache: false, ExecutionPolicy.Remote),
+            new(RetryPolicy.None, TimeSpan.Zero, Cache: true, ExecutionPolicy.Local, Priority: -5),
+            new(new RetryPolicy { MaxWorkerLosses = 1, BackoffCoefficient = 1, InitialDelay = TimeSpan.Zero }, task, false, ExecutionPolicy.PreferLocal, 100),
+            new(new RetryPolicy { MaxDelay = TimeSpan.Zero, NonRetryableErrors = ["System.ArgumentException", "Oom"] }, TimeSpan.MaxValue, false, 0),
+        ];
+
+        for (var i = 0; i < policies.Length; i++)
+        {
+            var run = NewRun($"run-{i}") with { Policy = policies[i], Options = new CallOptions { Retry = policies[i].Retry } };
+            await Store.SaveRunAsync(run, []);
+            AssertSameRun(run, await Store.GetRunAsync(run.RunId));
+        }
+    }
+
     [Fact]
     public async Task Reopen_SameDatabase_KeepsEverything()
     {
@@ -558,7 +579,7 @@ public abstract class RunStoreContractTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// The counts a store keeps by status, routine and roots (PostgreSQL: by triggers) agree with the runs themselves
+    /// The counts a store keeps by status, routine and roots (PostgreSQL: by its writer and a trigger) agree with the runs themselves
     /// after concurrent saves, status changes in batches and removals; a time range, not kept, counts the rows.
     /// </summary>
     [Fact]

@@ -9,8 +9,8 @@ namespace Routines.Silo.Storage.Postgres;
 /// <summary>Tables, columns and values: how a record becomes a row and back.</summary>
 internal sealed partial class PostgresRunStore
 {
-    /// <summary>The columns of <c>runs</c>, in the order <see cref="ReadRun"/> reads them.</summary>
-    private static readonly Table<RunInfo> Runs = new("runs", ["run_id"], OnConflict.Replace,
+    /// <summary>The columns of <c>runs</c>, in the order <see cref="ReadRun"/> reads them; writing them keeps the counts.</summary>
+    private static readonly Table<RunInfo> Runs = new("runs", ["run_id"], OnConflict.Replace, [
         Text<RunInfo>("run_id", r => r.RunId),
         Text<RunInfo>("routine_id", r => r.RoutineId),
         Text<RunInfo>("routine_name", r => r.RoutineName),
@@ -38,38 +38,55 @@ internal sealed partial class PostgresRunStore
         Text<RunInfo>("options_json", r => ToJson(r.Options)),
         Text<RunInfo>("policy_json", r => ToJson(r.Policy)),
         Text<RunInfo>("trace_parent", r => r.TraceParent),
-        Text<RunInfo>("cause_json", r => ToJson(r.Cause)));
+        Text<RunInfo>("cause_json", r => ToJson(r.Cause))], KeepingCounts);
 
-    private static readonly Table<RunEvent> Events = new("run_events", [], OnConflict.Append,
+    /// <summary>
+    /// The runs' upsert, keeping <c>run_counts</c> in the same statement (decision #73): a replaced run keeps the status it
+    /// had in <c>previous_status</c> (null for a new run), and each written run counts up under its status and down
+    /// under the one it left. Counts are upserted in key order, so two writers never lock them in opposite orders.
+    /// </summary>
+    private static string KeepingCounts(string upsert) => $"""
+        WITH written AS ({upsert}, previous_status = runs.status
+                         RETURNING routine_name, status, parent_run_id IS NULL AS root, previous_status)
+        INSERT INTO run_counts AS c (routine_name, status, root, runs)
+        SELECT routine_name, status, root, sum(change) FROM (
+            SELECT routine_name, status, root, 1 AS change FROM written
+            UNION ALL
+            SELECT routine_name, previous_status, root, -1 FROM written WHERE previous_status IS NOT NULL) AS changes
+        GROUP BY 1, 2, 3 HAVING sum(change) <> 0 ORDER BY 1, 2, 3
+        ON CONFLICT (routine_name, status, root) DO UPDATE SET runs = c.runs + excluded.runs
+        """;
+
+    private static readonly Table<RunEvent> Events = new("run_events", [], OnConflict.Append, [
         Text<RunEvent>("run_id", e => e.RunId),
         Timestamp<RunEvent>("ts", e => e.Timestamp),
         Text<RunEvent>("status", e => Name(e.Status)),
         Integer<RunEvent>("attempt", e => e.Attempt),
         Text<RunEvent>("worker", e => e.Worker),
-        Text<RunEvent>("reason", e => e.Reason));
+        Text<RunEvent>("reason", e => e.Reason)]);
 
     // A log line sent twice (a retried call) is kept once: sequence numbers identify lines.
-    private static readonly Table<RunLogLine> Logs = new("run_logs", ["run_id", "seq"], OnConflict.Ignore,
+    private static readonly Table<RunLogLine> Logs = new("run_logs", ["run_id", "seq"], OnConflict.Ignore, [
         Text<RunLogLine>("run_id", l => l.RunId),
         Bigint<RunLogLine>("seq", l => l.Sequence),
         Timestamp<RunLogLine>("ts", l => l.Timestamp),
         Integer<RunLogLine>("level", l => (int)l.Level),
         Text<RunLogLine>("message", l => l.Message),
-        Integer<RunLogLine>("attempt", l => l.Attempt));
+        Integer<RunLogLine>("attempt", l => l.Attempt)]);
 
-    private static readonly Table<MetricPoint> Metrics = new("run_metrics", [], OnConflict.Append,
+    private static readonly Table<MetricPoint> Metrics = new("run_metrics", [], OnConflict.Append, [
         Text<MetricPoint>("run_id", p => p.RunId),
         Text<MetricPoint>("name", p => p.Name),
         Bigint<MetricPoint>("step", p => p.Step),
         Double<MetricPoint>("value", p => p.Value),
-        Timestamp<MetricPoint>("ts", p => p.Timestamp));
+        Timestamp<MetricPoint>("ts", p => p.Timestamp)]);
 
-    private static readonly Table<CacheEntry> Cache = new("task_cache", ["key"], OnConflict.Replace,
+    private static readonly Table<CacheEntry> Cache = new("task_cache", ["key"], OnConflict.Replace, [
         Text<CacheEntry>("key", c => c.Key),
         Text<CacheEntry>("routine_id", c => c.RoutineId),
         Text<CacheEntry>("output_json", c => c.OutputJson),
         Text<CacheEntry>("run_id", c => c.RunId),
-        Timestamp<CacheEntry>("created_at", c => c.CreatedAt));
+        Timestamp<CacheEntry>("created_at", c => c.CreatedAt)]);
 
     private static readonly string RunColumnList = string.Join(", ", Runs.ColumnNames);
 

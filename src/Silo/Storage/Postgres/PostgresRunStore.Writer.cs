@@ -357,7 +357,8 @@ internal sealed partial class PostgresRunStore
         private readonly Column<T>[] _columns;
         private readonly string _sql;
 
-        public Table(string name, string[] key, OnConflict onConflict, params Column<T>[] columns)
+        /// <param name="statement">Turns the upsert into the statement sent, when a write does more than store its rows.</param>
+        public Table(string name, string[] key, OnConflict onConflict, Column<T>[] columns, Func<string, string>? statement = null)
         {
             _columns = columns;
             var names = string.Join(", ", columns.Select(c => c.Name));
@@ -371,7 +372,8 @@ internal sealed partial class PostgresRunStore
             };
             // WITH ORDINALITY and ORDER BY keep the rows in array order: ids of events and metric points follow the
             // write order, and keyed rows are locked in the order ToBatch chose.
-            _sql = $"INSERT INTO {name} ({names}) SELECT {names} FROM unnest({arrays}) WITH ORDINALITY AS u({names}, ord) ORDER BY ord{conflict}";
+            var upsert = $"INSERT INTO {name} ({names}) SELECT {names} FROM unnest({arrays}) WITH ORDINALITY AS u({names}, ord) ORDER BY ord{conflict}";
+            _sql = statement is null ? upsert : statement(upsert);
         }
 
         public IEnumerable<string> ColumnNames => _columns.Select(c => c.Name);
