@@ -579,8 +579,8 @@ public abstract class RunStoreContractTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// The counts a store keeps by status, routine and roots (PostgreSQL: by its writer and a trigger) agree with the runs themselves
-    /// after concurrent saves, status changes in batches and removals; a time range, not kept, counts the rows.
+    /// The counts a store keeps by status, routine and roots (PostgreSQL: by its writer and a trigger) agree with the runs
+    /// themselves after concurrent saves, status changes in batches and removals; a time range, not kept, counts the rows.
     /// </summary>
     [Fact]
     public async Task ListRuns_KeptCounts_FollowEveryStatusChangeAndRemoval()

@@ -43,7 +43,8 @@ internal sealed partial class PostgresRunStore
     /// <summary>
     /// The runs' upsert, keeping <c>run_counts</c> in the same statement (decision #73): a replaced run keeps the status it
     /// had in <c>previous_status</c> (null for a new run), and each written run counts up under its status and down
-    /// under the one it left. Counts are upserted in key order, so two writers never lock them in opposite orders.
+    /// under the one it left. Counts are upserted in key order, so two writers never lock them in opposite orders. The
+    /// upsert (<see cref="OnConflict.Replace"/>) ends with its <c>DO UPDATE SET</c> list, which this extends.
     /// </summary>
     private static string KeepingCounts(string upsert) => $"""
         WITH written AS ({upsert}, previous_status = runs.status
