@@ -316,6 +316,23 @@ public sealed class PostgresRunStoreTests(PostgresFixture postgres) : RunStoreCo
     }
 
     [Fact]
+    public async Task TextPostgresCannotHold_InARunSavedAloneOrInABatch_IsStoredWithReplacementCharacters()
+    {
+        // A lone save is bound as plain values, a batch as arrays: each form replaces what PostgreSQL refuses.
+        var runs = Enumerable.Range(0, 20).Select(i => NewRun($"run-{i:D2}") with { InputJson = "\"a\0b\uD800c 😀\"", WaitReason = "x\0" }).ToArray();
+
+        await Store.SaveRunAsync(runs[0], []);
+        await Task.WhenAll(runs.Skip(1).Select(run => Store.SaveRunAsync(run, [])));
+
+        foreach (var run in runs)
+        {
+            var stored = await Store.GetRunAsync(run.RunId);
+            Assert.Equal("\"a\uFFFDb\uFFFDc 😀\"", stored!.InputJson);
+            Assert.Equal("x\uFFFD", stored.WaitReason);
+        }
+    }
+
+    [Fact]
     public async Task UseBeforeInitialize_ThrowsSayingSo()
     {
         var store = Track(new PostgresRunStore(new PostgresRunStoreOptions { ConnectionString = ConnectionString }));

@@ -557,6 +557,23 @@ public abstract class RunStoreContractTests : IAsyncLifetime
         }
     }
 
+    /// <summary>A store may write a lone save and a batch of saves differently (PostgreSQL does); both keep every field.</summary>
+    [Fact]
+    public async Task SaveRun_AloneOrAmongManyAtOnce_KeepsEveryField()
+    {
+        var alone = FullRun("run-alone");
+        await Store.SaveRunAsync(alone, [new RunEvent(alone.RunId, T0, RunStatus.Failed, 2, "worker-7f9c", "attempt 2 failed")]);
+        var many = Enumerable.Range(0, 50).Select(i => FullRun($"run-{i:D2}") with { Attempt = i }).ToArray();
+
+        await Task.WhenAll(many.Select(run => Store.SaveRunAsync(run, [new RunEvent(run.RunId, T0, run.Status, run.Attempt, run.Worker, $"attempt {run.Attempt}")])));
+
+        foreach (var run in many.Prepend(alone))
+        {
+            AssertSameRun(run, await Store.GetRunAsync(run.RunId));
+            Assert.Equal(run.Attempt, Assert.Single(await Store.GetHistoryAsync(run.RunId)).Attempt);
+        }
+    }
+
     [Fact]
     public async Task ConcurrentWritesOfEveryKind_AreAllDurable()
     {
