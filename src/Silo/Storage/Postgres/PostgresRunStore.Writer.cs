@@ -351,8 +351,8 @@ internal sealed partial class PostgresRunStore
     /// <summary>
     /// One table's insert, in two forms with fixed texts, each parsed and planned once per connection. Rows of a batch
     /// come from <c>unnest</c> over one array per column, so a batch of any size is one statement; a lone row (what an
-    /// idle store commits: a run's status change) is bound as plain values, which took a commit from 0.22–0.30 to
-    /// 0.17–0.20 ms (bench/README.md, "A lone row").
+    /// idle store commits: a run's status change) is bound as plain values, which took such a commit's p50 from 0.24 to
+    /// 0.19 ms, 61f80ee's (bench/README.md, "A lone row").
     /// </summary>
     private sealed class Table<T>
     {
