@@ -78,9 +78,8 @@ internal static class StoreBench
             }
 
             if (round == 0) continue; // warm-up
-            latencies.Sort();
-            Console.WriteLine($"  one commit: p50 {latencies[latencies.Count / 2]:0.000} ms, p10 {latencies[latencies.Count / 10]:0.000}, "
-                            + $"p90 {latencies[latencies.Count * 9 / 10]:0.000}; {latencies.Count / all.Elapsed.TotalSeconds:0} commits/s");
+            Console.WriteLine($"  one commit: p50 {ClusterBench.Percentile(latencies, 50):0.000} ms, p10 {ClusterBench.Percentile(latencies, 10):0.000}, "
+                            + $"p90 {ClusterBench.Percentile(latencies, 90):0.000}; {latencies.Count / all.Elapsed.TotalSeconds:0} commits/s");
         }
 
         return 0;
