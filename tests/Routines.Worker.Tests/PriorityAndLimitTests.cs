@@ -45,6 +45,30 @@ public sealed class PriorityAndLimitTests
     }
 
     [Fact]
+    public async Task RunsOfTwoRoutines_StartInPriorityOrderAcrossBothLines_AndThoseCancelledInLineNeverStart()
+    {
+        var executions = new Executions();
+        await using var env = await StartAsync(executions, slots: 1);
+        var gate = await SubmitAsync(env, "gate", new KeyInput("lines-gate"));
+        await executions.StartedSignal("lines-gate").Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var random = new Random(20261206);
+        var priorities = Enumerable.Range(0, 300).Select(_ => random.Next(-3, 4)).ToArray();
+        var handles = new List<RunHandle>();
+        for (var tag = 0; tag < priorities.Length; tag++)
+            handles.Add(await SubmitAsync(env, tag % 2 == 0 ? "in_line" : "in_line_too", new TagInput("lines", tag), new CallOptions { Priority = priorities[tag] }));
+        var cancelled = Enumerable.Range(0, priorities.Length).Where(tag => tag % 7 == 3).ToHashSet();
+        foreach (var tag in cancelled) await env.Client.CancelAsync(handles[tag].RunId);
+        executions.ReleaseSignal("lines-gate").TrySetResult();
+        foreach (var handle in handles.Append(gate)) await env.Client.WaitAsync(handle.RunId);
+
+        var expected = Enumerable.Range(0, priorities.Length).Where(tag => !cancelled.Contains(tag))
+            .OrderByDescending(tag => priorities[tag]).ThenBy(tag => tag);
+        Assert.Equal(expected, executions.Order("lines"));
+        foreach (var tag in cancelled) Assert.Equal(RunStatus.Cancelled, (await env.Client.GetRunAsync(handles[tag].RunId))!.Status);
+    }
+
+    [Fact]
     public async Task ARunWaitingInLine_SaysItsPlaceAndPriority()
     {
         var executions = new Executions();

@@ -116,7 +116,7 @@ internal sealed partial class Dispatcher(
             if (request.Execution != ExecutionPolicy.Remote && request.CallerWorker is { } caller)
             {
                 var local = capable.FirstOrDefault(w => w.Id == caller);
-                if (local is not null && full is null && (request.Routine.Kind == RoutineKind.Workflow || local.FreeSlots > 0) && LineOf(new(request.Routine, caller)).Count == 0)
+                if (local is not null && full is null && (request.Routine.Kind == RoutineKind.Workflow || local.FreeSlots > 0) && Waiting(new(request.Routine, caller)) == 0)
                     return Grant(local, request.RunId, request.Routine.Kind, limits);
                 if (request.Execution == ExecutionPolicy.Local)
                 {
@@ -129,19 +129,18 @@ internal sealed partial class Dispatcher(
             if (request.Routine.Kind == RoutineKind.Workflow && capable.Count > 0 && full is null)
                 return Grant(capable.MinBy(w => w.Workflows)!, request.RunId, RoutineKind.Workflow, limits);
 
-            var line = LineOf(key);
             var free = capable.Where(w => w.FreeSlots > 0).MaxBy(w => w.FreeSlots);
-            if (free is not null && line.Count == 0 && full is null) return Grant(free, request.RunId, RoutineKind.Task, limits);
+            if (free is not null && Waiting(key) == 0 && full is null) return Grant(free, request.RunId, RoutineKind.Task, limits);
 
             var reason = full is not null ? $"held by a concurrency limit: {full.Description}, {_limitCounts.GetValueOrDefault(full.Key)} running"
                 : capable.Count == 0 ? $"no live worker advertises {request.Routine.Display}"
-                : $"all {capable.Count} capable worker{(capable.Count == 1 ? " is" : "s are")} busy, {line.AtOrAbove(request.Priority)} ahead in line at priority {request.Priority}";
+                : $"all {capable.Count} capable worker{(capable.Count == 1 ? " is" : "s are")} busy, {(_lines.TryGetValue(key, out var line) ? line.AtOrAbove(request.Priority) : 0)} ahead in line at priority {request.Priority}";
             // A run already in line (one resumed by recovery, say) keeps its place: queued twice, it would be granted twice.
             if (_queued.Add(request.RunId))
             {
                 var run = new QueuedRun(request.RunId, ++_sequence, request.Routine.Kind!.Value, request.Priority, clock.GetUtcNow(), limits);
                 if (full is not null) Park(full, run, key);
-                else line.Enqueue(run);
+                else LineOf(key).Enqueue(run);
             }
 
             return new SlotGrant(null, reason);
@@ -338,21 +337,30 @@ internal sealed partial class Dispatcher(
 
     QueuedRun? NextRunFor(WorkerState worker)
     {
-        // Every run in a line (or parked on a limit) is in _queued: with none waiting, no line is looked up.
+        // Every run in a line (or parked on a limit) is in _queued: with none waiting, no line is looked at.
         if (_queued.Count == 0) return null;
         var now = clock.GetUtcNow();
         while (true)
         {
+            // Only lines that hold runs are kept, so this looks at what waits, not at every routine the worker offers.
             (QueuedRun Run, RunLine.Standing Standing, RunLine Line, QueueKey Key)? best = null;
-            foreach (var routine in worker.Routines)
+            foreach (var (key, line) in _lines)
             {
-                if (routine.Kind == RoutineKind.Task && worker.FreeSlots <= 0) continue;
-                Consider(new QueueKey(routine, null));
-                Consider(new QueueKey(routine, worker.Id));
+                if (key.Worker is { } only && only != worker.Id) continue;
+                if (key.Routine.Kind == RoutineKind.Task && worker.FreeSlots <= 0) continue;
+                if (!worker.Routines.Contains(key.Routine)) continue;
+                if (line.Peek(now, Dropped) is not { } head)
+                {
+                    _lines.Remove(key); // every run in it was cancelled; removing while enumerating is allowed since .NET Core 3.0
+                    continue;
+                }
+
+                if (best is null || head.Standing.CompareTo(best.Value.Standing) > 0) best = (head.Run, head.Standing, line, key);
             }
 
             if (best is not { } next) return null;
             next.Line.Dequeue(next.Run);
+            if (next.Line.Count == 0) _lines.Remove(next.Key);
             if (FullLimit(next.Run.Limits) is { } full)
             {
                 Park(full, next.Run, next.Key); // still queued, on the limit now; the next best may run
@@ -361,13 +369,6 @@ internal sealed partial class Dispatcher(
 
             _queued.Remove(next.Run.RunId);
             return next.Run;
-
-            void Consider(QueueKey key)
-            {
-                if (!_lines.TryGetValue(key, out var line) || line.Count == 0) return;
-                if (line.Peek(now, Dropped) is { } head && (best is null || head.Standing.CompareTo(best.Value.Standing) > 0))
-                    best = (head.Run, head.Standing, line, key);
-            }
         }
     }
 
@@ -423,6 +424,9 @@ internal sealed partial class Dispatcher(
         }
     }
 
+    int Waiting(QueueKey key) => _lines.TryGetValue(key, out var line) ? line.Count : 0;
+
+    /// <summary>The line for the key, made when a run joins it; a line is removed once empty.</summary>
     RunLine LineOf(QueueKey key)
     {
         if (!_lines.TryGetValue(key, out var line)) _lines[key] = line = new RunLine(options.Value.PriorityAging);

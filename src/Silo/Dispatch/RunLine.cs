@@ -4,11 +4,11 @@ namespace Routines.Silo.Dispatch;
 /// The runs waiting for the slots of one routine (or one routine on one worker), in priority order: the highest first,
 /// and among equals the earliest. A run gains one level for every <c>aging</c> it has waited, so a steady stream of
 /// urgent runs delays the others but never starves them. Levels are few, so picking the next run costs a look at each
-/// level's head.
+/// level's head; their order does not matter, as a run's standing (with its sequence) is never equal to another's.
 /// </summary>
 internal sealed class RunLine(TimeSpan aging)
 {
-    readonly SortedDictionary<int, PriorityQueue<QueuedRun, long>> _levels = [];
+    readonly Dictionary<int, PriorityQueue<QueuedRun, long>> _levels = [];
 
     public int Count { get; private set; }
 
@@ -24,7 +24,16 @@ internal sealed class RunLine(TimeSpan aging)
     }
 
     /// <summary>How many runs wait at <paramref name="priority"/> or above (the runs a new one at that priority is behind).</summary>
-    public int AtOrAbove(int priority) => _levels.Where(l => l.Key >= priority).Sum(l => l.Value.Count);
+    public int AtOrAbove(int priority)
+    {
+        var ahead = 0;
+        foreach (var (level, runs) in _levels)
+        {
+            if (level >= priority) ahead += runs.Count;
+        }
+
+        return ahead;
+    }
 
     /// <summary>
     /// The run that goes next at <paramref name="now"/>, and its standing (priority with aging, then sequence) to compare

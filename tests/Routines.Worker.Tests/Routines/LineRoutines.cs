@@ -16,9 +16,7 @@ public sealed class Gate(Executions executions) : RoutineTask<KeyInput, Done>
 public sealed record TagInput(string Key, int Tag);
 
 /// <summary>Notes the order runs of a key executed in.</summary>
-[Routine("in_line")]
-[Cache(false)]
-public sealed class InLine(Executions executions) : RoutineTask<TagInput, Done>
+public abstract class NotesOrder(Executions executions) : RoutineTask<TagInput, Done>
 {
     public override Task<Done> RunAsync(TagInput input, RoutineContext ctx)
     {
@@ -26,6 +24,15 @@ public sealed class InLine(Executions executions) : RoutineTask<TagInput, Done>
         return Task.FromResult(new Done(input.Key, ctx.Attempt));
     }
 }
+
+[Routine("in_line")]
+[Cache(false)]
+public sealed class InLine(Executions executions) : NotesOrder(executions);
+
+/// <summary>A second routine noting the same order, so that runs wait in two lines.</summary>
+[Routine("in_line_too")]
+[Cache(false)]
+public sealed class InLineToo(Executions executions) : NotesOrder(executions);
 
 public sealed record TrainingInput(string Key, string Model, int Index, bool WaitForTest = false);
 
