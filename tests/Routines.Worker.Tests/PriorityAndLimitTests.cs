@@ -23,13 +23,20 @@ public sealed class PriorityAndLimitTests
     static Task<RunHandle> SubmitAsync(RoutineTestEnvironment env, string routine, object input, CallOptions? options = null)
         => env.Client.SubmitAsync(routine, JsonSerializer.Serialize(input, RoutineJson.Default), options);
 
+    /// <summary>A gate run holding the only slot, started: runs submitted after it wait in line until it is released.</summary>
+    static async Task<RunHandle> HoldTheSlotAsync(RoutineTestEnvironment env, Executions executions, string key)
+    {
+        var gate = await SubmitAsync(env, "gate", new KeyInput(key));
+        await executions.StartedSignal(key).Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return gate;
+    }
+
     [Fact]
     public async Task UnderFullSlots_AThousandRunsOfMixedPriority_StartInPriorityOrder_AndInSubmitOrderWithinOne()
     {
         var executions = new Executions();
         await using var env = await StartAsync(executions, slots: 1);
-        var gate = await SubmitAsync(env, "gate", new KeyInput("line-gate"));
-        await executions.StartedSignal("line-gate").Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var gate = await HoldTheSlotAsync(env, executions, "line-gate");
 
         var random = new Random(20261205);
         var priorities = Enumerable.Range(0, 1000).Select(_ => random.Next(-5, 6)).ToArray();
@@ -49,8 +56,7 @@ public sealed class PriorityAndLimitTests
     {
         var executions = new Executions();
         await using var env = await StartAsync(executions, slots: 1);
-        var gate = await SubmitAsync(env, "gate", new KeyInput("lines-gate"));
-        await executions.StartedSignal("lines-gate").Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var gate = await HoldTheSlotAsync(env, executions, "lines-gate");
 
         var random = new Random(20261206);
         var priorities = Enumerable.Range(0, 300).Select(_ => random.Next(-3, 4)).ToArray();
@@ -73,8 +79,7 @@ public sealed class PriorityAndLimitTests
     {
         var executions = new Executions();
         await using var env = await StartAsync(executions, slots: 1);
-        await SubmitAsync(env, "gate", new KeyInput("place-gate"));
-        await executions.StartedSignal("place-gate").Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await HoldTheSlotAsync(env, executions, "place-gate");
 
         await SubmitAsync(env, "in_line", new TagInput("place", 1), new CallOptions { Priority = 3 });
         await SubmitAsync(env, "in_line", new TagInput("place", 2), new CallOptions { Priority = -1 });

@@ -134,7 +134,7 @@ internal sealed partial class Dispatcher(
 
             var reason = full is not null ? $"held by a concurrency limit: {full.Description}, {_limitCounts.GetValueOrDefault(full.Key)} running"
                 : capable.Count == 0 ? $"no live worker advertises {request.Routine.Display}"
-                : $"all {capable.Count} capable worker{(capable.Count == 1 ? " is" : "s are")} busy, {(_lines.TryGetValue(key, out var line) ? line.AtOrAbove(request.Priority) : 0)} ahead in line at priority {request.Priority}";
+                : $"all {capable.Count} capable worker{(capable.Count == 1 ? " is" : "s are")} busy, {Ahead(key, request.Priority)} ahead in line at priority {request.Priority}";
             // A run already in line (one resumed by recovery, say) keeps its place: queued twice, it would be granted twice.
             if (_queued.Add(request.RunId))
             {
@@ -425,6 +425,8 @@ internal sealed partial class Dispatcher(
     }
 
     int Waiting(QueueKey key) => _lines.TryGetValue(key, out var line) ? line.Count : 0;
+
+    int Ahead(QueueKey key, int priority) => _lines.TryGetValue(key, out var line) ? line.AtOrAbove(priority) : 0;
 
     /// <summary>The line for the key, made when a run joins it; a line is removed once empty.</summary>
     RunLine LineOf(QueueKey key)
