@@ -48,6 +48,14 @@ internal static class ClusterBench
                 return 0;
             }
 
+            // --take-turns DIR: rounds of 10,000 at once in turns with other bench processes (bench/compare-builds.sh).
+            if (TakingTurns.From(args) is { } turns)
+            {
+                await turns.RunAsync(rounds, () => ThroughputAsync(runs: 10_000, 1, cpu,
+                    new Load("all submitted at once, ExecuteAsync", 10_000, i => ExecuteAsync(routines, "noop", new Step(i)))));
+                return 0;
+            }
+
             await ThroughputAsync(runs: 10_000, rounds, cpu,
                 new Load("all submitted at once, ExecuteAsync", 10_000, i => ExecuteAsync(routines, "noop", new Step(i))),
                 new Load("1,000 in flight, ExecuteAsync", 1_000, i => ExecuteAsync(routines, "noop", new Step(i))),
