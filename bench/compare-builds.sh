@@ -5,18 +5,33 @@
 # Prints each round's rate, B's rate over A's rounds on either side of it, and the medians of CPU per run.
 set -euo pipefail
 a=$(realpath "$1"); b=$(realpath "$2"); rounds=${3:-14}
-out=$(mktemp -d /tmp/compare-builds.XXXXXX); mkdir "$out/turns"
-member=0
 for checkout in "$a" "$b"; do
-  (cd "$checkout" && dotnet run -c Release --no-build --project bench/Routines.Bench -- cluster \
+  if [ ! -f "$checkout/bench/Routines.Bench/bin/Release/net10.0/Routines.Bench.dll" ]; then
+    echo "$checkout is not built in Release: (cd $checkout && dotnet build -c Release Routines.sln)" >&2; exit 2
+  fi
+  if ! grep -q -- "--take-turns" "$checkout/bench/Routines.Bench/ClusterBench.cs"; then
+    echo "$checkout's cluster bench cannot take turns (it has no --take-turns; see bench/Routines.Bench/TakingTurns.cs)" >&2; exit 2
+  fi
+done
+out=$(mktemp -d /tmp/compare-builds.XXXXXX); mkdir "$out/turns"
+member=0; pids=()
+for checkout in "$a" "$b"; do
+  (cd "$checkout" && exec dotnet run -c Release --no-build --project bench/Routines.Bench -- cluster \
      --take-turns "$out/turns" --member $member --members 2 --rounds "$rounds" > "$out/$member.txt" 2>&1) &
-  member=$((member + 1))
+  pids+=($!); member=$((member + 1))
 done
 until [ -f "$out/turns/ready-0" ] && [ -f "$out/turns/ready-1" ]; do
   sleep 0.5
-  if ! jobs -r | grep -q .; then echo "a bench process ended before its turns; see $out" >&2; exit 1; fi
+  for m in 0 1; do
+    if ! kill -0 "${pids[$m]}" 2>/dev/null; then
+      # The other one stops waiting for its turn and stops its cluster.
+      touch "$out/turns/stop"; wait || true
+      echo "member $m ended before its turns; see $out/$m.txt" >&2; exit 1
+    fi
+  done
 done
 touch "$out/turns/0-0"
+if ! wait -n; then touch "$out/turns/stop"; wait || true; echo "a member failed during its turns; see $out" >&2; exit 1; fi
 wait
 python3 - "$out" "$a" "$b" <<'PY'
 import math, re, statistics, sys

@@ -4,7 +4,8 @@ namespace Routines.Bench;
 /// Bench processes (one per build, each with its own cluster) that measure in turns, a round each, so that the machine's
 /// drift, which is slow against a round of a few seconds, falls on every build alike. Turns pass through files in one
 /// folder: a member writes <c>ready-{member}</c> when warmed up, waits for <c>{round}-{member}</c> and, after its round,
-/// writes the next member's turn. Whoever starts them (bench/compare-builds.sh) writes <c>0-0</c> once all are ready.
+/// writes the next member's turn. Whoever starts them (bench/compare-builds.sh) writes <c>0-0</c> once all are ready, or
+/// <c>stop</c> when one ended before that.
 /// </summary>
 internal sealed record TakingTurns(string Folder, int Member, int Members)
 {
@@ -23,7 +24,12 @@ internal sealed record TakingTurns(string Folder, int Member, int Members)
         await File.WriteAllTextAsync(Path.Combine(Folder, $"ready-{Member}"), "");
         for (var r = 0; r < rounds; r++)
         {
-            while (!File.Exists(Path.Combine(Folder, $"{r}-{Member}"))) await Task.Delay(10);
+            while (!File.Exists(Path.Combine(Folder, $"{r}-{Member}")))
+            {
+                if (File.Exists(Path.Combine(Folder, "stop"))) throw new InvalidOperationException("Another member ended before its turns.");
+                await Task.Delay(10);
+            }
+
             // The previous member's last writes and deactivations finish first.
             await Task.Delay(500);
             await round();
