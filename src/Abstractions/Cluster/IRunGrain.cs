@@ -17,7 +17,7 @@ internal interface IRunGrain : IGrainWithStringKey
 
     /// <summary>
     /// <see cref="SubmitAsync"/>, then waits like <see cref="WaitAsync"/>: one call where a client that submits and
-    /// waits would make two. Interleaved, so the wait holds nothing; the submit queues like any other call.
+    /// waits would make two. Interleaved, so the wait holds nothing; the submit runs alone, like any other call (decision #74).
     /// </summary>
     [AlwaysInterleave]
     Task<RunInfo> ExecuteAsync(RunRequest request, TimeSpan maxWait);

@@ -49,6 +49,7 @@ internal sealed partial class RunGrain(
     long _changes, _recordedChange;
     long _writtenAt; // when this grain last wrote _recorded (Stopwatch ticks)
     Task? _loading;
+    Task? _submitting; // a submit made by ExecuteAsync, which every other call and timer waits for (SubmitHoldingOthersAsync)
     string? _callerWorker; // for Local / PreferLocal execution; kept in memory only, so locality is best effort
     IGrainTimer? _timer; // a retry's delay, or the pause before dispatching again
     IReadOnlyList<LimitSlot>? _limits; // the concurrency limits the run counts against, from its routine and input (once)
@@ -580,7 +581,11 @@ internal sealed partial class RunGrain(
     void StartTimer(TimeSpan dueTime, Func<Task> callback)
     {
         StopTimer();
-        _timer = this.RegisterGrainTimer(_ => callback(), new GrainTimerCreationOptions
+        _timer = this.RegisterGrainTimer(async _ =>
+        {
+            if (_submitting is { } submitting) await submitting;
+            await callback();
+        }, new GrainTimerCreationOptions
         {
             DueTime = dueTime, Period = Timeout.InfiniteTimeSpan, KeepAlive = true,
         });
@@ -622,8 +627,17 @@ internal sealed partial class RunGrain(
         if (await store.GetRemovedAtAsync(RunId) is { } removedAt) throw new RunRemovedException(RunId, removedAt);
     }
 
+    /// <summary>Where every call starts: after a submit in progress from <see cref="ExecuteAsync"/>, the record, read once.</summary>
+    Task EnsureLoadedAsync() => _submitting is { } submitting ? LoadAfterAsync(submitting) : LoadOnceAsync();
+
+    async Task LoadAfterAsync(Task submitting)
+    {
+        await submitting;
+        await LoadOnceAsync();
+    }
+
     /// <summary>Reads the record once; a read that failed (the database away) is made again by the next call, not kept.</summary>
-    Task EnsureLoadedAsync() => ReadsRecord ? _loading = LoadAsync() : _loading!;
+    Task LoadOnceAsync() => ReadsRecord ? _loading = LoadAsync() : _loading!;
 
     /// <summary>True when the next <see cref="EnsureLoadedAsync"/> reads the record from the store.</summary>
     bool ReadsRecord => _loading is not { IsFaulted: false };

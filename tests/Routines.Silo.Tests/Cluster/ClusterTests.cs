@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Npgsql;
 using Routines.Client;
+using Routines.Cluster;
 using Routines.Serialization;
 using Routines.Silo.Tests.Fixtures;
 using Routines.Tests.Shared;
@@ -42,6 +44,37 @@ public sealed class ClusterTests(ClusterFixture cluster, Xunit.Abstractions.ITes
             }));
             Assert.All(answers, a => Assert.True(a.Item1 == 200, $"round {round}: {a.Item1} {a.Item2}"));
         }
+    }
+
+    /// <summary>
+    /// <c>ExecuteAsync</c> submits a new run inside its own call, which Orleans lets other calls overlap: every call that
+    /// comes meanwhile waits for the submit. Here the submit's write is held (the runs table locked) after the worker has
+    /// run the task, and a reader asks: it is answered with the run once the write lands, not told there is no such run,
+    /// and the result that came meanwhile is applied after the start.
+    /// </summary>
+    [Fact]
+    public async Task CallsThatComeWhileExecuteSubmits_WaitForTheSubmit()
+    {
+        var key = Key();
+        var run = cluster.Grains.GetGrain<IRunGrain>("held-" + key);
+        await using var db = new NpgsqlConnection(cluster.ConnectionString);
+        await db.OpenAsync();
+        var holding = await db.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand("LOCK TABLE runs IN EXCLUSIVE MODE", db, holding)) await hold.ExecuteNonQueryAsync();
+
+        var executing = run.ExecuteAsync(new RunRequest { RoutineId = "step", InputJson = Json(new { key, milliseconds = 1 }) }, TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(() => Task.FromResult(cluster.Executions().ContainsKey(key)), TimeSpan.FromSeconds(30), "the worker to run the task");
+        var reading = run.GetAsync();
+        // Overlapping the submit, the reader would be answered at once: nothing recorded, no such run.
+        await Task.WhenAny(reading, Task.Delay(TimeSpan.FromSeconds(2)));
+        Assert.False(reading.IsCompleted, "the reader was answered while the submit's write was held");
+        await holding.RollbackAsync();
+
+        var read = await reading.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.NotNull(read);
+        Assert.Equal(RunStatus.Succeeded, (await executing.WaitAsync(TimeSpan.FromSeconds(30))).Status);
+        var history = (await cluster.Client.GetHistoryAsync(read.RunId)).Select(e => e.Status).ToList();
+        Assert.Equal([RunStatus.Pending, RunStatus.Running, RunStatus.Succeeded], history);
     }
 
     [Fact]
