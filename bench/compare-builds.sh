@@ -9,7 +9,7 @@ for checkout in "$a" "$b"; do
   if [ ! -f "$checkout/bench/Routines.Bench/bin/Release/net10.0/Routines.Bench.dll" ]; then
     echo "$checkout is not built in Release: (cd $checkout && dotnet build -c Release Routines.sln)" >&2; exit 2
   fi
-  if ! grep -q -- "--take-turns" "$checkout/bench/Routines.Bench/ClusterBench.cs"; then
+  if ! grep -rqs --include=*.cs -- "--take-turns" "$checkout/bench/Routines.Bench"; then
     echo "$checkout's cluster bench cannot take turns (it has no --take-turns; see bench/Routines.Bench/TakingTurns.cs)" >&2; exit 2
   fi
 done
