@@ -32,7 +32,7 @@ until [ -f "$out/turns/ready-0" ] && [ -f "$out/turns/ready-1" ]; do
 done
 touch "$out/turns/0-0"
 if ! wait -n; then touch "$out/turns/stop"; wait || true; echo "a member failed during its turns; see $out" >&2; exit 1; fi
-wait
+if ! wait; then echo "a member failed during its last turns; see $out" >&2; exit 1; fi
 python3 - "$out" "$a" "$b" <<'PY'
 import math, re, statistics, sys
 out, names = sys.argv[1], sys.argv[2:]

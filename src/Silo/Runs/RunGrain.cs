@@ -581,9 +581,10 @@ internal sealed partial class RunGrain(
     void StartTimer(TimeSpan dueTime, Func<Task> callback)
     {
         StopTimer();
+        // A timer's tick starts where a call does, after a submit in progress (EnsureLoadedAsync).
         _timer = this.RegisterGrainTimer(async _ =>
         {
-            if (_submitting is { } submitting) await submitting;
+            await EnsureLoadedAsync();
             await callback();
         }, new GrainTimerCreationOptions
         {

@@ -59,7 +59,7 @@ public sealed class ClusterTests(ClusterFixture cluster, Xunit.Abstractions.ITes
         var run = cluster.Grains.GetGrain<IRunGrain>("held-" + key);
         await using var db = new NpgsqlConnection(cluster.ConnectionString);
         await db.OpenAsync();
-        var holding = await db.BeginTransactionAsync();
+        await using var holding = await db.BeginTransactionAsync();
         await using (var hold = new NpgsqlCommand("LOCK TABLE runs IN EXCLUSIVE MODE", db, holding)) await hold.ExecuteNonQueryAsync();
 
         var executing = run.ExecuteAsync(new RunRequest { RoutineId = "step", InputJson = Json(new { key, milliseconds = 1 }) }, TimeSpan.FromSeconds(20));
@@ -75,6 +75,25 @@ public sealed class ClusterTests(ClusterFixture cluster, Xunit.Abstractions.ITes
         Assert.Equal(RunStatus.Succeeded, (await executing.WaitAsync(TimeSpan.FromSeconds(30))).Status);
         var history = (await cluster.Client.GetHistoryAsync(read.RunId)).Select(e => e.Status).ToList();
         Assert.Equal([RunStatus.Pending, RunStatus.Running, RunStatus.Succeeded], history);
+    }
+
+    /// <summary>
+    /// The same keyed execute sent many times at once (<c>Task.WhenAll</c> of a client's retries): the first submits in its
+    /// own call, the others, arriving meanwhile, wait their turn and attach. One run, executed once, for all of them.
+    /// </summary>
+    [Fact]
+    public async Task TheSameKeyedExecute_SentManyTimesAtOnce_IsOneRun_ExecutedOnce()
+    {
+        var key = Key();
+        var input = Json(new { key, milliseconds = 200 });
+        var options = new CallOptions { IdempotencyKey = $"at-once-{key}" };
+
+        var runs = await Task.WhenAll(Enumerable.Range(0, 10).Select(async _ => await cluster.Client.ExecuteAsync("step", input, options)))
+            .WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Single(runs.Select(r => r.RunId).Distinct());
+        Assert.All(runs, r => Assert.Equal(RunStatus.Succeeded, r.Status));
+        Assert.Equal(1, cluster.Executions().GetValueOrDefault(key));
     }
 
     [Fact]
