@@ -1,23 +1,31 @@
 #!/usr/bin/env bash
-# Two builds' clusters on this machine at once, measuring 10,000 no-op runs submitted at once in turns (a round each),
-# so that the machine's drift falls on both alike. Each checkout must be built in Release and have `--take-turns`.
-#   bench/compare-builds.sh CHECKOUT_A CHECKOUT_B [ROUNDS]     (default 14 rounds each; about 4 minutes)
-# Prints each round's rate, B's rate over A's rounds on either side of it, and the medians of CPU per run.
+# Two builds' clusters on this machine at once, measuring in turns (a round each), so that the machine's drift falls on
+# both alike: 10,000 no-op runs submitted at once, or with LOAD fan-out a workflow's 10,000 children. Each checkout must
+# be built in Release and have `--take-turns` (and `--fan-out` for that load).
+#   bench/compare-builds.sh CHECKOUT_A CHECKOUT_B [ROUNDS] [LOAD]     (default 14 rounds each, at-once; about 4 minutes)
+# Prints each round's rate, B's rate over A's rounds on either side of it, and the medians of CPU per run (per child).
 set -euo pipefail
-a=$(realpath "$1"); b=$(realpath "$2"); rounds=${3:-14}
+a=$(realpath "$1"); b=$(realpath "$2"); rounds=${3:-14}; load=${4:-at-once}
+case "$load" in
+  at-once) option="" ;;
+  fan-out) option="--fan-out" ;;
+  *) echo "LOAD is at-once or fan-out, not '$load'" >&2; exit 2 ;;
+esac
 for checkout in "$a" "$b"; do
   if [ ! -f "$checkout/bench/Routines.Bench/bin/Release/net10.0/Routines.Bench.dll" ]; then
     echo "$checkout is not built in Release: (cd $checkout && dotnet build -c Release Routines.sln)" >&2; exit 2
   fi
-  if ! grep -rqs --include=*.cs -- "--take-turns" "$checkout/bench/Routines.Bench"; then
-    echo "$checkout's cluster bench cannot take turns (it has no --take-turns; see bench/Routines.Bench/TakingTurns.cs)" >&2; exit 2
-  fi
+  for needed in --take-turns $option; do
+    if ! grep -rqs --include=*.cs -- "\"$needed\"" "$checkout/bench/Routines.Bench"; then
+      echo "$checkout's cluster bench has no $needed (see bench/Routines.Bench/TakingTurns.cs and ClusterBench.cs)" >&2; exit 2
+    fi
+  done
 done
 out=$(mktemp -d /tmp/compare-builds.XXXXXX); mkdir "$out/turns"
 member=0; pids=()
 for checkout in "$a" "$b"; do
   (cd "$checkout" && exec dotnet run -c Release --no-build --project bench/Routines.Bench -- cluster \
-     --take-turns "$out/turns" --member $member --members 2 --rounds "$rounds" > "$out/$member.txt" 2>&1) &
+     --take-turns "$out/turns" --member $member --members 2 --rounds "$rounds" $option > "$out/$member.txt" 2>&1) &
   pids+=($!); member=$((member + 1))
 done
 until [ -f "$out/turns/ready-0" ] && [ -f "$out/turns/ready-1" ]; do

@@ -48,11 +48,14 @@ internal static class ClusterBench
                 return 0;
             }
 
-            // --take-turns DIR: rounds of 10,000 at once in turns with other bench processes (bench/compare-builds.sh).
+            // --take-turns DIR: rounds in turns with other bench processes (bench/compare-builds.sh), of 10,000 runs at once
+            // or, with --fan-out, of a workflow's 10,000 children.
             if (TakingTurns.From(args) is { } turns)
             {
-                await turns.RunAsync(rounds, () => ThroughputAsync(runs: 10_000, 1, cpu,
-                    new Load("all submitted at once, ExecuteAsync", 10_000, i => ExecuteAsync(routines, "noop", new Step(i)))));
+                await turns.RunAsync(rounds, args.Contains("--fan-out")
+                    ? () => FanOutRoundAsync(routines, cpu)
+                    : () => ThroughputAsync(runs: 10_000, 1, cpu,
+                        new Load("all submitted at once, ExecuteAsync", 10_000, i => ExecuteAsync(routines, "noop", new Step(i)))));
                 return 0;
             }
 
@@ -201,6 +204,18 @@ internal static class ClusterBench
             Console.WriteLine($"sequential submit → result, {runs:N0} runs, {how}: p50 {Percentile(latencies, 50):0.00} ms, p99 {Percentile(latencies, 99):0.00} ms"
                             + $" (p10 {Percentile(latencies, 10):0.00}, p25 {Percentile(latencies, 25):0.00}, p75 {Percentile(latencies, 75):0.00}, p90 {Percentile(latencies, 90):0.00})");
         }
+    }
+
+    /// <summary>A fan-out of 10,000 children, end to end, read as children per second, with the CPU each child cost.</summary>
+    static async Task FanOutRoundAsync(IRoutinesClient routines, CpuMeter cpu)
+    {
+        const int children = 10_000;
+        var before = cpu.Read();
+        var sw = Stopwatch.StartNew();
+        await ExecuteAsync(routines, "fan_out", new Shape(children)).WaitAsync(TimeSpan.FromMinutes(5));
+        var rate = children / sw.Elapsed.TotalSeconds;
+        Console.WriteLine($"fan-out of {children:N0} children, end to end: median {rate:0} runs/s (rounds: {rate:0})");
+        Console.WriteLine($"  {CpuMeter.PerRun(before, cpu.Read(), children, "child")}");
     }
 
     static async Task<TimeSpan> TimedRunAsync(IRoutinesClient routines, string what, string routine, object input, TimeSpan? timeout = null, bool quiet = false)
