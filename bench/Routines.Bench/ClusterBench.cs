@@ -48,19 +48,19 @@ internal static class ClusterBench
                 return 0;
             }
 
+            var atOnce = new Load("all submitted at once, ExecuteAsync", 10_000, i => ExecuteAsync(routines, "noop", new Step(i)));
             // --take-turns DIR: rounds in turns with other bench processes (bench/compare-builds.sh), of 10,000 runs at once
             // or, with --fan-out, of a workflow's 10,000 children.
             if (TakingTurns.From(args) is { } turns)
             {
                 await turns.RunAsync(rounds, args.Contains("--fan-out")
                     ? () => FanOutRoundAsync(routines, cpu)
-                    : () => ThroughputAsync(runs: 10_000, 1, cpu,
-                        new Load("all submitted at once, ExecuteAsync", 10_000, i => ExecuteAsync(routines, "noop", new Step(i)))));
+                    : () => ThroughputAsync(runs: 10_000, 1, cpu, atOnce));
                 return 0;
             }
 
             await ThroughputAsync(runs: 10_000, rounds, cpu,
-                new Load("all submitted at once, ExecuteAsync", 10_000, i => ExecuteAsync(routines, "noop", new Step(i))),
+                atOnce,
                 new Load("1,000 in flight, ExecuteAsync", 1_000, i => ExecuteAsync(routines, "noop", new Step(i))),
                 new Load("all submitted at once, SubmitAsync then WaitAsync", 10_000, i => SubmitThenWaitAsync(routines, "noop", new Step(i))));
             await LatencyAsync(routines, runs: 1_000);
@@ -211,9 +211,7 @@ internal static class ClusterBench
     {
         const int children = 10_000;
         var before = cpu.Read();
-        var sw = Stopwatch.StartNew();
-        await ExecuteAsync(routines, "fan_out", new Shape(children)).WaitAsync(TimeSpan.FromMinutes(5));
-        var rate = children / sw.Elapsed.TotalSeconds;
+        var rate = children / (await TimedRunAsync(routines, "fan-out", "fan_out", new Shape(children), quiet: true)).TotalSeconds;
         Console.WriteLine($"fan-out of {children:N0} children, end to end: median {rate:0} runs/s (rounds: {rate:0})");
         Console.WriteLine($"  {CpuMeter.PerRun(before, cpu.Read(), children, "child")}");
     }
