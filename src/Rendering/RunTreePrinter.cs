@@ -68,20 +68,20 @@ internal sealed partial class RunTreePrinter(IAnsiConsole console)
     }
 
     /// <summary>
-    /// The tail of the root id, then each call's first 4 hex of its hash (and its occurrence past the first):
-    /// <c>…3f9a1c.c560.80d5#2</c>. The line names the routine, so the full child ids (decision #34) would only crowd it.
+    /// The tail of the root id, then each call's first 4 characters of its hash (and its occurrence past the first):
+    /// <c>…3f9a1c.c560.80d5#2</c>. The line names the routine, so the full child ids (decision #75) would only crowd it.
     /// </summary>
     public static string Short(string runId)
     {
         var dot = runId.IndexOf('.');
         var root = dot < 0 ? runId : runId[..dot];
         var path = dot < 0 ? "" : string.Concat(CallSegment().Matches(runId[dot..])
-            .Select(m => $".{m.Groups["hash"].Value[..4]}{(m.Groups["n"].Value == "1" ? "" : "#" + m.Groups["n"].Value)}"));
+            .Select(m => $".{m.Groups["hash"].Value[..4]}{(m.Groups["n"].Success ? "#" + m.Groups["n"].Value : "")}"));
         return $"[grey]…{TerminalText.Markup(root[^Math.Min(6, root.Length)..])}[/]{TerminalText.Markup(path)}";
     }
 
-    // .{name}-{12 hex}-{occurrence}; a name may itself hold '.' and '-', so each segment is anchored on what follows it.
-    [GeneratedRegex(@"\.[A-Za-z0-9_.\-]+?-(?<hash>[0-9a-f]{12})-(?<n>[0-9]+)(?=\.|$)")]
+    // .{12 base32 of the hash}, then -{occurrence} past the first.
+    [GeneratedRegex(@"\.(?<hash>[a-z2-7]{12})(?:-(?<n>[0-9]+))?(?=\.|$)")]
     private static partial Regex CallSegment();
 
     static string Level(LogLevel level) => level switch

@@ -68,7 +68,9 @@ public sealed class RunLifecycleTests(EngineFixture fixture) : IClassFixture<Eng
             Assert.Equal(RunStatus.Succeeded, c.Status);
             Assert.StartsWith(run.RunId + ".", c.RunId);
         });
-        Assert.All(children, c => Assert.Matches($@"^{run.RunId}\.add-[0-9a-f]{{12}}-1$", c.RunId));
+        // {parent}.{12 base32 of SHA-256(routine id as the call writes it + "\n" + canonical input)}
+        Assert.Contains($"{run.RunId}.{ChildHash("tname:add:1.0.0", """{"a":100,"b":100}""")}", children.Select(c => c.RunId));
+        Assert.All(children, c => Assert.Matches($@"^{run.RunId}\.[a-z2-7]{{12}}$", c.RunId));
         Assert.Equal(4, children.Select(c => c.RunId).Distinct().Count());
     }
 
@@ -174,7 +176,7 @@ public sealed class RunLifecycleTests(EngineFixture fixture) : IClassFixture<Eng
         Assert.Equal(typeof(RoutineFailedException).FullName, error.Type);
         Assert.Contains("flaky", error.Message);
         Assert.Equal(typeof(ArgumentException).FullName, error.Root.Type);
-        Assert.StartsWith($"{run.RunId}.flaky-", error.Cause?.RunId);
+        Assert.Matches($@"^{run.RunId}\.[a-z2-7]{{12}}$", error.Cause?.RunId);
         Assert.Equal("tname:flaky:1.0.0", error.Cause?.RoutineId);
     }
 
@@ -449,8 +451,16 @@ public sealed class RunLifecycleTests(EngineFixture fixture) : IClassFixture<Eng
 
         Assert.Equal(RunStatus.Succeeded, run.Status);
         var children = await fixture.Store.ListChildrenAsync(run.RunId);
-        Assert.Equal(4, children.Select(c => c.RunId).Distinct().Count());
-        Assert.Equal(["1", "2", "3", "4"], children.Select(c => c.RunId[(c.RunId.LastIndexOf('-') + 1)..]).Order());
+        var call = $"{run.RunId}.{ChildHash("tname:add:1.0.0", """{"a":9100,"b":9100}""")}";
+        Assert.Equal([call, call + "-2", call + "-3", call + "-4"], children.Select(c => c.RunId).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>A call's hash in its child's id, computed apart from the engine: the format must not drift between versions.</summary>
+    static string ChildHash(string routineId, string canonicalInput)
+    {
+        var sha256 = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(routineId + "\n" + canonicalInput));
+        var bits = string.Concat(sha256.Take(8).Select(b => Convert.ToString(b, 2).PadLeft(8, '0')))[..60];
+        return string.Concat(bits.Chunk(5).Select(five => "abcdefghijklmnopqrstuvwxyz234567"[Convert.ToInt32(new string(five), 2)]));
     }
 
     [Fact]

@@ -9,8 +9,8 @@ public sealed class RunTreePrinterTests
 {
     [Theory]
     [InlineData("0123456789abcdef", "[grey]…abcdef[/]")]
-    [InlineData("0123456789abcdef.load_dataset-ad65b0a94780-1", "[grey]…abcdef[/].ad65")]
-    [InlineData("0123456789abcdef.tune.v2-c56016bac1c9-1.train-model-80d5ccd591d5-3", "[grey]…abcdef[/].c560.80d5#3")]
+    [InlineData("0123456789abcdef.ad65bzak4772", "[grey]…abcdef[/].ad65")]
+    [InlineData("0123456789abcdef.c56q26bac3c7.w7d5ccd5s5d5-3", "[grey]…abcdef[/].c56q.w7d5#3")]
     public void Short_KeepsTheRootsTailAndEachCallsHashHead(string runId, string shown)
         => Assert.Equal(shown, RunTreePrinter.Short(runId));
 

@@ -54,6 +54,41 @@ internal static class CanonicalJson
     /// <summary>SHA-256 of the canonical text, as lower-case hex.</summary>
     public static string Hash(string canonical) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
 
+    /// <summary>
+    /// SHA-256 of <paramref name="prefix"/> followed by the canonical text of <paramref name="json"/>, hashed from its
+    /// UTF-8 bytes without making the text. Text that is not JSON (or holds what JSON cannot: a lone surrogate) is
+    /// hashed as it is.
+    /// </summary>
+    public static void Hash(string prefix, string json, Span<byte> sha256)
+    {
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        var writer = t_writer ??= new Utf8JsonWriter(buffer);
+        try
+        {
+            Encoding.UTF8.GetBytes(prefix, buffer);
+            try
+            {
+                using var document = JsonDocument.Parse(json);
+                Write(document.RootElement, writer);
+                writer.Flush();
+            }
+            catch (Exception exception) when (exception is JsonException or ArgumentException or InvalidOperationException)
+            {
+                writer.Reset(buffer);
+                buffer.ResetWrittenCount();
+                Encoding.UTF8.GetBytes(prefix, buffer);
+                Encoding.UTF8.GetBytes(json, buffer);
+            }
+
+            SHA256.HashData(buffer.WrittenSpan, sha256);
+        }
+        finally
+        {
+            writer.Reset(buffer);
+            buffer.ResetWrittenCount();
+        }
+    }
+
     [ThreadStatic] static ArrayBufferWriter<byte>? t_buffer;
     [ThreadStatic] static Utf8JsonWriter? t_writer;
 

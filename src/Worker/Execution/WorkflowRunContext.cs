@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -8,16 +9,15 @@ using Routines.Serialization;
 namespace Routines.Worker.Execution;
 
 /// <summary>
-/// The context of a workflow attempt. A call's child run id says what the call is — the routine as the call names it,
-/// the hash of its canonical input, and its occurrence among identical calls of this attempt — so a re-run of the
-/// workflow finds the children it already started whatever order its calls start in (decision #34).
+/// The context of a workflow attempt. A call's child run id says what the call is — a hash of the routine as the call
+/// names it and its canonical input, and its occurrence among identical calls of this attempt — so a re-run of the
+/// workflow finds the children it already started whatever order its calls start in (decisions #34, #75).
 /// </summary>
 internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrainFactory grains, JsonSerializerOptions json) : WorkflowContext
 {
     static readonly TimeSpan ChildPollInterval = TimeSpan.FromSeconds(30);
 
-    readonly ConcurrentDictionary<string, int> _occurrences = new();
-    readonly ConcurrentDictionary<string, string> _names = new(); // routine id as written → the name in its calls' ids
+    readonly ConcurrentDictionary<string, int> _occurrences = new(); // a call's hash → the identical calls made so far
 
     public override string RunId => attempt.Request.RunId;
 
@@ -108,19 +108,25 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
     }
 
     /// <summary>
-    /// <c>{run id}.{name}-{12 hex of SHA-256(routine id as written, canonical input)}-{occurrence}</c>. Identical calls
-    /// are interchangeable, so numbering them in start order is right whatever order they start in. Two different calls
-    /// that shared the 48 bits would be told apart by the service, which compares the recorded input in full.
+    /// <c>{run id}.{hash}</c>, then <c>-{occurrence}</c> from the second of identical calls on: the hash is 12 base32
+    /// characters (60 bits) of SHA-256(routine id as written, canonical input). Identical calls are interchangeable, so
+    /// numbering them in start order is right whatever order they start in. Two different calls that shared the 60
+    /// bits would be told apart by the service, which compares the recorded call in full.
     /// </summary>
     string ChildIdOf(string routineId, string inputJson)
     {
-        // Text JSON cannot carry (a lone surrogate) is hashed as it is: the service refuses it with its path.
-        var canonical = CanonicalJson.TryOf(inputJson) ?? inputJson;
-        var hash = CanonicalJson.Hash(routineId + "\n" + canonical)[..12];
-        var name = _names.GetOrAdd(routineId, static text => Routines.RoutineId.TryParse(text, out var id, out _) ? id.Name : "call");
-        var occurrence = _occurrences.AddOrUpdate(hash, 1, (_, n) => n + 1);
-        return $"{RunId}.{name}-{hash}-{occurrence}";
+        Span<byte> sha256 = stackalloc byte[32];
+        CanonicalJson.Hash(routineId + "\n", inputJson, sha256);
+        var hash = Base32(BinaryPrimitives.ReadUInt64BigEndian(sha256));
+        var occurrence = _occurrences.AddOrUpdate(hash, 1, static (_, n) => n + 1);
+        return occurrence == 1 ? $"{RunId}.{hash}" : $"{RunId}.{hash}-{occurrence}";
     }
+
+    /// <summary>The top 60 bits in lower-case base32 (RFC 4648's letters): run ids are searched lower-cased.</summary>
+    static string Base32(ulong bits) => string.Create(12, bits, static (chars, bits) =>
+    {
+        for (var i = 0; i < chars.Length; i++) chars[i] = "abcdefghijklmnopqrstuvwxyz234567"[(int)(bits >> (59 - 5 * i)) & 31];
+    });
 
     /// <summary>
     /// Waits for the child's completion message; asks the child directly now and then in case a message was lost
