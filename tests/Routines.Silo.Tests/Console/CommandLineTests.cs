@@ -178,7 +178,7 @@ public sealed partial class CommandLineTests(CommandLineTests.Cluster cluster, X
         Assert.True(outcome.ExitCode == 1, outcome.ToString());
         Assert.Matches(@"step@\S+ Failed", outcome.Stdout); // the live tree
         Assert.Contains("pipeline@", outcome.Stderr);
-        Assert.Matches(@"caused by System.ArgumentOutOfRangeException: .* \(run \S+\.step-", outcome.Stderr);
+        Assert.Matches(@"caused by System.ArgumentOutOfRangeException: .* \(run [0-9a-f]{32}\.[a-z2-7]{12}\)", outcome.Stderr); // the step's run
     }
 
     [Fact]
