@@ -45,7 +45,7 @@ internal static class CanonicalJson
         {
             return Of(json);
         }
-        catch (Exception exception) when (exception is JsonException or ArgumentException or InvalidOperationException)
+        catch (Exception exception) when (IsNotJson(exception))
         {
             return null;
         }
@@ -66,13 +66,7 @@ internal static class CanonicalJson
         try
         {
             Encoding.UTF8.GetBytes(prefix, buffer);
-            try
-            {
-                using var document = JsonDocument.Parse(json);
-                Write(document.RootElement, writer);
-                writer.Flush();
-            }
-            catch (Exception exception) when (exception is JsonException or ArgumentException or InvalidOperationException)
+            if (!TryWrite(json, writer))
             {
                 writer.Reset(buffer);
                 buffer.ResetWrittenCount();
@@ -88,6 +82,24 @@ internal static class CanonicalJson
             buffer.ResetWrittenCount();
         }
     }
+
+    static bool TryWrite(string json, Utf8JsonWriter writer)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            Write(document.RootElement, writer);
+            writer.Flush();
+            return true;
+        }
+        catch (Exception exception) when (IsNotJson(exception))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>What parsing or writing text that is not JSON (or holds a lone surrogate) throws.</summary>
+    static bool IsNotJson(Exception exception) => exception is JsonException or ArgumentException or InvalidOperationException;
 
     [ThreadStatic] static ArrayBufferWriter<byte>? t_buffer;
     [ThreadStatic] static Utf8JsonWriter? t_writer;
