@@ -48,6 +48,7 @@ internal sealed partial class RunGrain(
     RunInfo? _recorded;
     long _changes, _recordedChange;
     long _writtenAt; // when this grain last wrote _recorded (Stopwatch ticks)
+    RunStatus? _savedStatus; // the status of the last save handed to the store, or of the record read from it: what the next save replaces
     Task? _loading;
     Task? _submitting; // a submit made by ExecuteAsync, which every other call and timer waits for (SubmitHoldingOthersAsync)
     string? _callerWorker; // for Local / PreferLocal execution; kept in memory only, so locality is best effort
@@ -539,7 +540,9 @@ internal sealed partial class RunGrain(
     async Task SaveAsync(RunInfo run, IReadOnlyList<RunEvent> transitions, CacheEntry? cacheEntry = null)
     {
         var change = ++_changes;
-        await store.SaveRunAsync(run, transitions, cacheEntry);
+        var stored = _savedStatus;
+        _savedStatus = run.Status;
+        await store.SaveRunAsync(run, transitions, cacheEntry, stored);
         if (change > _recordedChange) (_recorded, _recordedChange, _writtenAt) = (run, change, Stopwatch.GetTimestamp());
     }
 
@@ -643,5 +646,9 @@ internal sealed partial class RunGrain(
     /// <summary>True when the next <see cref="EnsureLoadedAsync"/> reads the record from the store.</summary>
     bool ReadsRecord => _loading is not { IsFaulted: false };
 
-    async Task LoadAsync() => _recorded = _run ??= await store.GetRunAsync(RunId);
+    async Task LoadAsync()
+    {
+        _recorded = _run ??= await store.GetRunAsync(RunId);
+        _savedStatus ??= _recorded?.Status;
+    }
 }

@@ -24,7 +24,13 @@ internal interface IRunStore : IAsyncDisposable
     /// cached, puts <paramref name="cacheEntry"/>, atomically: a success and its cache entry are one write, not two
     /// commits one after the other on a run's path.
     /// </summary>
-    Task SaveRunAsync(RunInfo run, IReadOnlyList<RunEvent> transitions, CacheEntry? cacheEntry = null, CancellationToken cancellationToken = default);
+    /// <param name="stored">
+    /// The run's status in the store before this save, as its one writer (the run's grain) knows it from its own last
+    /// save or read; null for a run not stored yet. Lets a store that keeps counts by status change only the columns a
+    /// status change touches and count without reading the row (decision #76); a store that cannot trust it (its own
+    /// earlier write of the run failed, or the row exists after all) writes the run as if it were not given.
+    /// </param>
+    Task SaveRunAsync(RunInfo run, IReadOnlyList<RunEvent> transitions, CacheEntry? cacheEntry = null, RunStatus? stored = null, CancellationToken cancellationToken = default);
 
     Task AppendLogsAsync(IReadOnlyList<RunLogLine> lines, CancellationToken cancellationToken = default);
 

@@ -61,7 +61,7 @@ internal sealed partial class LocalRunOwners(
             {
                 Status = RunStatus.Failed, FinishedAt = now, WaitReason = null,
                 Error = new RunError("Routines.RunAbandoned", reason, RunId: run.RunId, RoutineId: run.RoutineId),
-            }, [new RunEvent(run.RunId, now, RunStatus.Failed, run.Attempt, run.Worker, reason)], cancellationToken: cancellationToken);
+            }, [new RunEvent(run.RunId, now, RunStatus.Failed, run.Attempt, run.Worker, reason)], stored: run.Status, cancellationToken: cancellationToken);
             LogClosed(run.RunId, process);
         }
     }

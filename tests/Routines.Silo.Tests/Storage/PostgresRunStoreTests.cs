@@ -69,11 +69,13 @@ public sealed class PostgresRunStoreTests(PostgresFixture postgres) : RunStoreCo
     }
 
     /// <summary>
-    /// Two service silos' stores saving the same runs at once, each batch moving them to other statuses: the kept counts
-    /// still agree with the rows, since each write counts down the status the row had when it locked it (decision #73).
+    /// Two stores saving the same runs at once, each batch moving them to other statuses, and no save saying what it
+    /// replaces (as from a grain that took its run for new): a batch that meets a stored run is written again by the
+    /// statement that counts down the status the row had when it locked it (decisions #73, #76), so the kept counts
+    /// still agree with the rows.
     /// </summary>
     [Fact]
-    public async Task TwoStoresSavingTheSameRunsAtOnce_KeepTheCountsExact()
+    public async Task TwoStoresSavingTheSameRunsAtOnce_AsNewRuns_KeepTheCountsExact()
     {
         var other = await OpenAsync(ConnectionString);
         var statuses = Enum.GetValues<RunStatus>();
@@ -92,6 +94,85 @@ public sealed class PostgresRunStoreTests(PostgresFixture postgres) : RunStoreCo
             Assert.Equal(counted.Total, (await other.ListRunsAsync(kept)).Total);
         }
         Assert.Equal(runs.Length, (await Store.ListRunsAsync(new RunFilter { Take = 0 })).Total);
+    }
+
+    /// <summary>
+    /// Saves that say the status they replace, as a run's grain makes them (decision #76): a new run inserted, then its
+    /// status changes written as changes of the stored row, some sent at once so that a batch holds two saves of one
+    /// run. Every record reads back as last saved, and the kept counts agree with the rows.
+    /// </summary>
+    [Fact]
+    public async Task SavesSayingWhatTheyReplace_StoreEachRecord_AndKeepTheCountsExact()
+    {
+        var runs = Enumerable.Range(0, 60).Select(i => NewRun($"run-{i:D3}", name: i % 3 == 0 ? "train_model" : "evaluate_model",
+            created: T0.AddSeconds(i), parent: i % 4 == 0 ? null : "run-000", root: i % 4 == 0 ? null : "run-000")).ToArray();
+        await Task.WhenAll(runs.Select(run => Store.SaveRunAsync(run, [], stored: null)));
+
+        var running = runs.Select((run, i) => run with
+        {
+            Status = RunStatus.Running, Attempt = 1, MaxAttempts = 4, ParentAttempt = 2, Worker = $"worker-{i % 2}", WaitReason = null,
+            StartedAt = T0.AddMinutes(1), Progress = new RunProgress(i, 100, "epoch", T0.AddMinutes(2)),
+        }).ToArray();
+        var ended = running.Select((run, i) => run with
+        {
+            Status = i % 5 == 0 ? RunStatus.Failed : RunStatus.Succeeded, FinishedAt = T0.AddMinutes(3),
+            OutputJson = i % 5 == 0 ? null : $$"""{"accuracy":{{i}}}""", Error = i % 5 == 0 ? new RunError("Boom", "it broke") : null,
+        }).ToArray();
+        // The even runs' two changes are sent together; the odd ones' one after the other.
+        await Task.WhenAll(runs.Select(async (_, i) =>
+        {
+            var toRunning = Store.SaveRunAsync(running[i], [], stored: RunStatus.Pending);
+            if (i % 2 == 1) await toRunning;
+            await Task.WhenAll(toRunning, Store.SaveRunAsync(ended[i], [], stored: RunStatus.Running));
+        }));
+
+        foreach (var expected in ended)
+        {
+            var stored = await Store.GetRunAsync(expected.RunId);
+            Assert.NotNull(stored);
+            Assert.Equal(
+                (expected.Status, expected.Attempt, expected.MaxAttempts, expected.ParentAttempt, expected.Worker, expected.StartedAt,
+                    expected.FinishedAt, expected.OutputJson, expected.Error?.Type, expected.Progress, expected.InputJson, expected.ParentRunId),
+                (stored.Status, stored.Attempt, stored.MaxAttempts, stored.ParentAttempt, stored.Worker, stored.StartedAt,
+                    stored.FinishedAt, stored.OutputJson, stored.Error?.Type, stored.Progress, stored.InputJson, stored.ParentRunId));
+        }
+        await AssertCountsAgreeWithTheRowsAsync();
+    }
+
+    /// <summary>
+    /// A save that failed leaves its grain believing a status the row does not have; the store knows which runs it
+    /// failed to write and counts their next save from the row (decision #76), not from what the save says it replaces.
+    /// </summary>
+    [Fact]
+    public async Task AFailedSave_TheRunsNextSave_CountsFromTheRow()
+    {
+        var run = NewRun("run-1");
+        await Store.SaveRunAsync(run, [], stored: null);
+        await Store.SaveRunAsync(run with { Status = RunStatus.Running, Attempt = 1 }, [], stored: RunStatus.Pending);
+        // A cache key too long for its index fails the write of the run's success, which goes with it.
+        var tooLong = string.Concat(Enumerable.Range(0, 400).Select(_ => Guid.NewGuid().ToString("N")));
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.SaveRunAsync(run with { Status = RunStatus.Succeeded, Attempt = 1 }, [],
+            new CacheEntry(tooLong, run.RoutineId, "{}", run.RunId, T0), stored: RunStatus.Running));
+
+        // Its grain took the success for stored.
+        await Store.SaveRunAsync(run with { Status = RunStatus.Failed, Attempt = 1 }, [], stored: RunStatus.Succeeded);
+
+        Assert.Equal(RunStatus.Failed, (await Store.GetRunAsync("run-1"))!.Status);
+        await AssertCountsAgreeWithTheRowsAsync();
+        Assert.Equal(0, (await Store.ListRunsAsync(new RunFilter { Status = RunStatus.Running, Take = 0 })).Total);
+    }
+
+    /// <summary>Every count the store keeps (by status, roots only or not) equals the rows counted.</summary>
+    private async Task AssertCountsAgreeWithTheRowsAsync()
+    {
+        foreach (var status in Enum.GetValues<RunStatus>())
+        foreach (var rootsOnly in (bool[])[false, true])
+        {
+            var kept = new RunFilter { Status = status, RootsOnly = rootsOnly, Take = 0 };
+            var counted = await Store.ListRunsAsync(kept with { CreatedAfter = T0.AddYears(-1) }); // a time range counts the rows
+            Assert.True(counted.Total == (await Store.ListRunsAsync(kept)).Total, $"{status}, roots only {rootsOnly}: kept "
+                + $"{(await Store.ListRunsAsync(kept)).Total}, counted {counted.Total}");
+        }
     }
 
     /// <summary>A policy at its defaults is stored in a few bytes: it is written with each of a run's records (decision #73).</summary>

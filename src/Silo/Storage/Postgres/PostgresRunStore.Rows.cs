@@ -9,8 +9,8 @@ namespace Routines.Silo.Storage.Postgres;
 /// <summary>Tables, columns and values: how a record becomes a row and back.</summary>
 internal sealed partial class PostgresRunStore
 {
-    /// <summary>The columns of <c>runs</c>, in the order <see cref="ReadRun"/> reads them; writing them keeps the counts.</summary>
-    private static readonly Table<RunInfo> Runs = new("runs", ["run_id"], OnConflict.Replace, [
+    /// <summary>The columns of <c>runs</c>, in the order <see cref="ReadRun"/> reads them.</summary>
+    private static readonly Column<RunInfo>[] RunColumns = [
         Text<RunInfo>("run_id", r => r.RunId),
         Text<RunInfo>("routine_id", r => r.RoutineId),
         Text<RunInfo>("routine_name", r => r.RoutineName),
@@ -38,7 +38,31 @@ internal sealed partial class PostgresRunStore
         Text<RunInfo>("options_json", r => ToJson(r.Options)),
         Text<RunInfo>("policy_json", r => ToJson(r.Policy)),
         Text<RunInfo>("trace_parent", r => r.TraceParent),
-        Text<RunInfo>("cause_json", r => ToJson(r.Cause))], KeepingCounts);
+        Text<RunInfo>("cause_json", r => ToJson(r.Cause))];
+
+    /// <summary>What a save can change in a stored run (its status and what goes with it); the rest is fixed at submit.</summary>
+    private static readonly string[] ChangingColumns = [
+        "status", "attempt", "max_attempts", "output_json", "error_json", "parent_attempt", "started_at", "finished_at", "worker",
+        "cached_from_run_id", "wait_reason", "progress_current", "progress_total", "progress_message", "progress_updated_at"];
+
+    /// <summary>Runs whose stored status is read from their locked rows, writing them keeps the counts (decision #73).</summary>
+    private static readonly Table<RunInfo> Runs = new("runs", ["run_id"], OnConflict.Replace, RunColumns, KeepingCounts);
+
+    /// <summary>Runs their grains know to be new; one already stored fails the batch, which is then written by <see cref="Runs"/>.</summary>
+    private static readonly Table<RunInfo> NewRuns = new("runs", ["run_id"], OnConflict.Refuse, RunColumns);
+
+    /// <summary>Stored runs, as their grains know them: only the columns a save can change (decision #76).</summary>
+    private static readonly Changes<RunInfo> RunChanges = new("runs", RunColumns[0], [.. RunColumns.Where(c => ChangingColumns.Contains(c.Name))]);
+
+    /// <summary>How many runs each (routine, status, root) gained or lost, in key order, added to <c>run_counts</c>.</summary>
+    private static readonly Table<CountChange> CountChanges = new("run_counts", ["routine_name", "status", "root"], OnConflict.Add, [
+        Text<CountChange>("routine_name", c => c.Routine),
+        Text<CountChange>("status", c => c.Status),
+        Boolean<CountChange>("root", c => c.Root),
+        Bigint<CountChange>("runs", c => c.Runs)]);
+
+    /// <summary>Runs of a routine in a status, root runs or not, gained (or, negative, lost) in one batch.</summary>
+    private readonly record struct CountChange(string Routine, string Status, bool Root, long Runs);
 
     /// <summary>
     /// The runs' upsert, keeping <c>run_counts</c> in the same statement (decision #73): a replaced run keeps the status it

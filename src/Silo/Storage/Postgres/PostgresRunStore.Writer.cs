@@ -4,12 +4,14 @@ using Npgsql;
 using NpgsqlTypes;
 using Routines.Client;
 
+using static Routines.Silo.Storage.StoredRows;
+
 namespace Routines.Silo.Storage.Postgres;
 
 /// <summary>The write side: queued writes committed in batches by one writer connection, and recovery when the server goes away.</summary>
 internal sealed partial class PostgresRunStore
 {
-    public Task SaveRunAsync(RunInfo run, IReadOnlyList<RunEvent> transitions, CacheEntry? cacheEntry = null, CancellationToken cancellationToken = default)
+    public Task SaveRunAsync(RunInfo run, IReadOnlyList<RunEvent> transitions, CacheEntry? cacheEntry = null, RunStatus? stored = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(transitions);
@@ -19,7 +21,7 @@ internal sealed partial class PostgresRunStore
         return EnqueueAsync(rows =>
         {
             if (cacheEntry is not null) rows.PutCached(cacheEntry);
-            rows.SaveRun(run);
+            rows.SaveRun(run, stored);
             foreach (var transition in transitions) rows.AppendEvent(transition);
         }, size, cancellationToken);
     }
@@ -94,8 +96,15 @@ internal sealed partial class PostgresRunStore
     /// </summary>
     private async Task<Exception?> TryWriteAsync(IReadOnlyList<PendingWrite> batch)
     {
-        var rows = new WriteRows(batch.Count);
+        var rows = new WriteRows(_unsure, batch.Count);
         foreach (var write in batch) write.AddTo(rows);
+        var failure = await WriteOrRecoverAsync(rows).ConfigureAwait(false);
+        rows.Settle(committed: failure is null);
+        return failure;
+    }
+
+    private async Task<Exception?> WriteOrRecoverAsync(WriteRows rows)
+    {
         var number = ++_batchNumber;
         for (var attempt = 1; ; attempt++)
         {
@@ -108,6 +117,13 @@ internal sealed partial class PostgresRunStore
                 await WriteAsync(_writer, rows, number, CancellationToken.None).ConfigureAwait(false);
                 _outageStarted = null;
                 return null;
+            }
+            catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "runs_pkey" } && rows.TrustsCallers)
+            {
+                // A run its grain took for new was stored after all (rolled back with the batch): write them all as
+                // runs whose stored status is read from their rows.
+                rows.TrustsCallers = false;
+                attempt--;
             }
             catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure
                                               && attempt < MaxAttemptsOnConflict)
@@ -285,16 +301,36 @@ internal sealed partial class PostgresRunStore
     /// tables as writing each write alone would: the last save of a run (or cache key) wins, the first copy of a log
     /// line wins, events and metric points keep their order.
     /// </summary>
+    /// <param name="unsure">
+    /// Runs whose last write failed: their grains' idea of the stored status may be ahead of the row, so they are written
+    /// as runs whose stored status is read from the row, until such a write commits.
+    /// </param>
     /// <param name="writes">How many writes the batch holds: most save a run with an event, so the run and event rows are sized for them.</param>
-    private sealed class WriteRows(int writes = 0)
+    private sealed class WriteRows(HashSet<string> unsure, int writes = 0)
     {
-        private readonly Dictionary<string, RunInfo> _runs = new(writes, StringComparer.Ordinal);
+        // Each run's last record, and its stored status as its first save in the batch gave it.
+        private readonly Dictionary<string, (RunInfo Run, RunStatus? Stored)> _runs = new(writes, StringComparer.Ordinal);
         private readonly List<RunEvent> _events = new(writes);
         private readonly Dictionary<(string RunId, long Sequence), RunLogLine> _logs = new();
         private readonly List<MetricPoint> _metrics = [];
         private readonly Dictionary<string, CacheEntry> _cache = new(StringComparer.Ordinal);
 
-        public void SaveRun(RunInfo run) => _runs[run.RunId] = run;
+        /// <summary>
+        /// False once a run its grain took for new turned out stored: then every run of the batch is written by the
+        /// statement that reads the stored status from its row (<see cref="Runs"/>).
+        /// </summary>
+        public bool TrustsCallers { get; set; } = true;
+
+        public void SaveRun(RunInfo run, RunStatus? stored) =>
+            _runs[run.RunId] = (run, _runs.TryGetValue(run.RunId, out var first) ? first.Stored : stored);
+
+        /// <summary>After the batch: its runs are unsure if it failed, and sure again if it committed.</summary>
+        public void Settle(bool committed)
+        {
+            foreach (var runId in _runs.Keys)
+                if (committed) unsure.Remove(runId);
+                else unsure.Add(runId);
+        }
 
         public void AppendEvent(RunEvent e) => _events.Add(e);
 
@@ -309,7 +345,7 @@ internal sealed partial class PostgresRunStore
             // Rows that may conflict go in key order, so two service silos writing the same keys lock them in the
             // same order instead of deadlocking.
             var batch = new NpgsqlBatch(connection);
-            if (_runs.Count > 0) batch.BatchCommands.Add(Runs.Command([.. _runs.Values.OrderBy(r => r.RunId, StringComparer.Ordinal)]));
+            if (_runs.Count > 0) AddRuns(batch);
             if (_events.Count > 0) batch.BatchCommands.Add(Events.Command(_events));
             if (_logs.Count > 0)
             {
@@ -320,12 +356,58 @@ internal sealed partial class PostgresRunStore
             if (_cache.Count > 0) batch.BatchCommands.Add(Cache.Command([.. _cache.Values.OrderBy(c => c.Key, StringComparer.Ordinal)]));
             return batch;
         }
+
+        /// <summary>
+        /// New runs inserted, stored ones changed in the columns that change, and the counts moved by what their grains
+        /// say each replaced (decision #76); runs whose stored status is not sure go through <see cref="Runs"/>, which
+        /// reads it from the locked row.
+        /// </summary>
+        private void AddRuns(NpgsqlBatch batch)
+        {
+            List<RunInfo> read = [], added = [], changed = [];
+            var counts = new Dictionary<(string Routine, string Status, bool Root), long>();
+            foreach (var (run, stored) in _runs.Values.OrderBy(r => r.Run.RunId, StringComparer.Ordinal))
+            {
+                if (!TrustsCallers || unsure.Contains(run.RunId))
+                {
+                    read.Add(run);
+                    continue;
+                }
+
+                (stored is null ? added : changed).Add(run);
+                if (stored == run.Status) continue;
+                Count(run, Name(run.Status), 1);
+                if (stored is { } replaced) Count(run, Name(replaced), -1);
+            }
+
+            if (read.Count > 0) batch.BatchCommands.Add(Runs.Command(read));
+            if (added.Count > 0) batch.BatchCommands.Add(NewRuns.Command(added));
+            if (changed.Count > 0) batch.BatchCommands.Add(RunChanges.Command(changed));
+            // In key order, as the counts' other writer (the removals' trigger) locks them.
+            List<CountChange> moved = [.. counts.Where(c => c.Value != 0)
+                .Select(c => new CountChange(c.Key.Routine, c.Key.Status, c.Key.Root, c.Value))
+                .OrderBy(c => c.Routine, StringComparer.Ordinal).ThenBy(c => c.Status, StringComparer.Ordinal).ThenBy(c => c.Root)];
+            if (moved.Count > 0) batch.BatchCommands.Add(CountChanges.Command(moved));
+
+            void Count(RunInfo run, string status, long change)
+            {
+                var key = (run.RoutineName, status, run.ParentRunId is null);
+                counts[key] = counts.GetValueOrDefault(key) + change;
+            }
+        }
     }
 
     private enum OnConflict
     {
+        /// <summary>A row whose key exists fails the statement.</summary>
+        Refuse,
+
+        /// <summary>A row whose key exists adds its values to the stored ones.</summary>
+        Add,
+
         /// <summary>No key but the generated id: every row is inserted.</summary>
         Append,
+
 
         /// <summary>A row whose key exists is left out.</summary>
         Ignore,
@@ -342,6 +424,7 @@ internal sealed partial class PostgresRunStore
             NpgsqlDbType.Text => "text",
             NpgsqlDbType.Integer => "integer",
             NpgsqlDbType.Bigint => "bigint",
+            NpgsqlDbType.Boolean => "boolean",
             NpgsqlDbType.Double => "double precision",
             NpgsqlDbType.TimestampTz => "timestamptz",
             _ => throw new ArgumentOutOfRangeException(nameof(Type), Type, null),
@@ -366,40 +449,67 @@ internal sealed partial class PostgresRunStore
             _columns = columns;
             var names = string.Join(", ", columns.Select(c => c.Name));
             var arrays = string.Join(", ", columns.Select((c, i) => $"${i + 1}::{c.SqlType}[]"));
-            var values = string.Join(", ", columns.Select((c, i) => $"${i + 1}::{c.SqlType}"));
+            var parameters = string.Join(", ", columns.Select((c, i) => $"${i + 1}::{c.SqlType}"));
+            var values = columns.Where(c => !key.Contains(c.Name)).Select(c => c.Name);
             var conflict = onConflict switch
             {
-                OnConflict.Append => "",
+                OnConflict.Append or OnConflict.Refuse => "",
                 OnConflict.Ignore => $" ON CONFLICT ({string.Join(", ", key)}) DO NOTHING",
-                _ => $" ON CONFLICT ({string.Join(", ", key)}) DO UPDATE SET " +
-                     string.Join(", ", columns.Where(c => !key.Contains(c.Name)).Select(c => $"{c.Name} = excluded.{c.Name}")),
+                OnConflict.Add => $" ON CONFLICT ({string.Join(", ", key)}) DO UPDATE SET " +
+                                  string.Join(", ", values.Select(c => $"{c} = {name}.{c} + excluded.{c}")),
+                _ => $" ON CONFLICT ({string.Join(", ", key)}) DO UPDATE SET " + string.Join(", ", values.Select(c => $"{c} = excluded.{c}")),
             };
             // WITH ORDINALITY and ORDER BY keep the rows in array order: ids of events and metric points follow the
             // write order, and keyed rows are locked in the order ToBatch chose.
             var rows = $"INSERT INTO {name} ({names}) SELECT {names} FROM unnest({arrays}) WITH ORDINALITY AS u({names}, ord) ORDER BY ord{conflict}";
-            var row = $"INSERT INTO {name} ({names}) VALUES ({values}){conflict}";
+            var row = $"INSERT INTO {name} ({names}) VALUES ({parameters}){conflict}";
             (_rows, _row) = statement is null ? (rows, row) : (statement(rows), statement(row));
         }
 
         public IEnumerable<string> ColumnNames => _columns.Select(c => c.Name);
 
-        public NpgsqlBatchCommand Command(IReadOnlyList<T> rows)
-        {
-            if (rows.Count == 1)
-            {
-                var row = new NpgsqlBatchCommand(_row);
-                foreach (var column in _columns)
-                    row.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = column.Type, Value = column.Value(rows[0]) ?? DBNull.Value });
-                return row;
-            }
+        public NpgsqlBatchCommand Command(IReadOnlyList<T> rows) => Bind(_row, _rows, _columns, rows);
+    }
 
-            var command = new NpgsqlBatchCommand(_rows);
-            foreach (var column in _columns)
-            {
-                command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | column.Type, Value = column.Values(rows) });
-            }
-            return command;
+    /// <summary>
+    /// An update of some columns of rows found by their key, in the two forms of <see cref="Table{T}"/>: one statement
+    /// joining <c>unnest</c> over one array per column, or a lone row's values.
+    /// </summary>
+    private sealed class Changes<T>
+    {
+        private readonly Column<T>[] _columns;
+        private readonly string _rows;
+        private readonly string _row;
+
+        public Changes(string name, Column<T> key, Column<T>[] changing)
+        {
+            _columns = [key, .. changing];
+            var names = string.Join(", ", _columns.Select(c => c.Name));
+            var arrays = string.Join(", ", _columns.Select((c, i) => $"${i + 1}::{c.SqlType}[]"));
+            _rows = $"UPDATE {name} AS t SET {string.Join(", ", changing.Select(c => $"{c.Name} = u.{c.Name}"))} "
+                  + $"FROM unnest({arrays}) AS u({names}) WHERE t.{key.Name} = u.{key.Name}";
+            _row = $"UPDATE {name} SET {string.Join(", ", changing.Select((c, i) => $"{c.Name} = ${i + 2}::{c.SqlType}"))} "
+                 + $"WHERE {key.Name} = $1::{key.SqlType}";
         }
+
+        public NpgsqlBatchCommand Command(IReadOnlyList<T> rows) => Bind(_row, _rows, _columns, rows);
+    }
+
+    /// <summary>A statement for the rows: the lone-row form with plain values for one, else one array per column.</summary>
+    private static NpgsqlBatchCommand Bind<T>(string oneRow, string manyRows, Column<T>[] columns, IReadOnlyList<T> rows)
+    {
+        if (rows.Count == 1)
+        {
+            var row = new NpgsqlBatchCommand(oneRow);
+            foreach (var column in columns)
+                row.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = column.Type, Value = column.Value(rows[0]) ?? DBNull.Value });
+            return row;
+        }
+
+        var command = new NpgsqlBatchCommand(manyRows);
+        foreach (var column in columns)
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | column.Type, Value = column.Values(rows) });
+        return command;
     }
 
     private static Column<T> Text<T>(string name, Func<T, string?> get) => Bound<T, string?>(name, NpgsqlDbType.Text, r => ToDb(get(r)));
@@ -407,6 +517,8 @@ internal sealed partial class PostgresRunStore
     private static Column<T> Integer<T>(string name, Func<T, int> get) => Bound(name, NpgsqlDbType.Integer, get);
 
     private static Column<T> Bigint<T>(string name, Func<T, long?> get) => Bound(name, NpgsqlDbType.Bigint, get);
+
+    private static Column<T> Boolean<T>(string name, Func<T, bool> get) => Bound(name, NpgsqlDbType.Boolean, get);
 
     private static Column<T> Double<T>(string name, Func<T, double> get) => Bound(name, NpgsqlDbType.Double, get);
 

@@ -46,6 +46,7 @@ internal sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
     // Which marker row is this store's, and the number of the batch being written (see RecoverAsync).
     private readonly Guid _writerId = Guid.NewGuid();
     private long _batchNumber;
+    private readonly HashSet<string> _unsure = new(StringComparer.Ordinal); // runs whose last write failed (the writer's loop only)
 
     private Batcher<PendingWrite>? _writes;
     private NpgsqlConnection? _writer; // the write loop's connection, kept from batch to batch
@@ -171,12 +172,17 @@ internal sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
     {
         var id = "routines-write-probe-" + Guid.NewGuid().ToString("N");
         var now = DateTimeOffset.UtcNow;
-        var rows = new WriteRows();
-        rows.SaveRun(new RunInfo
+        // Three runs, one for each statement that writes runs: a new run, a stored one (no row: nothing to change), and
+        // one whose stored status is read from its row.
+        var rows = new WriteRows(unsure: [id + "-read"]);
+        foreach (var (runId, stored) in new[] { (id, (RunStatus?)null), (id + "-stored", RunStatus.Pending), (id + "-read", RunStatus.Pending) })
         {
-            RunId = id, RoutineId = "tname:probe:0.0.0", RoutineName = "probe", RoutineVersion = "0.0.0", Kind = RoutineKind.Task,
-            InputJson = "{}", RootRunId = id, CreatedAt = now,
-        });
+            rows.SaveRun(new RunInfo
+            {
+                RunId = runId, RoutineId = "tname:probe:0.0.0", RoutineName = "probe", RoutineVersion = "0.0.0", Kind = RoutineKind.Task,
+                InputJson = "{}", RootRunId = runId, CreatedAt = now,
+            }, stored);
+        }
         rows.AppendEvent(new RunEvent(id, now, RunStatus.Pending, 0, null, null));
         rows.AppendLog(new RunLogLine(id, 1, now, LogLevel.Information, "probe", 0));
         rows.AppendMetric(new MetricPoint(id, "probe", 0, 0, now));

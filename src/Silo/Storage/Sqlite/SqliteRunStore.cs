@@ -136,7 +136,7 @@ internal sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
 
     // ---------------------------------------------------------------- writes
 
-    public Task SaveRunAsync(RunInfo run, IReadOnlyList<RunEvent> transitions, CacheEntry? cacheEntry = null, CancellationToken cancellationToken = default)
+    public Task SaveRunAsync(RunInfo run, IReadOnlyList<RunEvent> transitions, CacheEntry? cacheEntry = null, RunStatus? stored = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(transitions);
