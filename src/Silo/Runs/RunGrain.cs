@@ -351,7 +351,7 @@ internal sealed partial class RunGrain(
         var run = _run!;
         if (run.ParentRunId is not null && DifferentCall(run, request) is { } difference)
         {
-            // Only two calls whose ids share 48 bits of hash get here (or a worker that makes ids some other way).
+            // Only two calls whose ids share 60 bits of hash get here (or a worker that makes ids some other way).
             throw new WorkflowDeterminismException(RunId,
                 $"Workflow run {run.ParentRunId} made the call {RunId}, which is recorded as another call: {difference}. "
               + "The recorded result is not handed to a different call.");
