@@ -81,6 +81,46 @@ public sealed class ClusterTests(ClusterFixture cluster, Xunit.Abstractions.ITes
     /// The same keyed execute sent many times at once (<c>Task.WhenAll</c> of a client's retries): the first submits in its
     /// own call, the others, arriving meanwhile, wait their turn and attach. One run, executed once, for all of them.
     /// </summary>
+    /// <summary>
+    /// Runs through the whole engine — a fan-out queued past the workers' slots, a failure, a cache hit, a cancel, runs
+    /// submitted together — leave the kept counts equal to the rows: each grain tells the store the status each save
+    /// replaces, and the store counts from that (decision #76). Compared in one statement, so one snapshot.
+    /// </summary>
+    [Fact]
+    public async Task RunsThroughTheEngine_LeaveTheKeptCountsEqualToTheRows()
+    {
+        var key = Key();
+        var cached = Json(new { key = $"{key}-echo", milliseconds = 0 });
+        var fan = RunAsync("fan", new { key = $"{key}-fan", children = 40, milliseconds = 20 });
+        var failed = RunAsync("hostile", new { key = $"{key}-hostile", milliseconds = 0 });
+        var steps = Task.WhenAll(Enumerable.Range(0, 20).Select(i => RunAsync("step", new { key = $"{key}-step{i}", milliseconds = 10 })));
+        var echo = await cluster.Client.ExecuteAsync("echo", cached);
+        var hit = await cluster.Client.ExecuteAsync("echo", cached);
+        var cancelled = await cluster.Client.SubmitAsync("step", Json(new { key = $"{key}-cancelled", milliseconds = 60_000 }));
+        await cluster.Client.CancelAsync(cancelled.RunId);
+
+        Assert.Equal(RunStatus.Succeeded, (await fan).Status);
+        Assert.Equal(RunStatus.Failed, (await failed).Status);
+        Assert.All(await steps, run => Assert.Equal(RunStatus.Succeeded, run.Status));
+        Assert.Equal(echo.RunId, hit.CachedFromRunId);
+        Assert.Equal(RunStatus.Cancelled, (await cancelled.WaitAsync().WaitAsync(TimeSpan.FromMinutes(1))).Status);
+
+        await using var connection = new NpgsqlConnection(cluster.ConnectionString);
+        await connection.OpenAsync();
+        await using var compare = new NpgsqlCommand("""
+            SELECT coalesce(k.routine_name, c.routine_name) || ' ' || coalesce(k.status, c.status) || ' root ' || coalesce(k.root, c.root)
+                   || ': kept ' || coalesce(k.runs, 0) || ', counted ' || coalesce(c.runs, 0)
+            FROM (SELECT routine_name, status, root, runs FROM run_counts WHERE runs <> 0) AS k
+            FULL JOIN (SELECT routine_name, status, parent_run_id IS NULL AS root, count(*) AS runs FROM runs GROUP BY 1, 2, 3) AS c
+                ON k.routine_name = c.routine_name AND k.status = c.status AND k.root = c.root
+            WHERE k.runs IS DISTINCT FROM c.runs
+            """, connection);
+        var differences = new List<string>();
+        await using (var reader = await compare.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) differences.Add(reader.GetString(0));
+        Assert.Empty(differences);
+    }
+
     [Fact]
     public async Task TheSameKeyedExecute_SentManyTimesAtOnce_IsOneRun_ExecutedOnce()
     {

@@ -52,7 +52,7 @@ internal sealed partial class PostgresRunStore
     private static readonly Table<RunInfo> NewRuns = new("runs", ["run_id"], OnConflict.Refuse, RunColumns);
 
     /// <summary>Stored runs, as their grains know them: only the columns a save can change (decision #76).</summary>
-    private static readonly Changes<RunInfo> RunChanges = new("runs", RunColumns[0], [.. RunColumns.Where(c => ChangingColumns.Contains(c.Name))]);
+    private static readonly Table<RunInfo> RunChanges = Table<RunInfo>.Update("runs", RunColumns[0], [.. RunColumns.Where(c => ChangingColumns.Contains(c.Name))]);
 
     /// <summary>How many runs each (routine, status, root) gained or lost, in key order, added to <c>run_counts</c>.</summary>
     private static readonly Table<CountChange> CountChanges = new("run_counts", ["routine_name", "status", "root"], OnConflict.Add, [
@@ -113,7 +113,7 @@ internal sealed partial class PostgresRunStore
         Text<CacheEntry>("run_id", c => c.RunId),
         Timestamp<CacheEntry>("created_at", c => c.CreatedAt)]);
 
-    private static readonly string RunColumnList = string.Join(", ", Runs.ColumnNames);
+    private static readonly string RunColumnList = string.Join(", ", RunColumns.Select(c => c.Name));
 
     private static RunInfo ReadRun(DbDataReader r) => StoredRows.ReadRun(r, Time);
 

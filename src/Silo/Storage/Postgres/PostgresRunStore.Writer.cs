@@ -327,6 +327,7 @@ internal sealed partial class PostgresRunStore
         /// <summary>After the batch: its runs are unsure if it failed, and sure again if it committed.</summary>
         public void Settle(bool committed)
         {
+            if (committed && unsure.Count == 0) return; // the usual case: nothing to look up
             foreach (var runId in _runs.Keys)
                 if (committed) unsure.Remove(runId);
                 else unsure.Add(runId);
@@ -399,21 +400,20 @@ internal sealed partial class PostgresRunStore
 
     private enum OnConflict
     {
-        /// <summary>A row whose key exists fails the statement.</summary>
-        Refuse,
-
-        /// <summary>A row whose key exists adds its values to the stored ones.</summary>
-        Add,
-
         /// <summary>No key but the generated id: every row is inserted.</summary>
         Append,
 
+        /// <summary>A row whose key exists fails the statement.</summary>
+        Refuse,
 
         /// <summary>A row whose key exists is left out.</summary>
         Ignore,
 
         /// <summary>A row whose key exists replaces the stored one.</summary>
         Replace,
+
+        /// <summary>A row whose key exists adds its values to the stored ones.</summary>
+        Add,
     }
 
     /// <summary>A column of a table, and how to bind it: a batch's rows as one array, or a lone row's value.</summary>
@@ -432,10 +432,10 @@ internal sealed partial class PostgresRunStore
     }
 
     /// <summary>
-    /// One table's insert, in two forms with fixed texts, each parsed and planned once per connection. Rows of a batch
-    /// come from <c>unnest</c> over one array per column, so a batch of any size is one statement; a lone row (what an
-    /// idle store commits: a run's status change) is bound as plain values, which took such a commit's p50 from 0.24 to
-    /// 0.19 ms, 61f80ee's (bench/README.md, "A lone row").
+    /// One table's insert (or, from <see cref="Update"/>, update), in two forms with fixed texts, each parsed and planned
+    /// once per connection. Rows of a batch come from <c>unnest</c> over one array per column, so a batch of any size is
+    /// one statement; a lone row (what an idle store commits: a run's status change) is bound as plain values, which took
+    /// such a commit's p50 from 0.24 to 0.19 ms, 61f80ee's (bench/README.md, "A lone row").
     /// </summary>
     private sealed class Table<T>
     {
@@ -448,8 +448,6 @@ internal sealed partial class PostgresRunStore
         {
             _columns = columns;
             var names = string.Join(", ", columns.Select(c => c.Name));
-            var arrays = string.Join(", ", columns.Select((c, i) => $"${i + 1}::{c.SqlType}[]"));
-            var parameters = string.Join(", ", columns.Select((c, i) => $"${i + 1}::{c.SqlType}"));
             var values = columns.Where(c => !key.Contains(c.Name)).Select(c => c.Name);
             var conflict = onConflict switch
             {
@@ -461,55 +459,42 @@ internal sealed partial class PostgresRunStore
             };
             // WITH ORDINALITY and ORDER BY keep the rows in array order: ids of events and metric points follow the
             // write order, and keyed rows are locked in the order ToBatch chose.
-            var rows = $"INSERT INTO {name} ({names}) SELECT {names} FROM unnest({arrays}) WITH ORDINALITY AS u({names}, ord) ORDER BY ord{conflict}";
-            var row = $"INSERT INTO {name} ({names}) VALUES ({parameters}){conflict}";
+            var rows = $"INSERT INTO {name} ({names}) SELECT {names} FROM unnest({Arrays(columns)}) WITH ORDINALITY AS u({names}, ord) ORDER BY ord{conflict}";
+            var row = $"INSERT INTO {name} ({names}) VALUES ({string.Join(", ", columns.Select((c, i) => $"${i + 1}::{c.SqlType}"))}){conflict}";
             (_rows, _row) = statement is null ? (rows, row) : (statement(rows), statement(row));
         }
 
-        public IEnumerable<string> ColumnNames => _columns.Select(c => c.Name);
+        private Table(Column<T>[] columns, string rows, string row) => (_columns, _rows, _row) = (columns, rows, row);
 
-        public NpgsqlBatchCommand Command(IReadOnlyList<T> rows) => Bind(_row, _rows, _columns, rows);
-    }
-
-    /// <summary>
-    /// An update of some columns of rows found by their key, in the two forms of <see cref="Table{T}"/>: one statement
-    /// joining <c>unnest</c> over one array per column, or a lone row's values.
-    /// </summary>
-    private sealed class Changes<T>
-    {
-        private readonly Column<T>[] _columns;
-        private readonly string _rows;
-        private readonly string _row;
-
-        public Changes(string name, Column<T> key, Column<T>[] changing)
+        /// <summary>An update of the <paramref name="changing"/> columns of rows found by their <paramref name="key"/>, in the same two forms.</summary>
+        public static Table<T> Update(string name, Column<T> key, Column<T>[] changing)
         {
-            _columns = [key, .. changing];
-            var names = string.Join(", ", _columns.Select(c => c.Name));
-            var arrays = string.Join(", ", _columns.Select((c, i) => $"${i + 1}::{c.SqlType}[]"));
-            _rows = $"UPDATE {name} AS t SET {string.Join(", ", changing.Select(c => $"{c.Name} = u.{c.Name}"))} "
-                  + $"FROM unnest({arrays}) AS u({names}) WHERE t.{key.Name} = u.{key.Name}";
-            _row = $"UPDATE {name} SET {string.Join(", ", changing.Select((c, i) => $"{c.Name} = ${i + 2}::{c.SqlType}"))} "
-                 + $"WHERE {key.Name} = $1::{key.SqlType}";
+            Column<T>[] columns = [key, .. changing];
+            var names = string.Join(", ", columns.Select(c => c.Name));
+            return new Table<T>(columns,
+                $"UPDATE {name} AS t SET {string.Join(", ", changing.Select(c => $"{c.Name} = u.{c.Name}"))} "
+              + $"FROM unnest({Arrays(columns)}) AS u({names}) WHERE t.{key.Name} = u.{key.Name}",
+                $"UPDATE {name} SET {string.Join(", ", changing.Select((c, i) => $"{c.Name} = ${i + 2}::{c.SqlType}"))} "
+              + $"WHERE {key.Name} = $1::{key.SqlType}");
         }
 
-        public NpgsqlBatchCommand Command(IReadOnlyList<T> rows) => Bind(_row, _rows, _columns, rows);
-    }
-
-    /// <summary>A statement for the rows: the lone-row form with plain values for one, else one array per column.</summary>
-    private static NpgsqlBatchCommand Bind<T>(string oneRow, string manyRows, Column<T>[] columns, IReadOnlyList<T> rows)
-    {
-        if (rows.Count == 1)
+        public NpgsqlBatchCommand Command(IReadOnlyList<T> rows)
         {
-            var row = new NpgsqlBatchCommand(oneRow);
-            foreach (var column in columns)
-                row.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = column.Type, Value = column.Value(rows[0]) ?? DBNull.Value });
-            return row;
+            if (rows.Count == 1)
+            {
+                var row = new NpgsqlBatchCommand(_row);
+                foreach (var column in _columns)
+                    row.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = column.Type, Value = column.Value(rows[0]) ?? DBNull.Value });
+                return row;
+            }
+
+            var command = new NpgsqlBatchCommand(_rows);
+            foreach (var column in _columns)
+                command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | column.Type, Value = column.Values(rows) });
+            return command;
         }
 
-        var command = new NpgsqlBatchCommand(manyRows);
-        foreach (var column in columns)
-            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | column.Type, Value = column.Values(rows) });
-        return command;
+        private static string Arrays(Column<T>[] columns) => string.Join(", ", columns.Select((c, i) => $"${i + 1}::{c.SqlType}[]"));
     }
 
     private static Column<T> Text<T>(string name, Func<T, string?> get) => Bound<T, string?>(name, NpgsqlDbType.Text, r => ToDb(get(r)));
