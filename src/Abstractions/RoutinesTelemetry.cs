@@ -19,10 +19,14 @@ public static class RoutinesTelemetry
     /// <summary>The W3C <c>traceparent</c> of the current span, which a run records so its attempts join the caller's trace.</summary>
     internal static string? CurrentTraceParent => Activity.Current is { IdFormat: ActivityIdFormat.W3C, Id: var id } ? id : null;
 
-    /// <summary>Starts a span under a recorded <c>traceparent</c> (or the current span, when there is none); null when nobody listens.</summary>
-    internal static Activity? Start(string name, ActivityKind kind, string? traceParent)
+    /// <summary>
+    /// Starts a span named <c>{operation} {subject}</c> under a recorded <c>traceparent</c> (or the current span, when
+    /// there is none); null, and no name made, when nobody listens.
+    /// </summary>
+    internal static Activity? Start(string operation, string? subject, ActivityKind kind, string? traceParent)
     {
         if (!Source.HasListeners()) return null;
+        var name = subject is null ? operation : operation + " " + subject;
         return traceParent is not null && ActivityContext.TryParse(traceParent, null, out var parent)
             ? Source.StartActivity(name, kind, parent)
             : Source.StartActivity(name, kind);

@@ -25,9 +25,11 @@ internal static class OffloadedOutput
     }
 
     /// <summary>The output JSON itself: read from its artifact when it was offloaded.</summary>
-    public static async Task<string?> ResolveAsync(string? outputJson, Func<Artifact, Task<Stream>> open)
+    public static ValueTask<string?> ResolveAsync(string? outputJson, Func<Artifact, Task<Stream>> open)
+        => Of(outputJson) is { } artifact ? ReadAsync(artifact, open) : ValueTask.FromResult(outputJson);
+
+    static async ValueTask<string?> ReadAsync(Artifact artifact, Func<Artifact, Task<Stream>> open)
     {
-        if (Of(outputJson) is not { } artifact) return outputJson;
         await using var stream = await open(artifact);
         using var reader = new StreamReader(stream, Encoding.UTF8);
         return await reader.ReadToEndAsync();

@@ -58,7 +58,7 @@ internal sealed class RoutinesClient(IGrainFactory grains, TimeSpan? outageToler
     {
         ExecutionScope.ThrowIfInTask(routineId);
         var runId = options?.IdempotencyKey is { } key ? KeyedRunId(key) : NewRunId();
-        var span = RoutinesTelemetry.Start("submit " + routineId, ActivityKind.Client, traceParent: null);
+        var span = RoutinesTelemetry.Start("submit", routineId, ActivityKind.Client, traceParent: null);
         span?.SetTag("routines.routine", routineId);
         span?.SetTag("routines.run.id", runId);
         return (runId, new RunRequest { RoutineId = routineId, InputJson = inputJson, Options = options, TraceParent = RoutinesTelemetry.CurrentTraceParent }, span);

@@ -16,6 +16,12 @@ internal interface IRunGrain : IGrainWithStringKey
     Task<RunInfo> SubmitAsync(RunRequest request);
 
     /// <summary>
+    /// A workflow's call: <see cref="SubmitAsync"/>, answered with the child's outcome when it has ended already (a cache
+    /// hit, a child an earlier attempt finished), else null; its end then comes through <see cref="IWorkerGrain.ChildFinishedAsync"/>.
+    /// </summary>
+    Task<ChildOutcome?> CallAsync(RunRequest request);
+
+    /// <summary>
     /// <see cref="SubmitAsync"/>, then waits like <see cref="WaitAsync"/>: one call where a client that submits and
     /// waits would make two. Interleaved, so the wait holds nothing; the submit runs alone, like any other call (decision #74).
     /// </summary>

@@ -22,7 +22,7 @@ internal interface IWorkerGrain : IGrainWithStringKey
     /// </summary>
     Task<string?> MapTriggerAsync(string trigger, RunInfo finished);
 
-    /// <summary>Delivers a child's terminal record to the workflow attempt awaiting it.</summary>
+    /// <summary>Delivers a child's end to the workflow attempt awaiting it.</summary>
     [OneWay]
-    Task ChildFinishedAsync(string parentRunId, int parentAttempt, RunInfo child);
+    Task ChildFinishedAsync(string parentRunId, int parentAttempt, ChildOutcome child);
 }

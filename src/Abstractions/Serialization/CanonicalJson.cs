@@ -55,22 +55,22 @@ internal static class CanonicalJson
     public static string Hash(string canonical) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
 
     /// <summary>
-    /// SHA-256 of <paramref name="prefix"/> followed by the canonical text of <paramref name="json"/>, hashed from its
-    /// UTF-8 bytes without making the text. Text that is not JSON (or holds what JSON cannot: a lone surrogate) is
+    /// SHA-256 of <paramref name="name"/>, a newline, and the canonical text of <paramref name="json"/>, hashed from
+    /// their UTF-8 bytes without making the text. Text that is not JSON (or holds what JSON cannot: a lone surrogate) is
     /// hashed as it is.
     /// </summary>
-    public static void Hash(string prefix, string json, Span<byte> sha256)
+    public static void Hash(string name, string json, Span<byte> sha256)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
         var writer = t_writer ??= new Utf8JsonWriter(buffer);
         try
         {
-            Encoding.UTF8.GetBytes(prefix, buffer);
+            WriteName(name, buffer);
             if (!TryWrite(json, writer))
             {
                 writer.Reset(buffer);
                 buffer.ResetWrittenCount();
-                Encoding.UTF8.GetBytes(prefix, buffer);
+                WriteName(name, buffer);
                 Encoding.UTF8.GetBytes(json, buffer);
             }
 
@@ -81,6 +81,12 @@ internal static class CanonicalJson
             writer.Reset(buffer);
             buffer.ResetWrittenCount();
         }
+    }
+
+    static void WriteName(string name, ArrayBufferWriter<byte> buffer)
+    {
+        Encoding.UTF8.GetBytes(name, buffer);
+        buffer.Write("\n"u8);
     }
 
     static bool TryWrite(string json, Utf8JsonWriter writer)

@@ -82,10 +82,16 @@ internal sealed class RoutineCatalog(IOptions<RoutinesServiceOptions> options, T
     /// <summary>The exact routine a live worker offers for a routine id; throws <see cref="RoutineNotFoundException"/> or <see cref="FormatException"/>.</summary>
     public RoutineDescriptor Resolve(string routineId)
     {
+        // A workflow's calls name their routine by the same text each time: found by it without parsing it (a name
+        // found among the live routines' names, or an exact id's text, is well formed).
+        var (live, newestLive) = (_live, _newestLive);
+        if (newestLive.TryGetValue(routineId, out var byName)) return byName;
+        if (_byText.TryGetValue(routineId, out var byText) && live.Contains(byText.Id)) return byText;
+
         var id = RoutineId.Parse(routineId);
 
-        if (id.IsExact && _live.Contains(id) && _byId.TryGetValue(id, out var live)) return live;
-        if (!id.IsExact && _newestLive.TryGetValue(id.Name, out var newest)) return newest;
+        if (id.IsExact && live.Contains(id) && _byId.TryGetValue(id, out var exact)) return exact;
+        if (!id.IsExact && newestLive.TryGetValue(id.Name, out var newest)) return newest;
 
         var sameName = _byId.Values.Where(r => r.Id.Name == id.Name && _live.Contains(r.Id)).ToList();
         throw new RoutineNotFoundException(routineId, NotFoundMessage(id, sameName));

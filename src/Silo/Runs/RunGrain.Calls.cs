@@ -26,6 +26,19 @@ internal sealed partial class RunGrain
         }
     }
 
+    public async Task<ChildOutcome?> CallAsync(RunRequest request)
+    {
+        try
+        {
+            var run = await SubmitAsync(request, inline: false);
+            return run.Status.IsTerminal() ? ChildOutcome.Of(run) : null;
+        }
+        catch (Exception exception) when (!CallerSafeExceptions.CanCross(exception))
+        {
+            throw CallerSafeExceptions.Readable(exception);
+        }
+    }
+
     /// <param name="inline">Made by <see cref="ExecuteAsync"/> itself, which holds back every other call until it ends.</param>
     async Task<RunInfo> SubmitAsync(RunRequest request, bool inline)
     {
@@ -40,7 +53,7 @@ internal sealed partial class RunGrain
         }
 
         // The run's span: a child of the caller's, and the parent of each attempt's (through the traceparent recorded below).
-        using var span = RoutinesTelemetry.Start("run", ActivityKind.Server, request.TraceParent);
+        using var span = RoutinesTelemetry.Start("run", null, ActivityKind.Server, request.TraceParent);
         span?.SetTag("routines.run.id", RunId);
         try
         {

@@ -330,7 +330,7 @@ internal sealed partial class RunGrain(
     {
         await EnsureLoadedAsync();
         if (_run is { Status: RunStatus.Running, Worker: { } worker })
-            GrainFactory.Worker(worker).ChildFinishedAsync(RunId, _run.Attempt, child).Ignore();
+            GrainFactory.Worker(worker).ChildFinishedAsync(RunId, _run.Attempt, ChildOutcome.Of(child)).Ignore();
     }
 
     /// <summary>A keyed submit sent again returns the first run; the same key for another routine or input is a mistake, not a repeat.</summary>

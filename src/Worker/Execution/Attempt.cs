@@ -38,7 +38,7 @@ internal sealed class Attempt(ExecutionRequest request, RegisteredRoutine routin
     public bool CancelRequested { get; private set; }
 
     /// <summary>Children this workflow attempt waits for, by child run id.</summary>
-    public ConcurrentDictionary<string, TaskCompletionSource<RunInfo>> Children { get; } = new();
+    public ConcurrentDictionary<string, TaskCompletionSource<ChildOutcome>> Children { get; } = new();
 
     /// <summary>True once the worker gave the attempt back because it is stopping.</summary>
     public bool HandedBack { get; private set; }

@@ -104,7 +104,7 @@ internal sealed partial class Executions(
             if (Stopwatch.GetElapsedTime(at) > CancelledEarlyKept) _cancelledEarly.TryRemove(key, out _);
     }
 
-    public void ChildFinished(string parentRunId, int parentAttempt, RunInfo child)
+    public void ChildFinished(string parentRunId, int parentAttempt, ChildOutcome child)
     {
         if (_running.TryGetValue((parentRunId, parentAttempt), out var parent) && parent.Children.TryGetValue(child.RunId, out var waiter))
             waiter.TrySetResult(child);
@@ -159,7 +159,7 @@ internal sealed partial class Executions(
         var started = clock.GetTimestamp();
         // The attempt's span, a child of its run's: the routine's own spans (HttpClient, Npgsql, its ActivitySource) and
         // the runs a workflow calls nest under it.
-        using (var span = RoutinesTelemetry.Start("attempt " + routine, ActivityKind.Consumer, request.TraceParent))
+        using (var span = RoutinesTelemetry.Start("attempt", routine, ActivityKind.Consumer, request.TraceParent))
         await using (attempt.Telemetry)
         {
             span?.SetTag("routines.run.id", request.RunId);

@@ -24,7 +24,7 @@ internal sealed class WorkerGrain(Executions executions) : Grain, IWorkerGrain
 
     public Task<string?> MapTriggerAsync(string trigger, RunInfo finished) => executions.MapTriggerAsync(trigger, finished);
 
-    public Task ChildFinishedAsync(string parentRunId, int parentAttempt, RunInfo child)
+    public Task ChildFinishedAsync(string parentRunId, int parentAttempt, ChildOutcome child)
     {
         executions.ChildFinished(parentRunId, parentAttempt, child);
         return Task.CompletedTask;

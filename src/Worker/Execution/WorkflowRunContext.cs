@@ -49,12 +49,12 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
         CancellationToken.ThrowIfCancellationRequested();
         var inputJson = JsonSerializer.Serialize(input, json);
         var childId = ChildIdOf(routineId, inputJson);
-        var finished = new TaskCompletionSource<RunInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finished = new TaskCompletionSource<ChildOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         attempt.Children[childId] = finished;
         try
         {
             var child = grains.Run(childId);
-            var run = await SubmitChildAsync(child, new RunRequest
+            var request = new RunRequest
             {
                 RoutineId = routineId,
                 InputJson = inputJson,
@@ -64,10 +64,20 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
                 ParentAttempt = Attempt,
                 CallerWorker = workerId,
                 TraceParent = RoutinesTelemetry.CurrentTraceParent,
-            });
-            if (run.Status.IsTerminal()) finished.TrySetResult(run);
+            };
+            ChildOutcome? ended;
+            try
+            {
+                ended = await child.CallAsync(request);
+            }
+            catch (Exception exception) when (ServiceOutage.IsPassing(exception))
+            {
+                ended = await CallAgainAsync(child, request, exception);
+            }
 
-            RunInfo outcome;
+            if (ended is not null) finished.TrySetResult(ended);
+
+            ChildOutcome outcome;
             try
             {
                 outcome = await WaitForChildAsync(child, finished.Task);
@@ -78,7 +88,7 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
                 throw;
             }
 
-            var output = await OffloadedOutput.ResolveAsync(RunOutcome.OutputOrThrow(outcome), Artifacts.OpenAsync);
+            var output = await OffloadedOutput.ResolveAsync(RunOutcome.OutputOrThrow(outcome), OpenArtifact);
             return JsonSerializer.Deserialize<TOutput>(output!, json)!;
         }
         finally
@@ -87,23 +97,24 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
         }
     }
 
+    /// <summary>Reads an offloaded output; made once per attempt, and the attempt's artifacts only when one is read.</summary>
+    Func<Artifact, Task<Stream>> OpenArtifact => field ??= artifact => Artifacts.OpenAsync(artifact);
+
     /// <summary>
-    /// Waits out a service restart or a store outage: the child's id is fixed, so a submit sent again attaches to the
+    /// Waits out a service restart or a store outage: the child's id is fixed, so a call sent again attaches to the
     /// run an earlier one may have made instead of failing the workflow.
     /// </summary>
-    async Task<RunInfo> SubmitChildAsync(IRunGrain child, RunRequest request)
+    async Task<ChildOutcome?> CallAgainAsync(IRunGrain child, RunRequest request, Exception outage)
     {
+        Logger.LogWarning("Calling {RoutineId} waits for the service: {Reason}", request.RoutineId, outage.Message);
         for (var tries = 1; ; tries++)
         {
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200 * tries, 3000)), CancellationToken);
             try
             {
-                return await child.SubmitAsync(request);
+                return await child.CallAsync(request);
             }
-            catch (Exception exception) when (ServiceOutage.IsPassing(exception))
-            {
-                if (tries == 1) Logger.LogWarning("Calling {RoutineId} waits for the service: {Reason}", request.RoutineId, exception.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200 * tries, 3000)), CancellationToken);
-            }
+            catch (Exception exception) when (ServiceOutage.IsPassing(exception)) { /* tried again after a longer pause */ }
         }
     }
 
@@ -116,7 +127,7 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
     string ChildIdOf(string routineId, string inputJson)
     {
         Span<byte> sha256 = stackalloc byte[32];
-        CanonicalJson.Hash(routineId + "\n", inputJson, sha256);
+        CanonicalJson.Hash(routineId, inputJson, sha256);
         var hash = Base32(BinaryPrimitives.ReadUInt64BigEndian(sha256));
         var occurrence = _occurrences.AddOrUpdate(hash, 1, static (_, n) => n + 1);
         return occurrence == 1 ? $"{RunId}.{hash}" : $"{RunId}.{hash}-{occurrence}";
@@ -132,7 +143,7 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
     /// Waits for the child's completion message; asks the child directly now and then in case a message was lost
     /// (the service restarted between the child's end and its notification).
     /// </summary>
-    async Task<RunInfo> WaitForChildAsync(IRunGrain child, Task<RunInfo> finished)
+    async Task<ChildOutcome> WaitForChildAsync(IRunGrain child, Task<ChildOutcome> finished)
     {
         while (true)
         {
@@ -144,7 +155,7 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
             {
                 try
                 {
-                    if (await child.GetAsync() is { } run && run.Status.IsTerminal()) return run;
+                    if (await child.GetAsync() is { } run && run.Status.IsTerminal()) return ChildOutcome.Of(run);
                 }
                 catch (Exception exception) when (ServiceOutage.IsPassing(exception)) { /* asked again at the next poll */ }
             }

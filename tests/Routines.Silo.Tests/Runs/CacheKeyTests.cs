@@ -51,10 +51,10 @@ public sealed class CacheKeyTests
     [InlineData("""{ "b": [1, {"d": 2, "c": 3}], "a": "é" }""")]
     [InlineData("not JSON at all")]
     [InlineData("{\"a\": \"\ud800\"}")] // a lone surrogate: JSON text cannot carry it
-    public void HashingAPrefixAndAnInput_HashesThePrefixAndTheCanonicalText_AndLeavesNothingBehind(string input)
+    public void HashingANameAndAnInput_HashesTheNameANewlineAndTheCanonicalText_AndLeavesNothingBehind(string input)
     {
         Span<byte> hash = stackalloc byte[32];
-        CanonicalJson.Hash("tname:add\n", input, hash);
+        CanonicalJson.Hash("tname:add", input, hash);
 
         var text = CanonicalJson.TryOf(input) ?? input;
         Assert.Equal(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("tname:add\n" + text)), hash.ToArray());
