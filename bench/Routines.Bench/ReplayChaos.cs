@@ -72,6 +72,14 @@ internal static class ReplayChaos
             await ReportAsync(routines, submitted, journal);
             return 0;
         }
+        catch
+        {
+            // What the service and the workers printed is what tells a hang or a crash apart: kept beside the journal.
+            var logs = Path.GetDirectoryName(journal)!;
+            foreach (var process in processes) await File.WriteAllTextAsync(Path.Combine(logs, $"{process.Name}.log"), process.Stdout + process.Stderr);
+            Console.WriteLine($"the processes' output: {logs}");
+            throw;
+        }
         finally
         {
             foreach (var process in processes) process.Dispose();
