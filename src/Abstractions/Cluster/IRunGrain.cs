@@ -10,8 +10,9 @@ namespace Routines.Cluster;
 internal interface IRunGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Validates, records and dispatches the run, or attaches to the existing run with this id (a replayed workflow
-    /// call) and returns its record: a terminal record carries the output or error.
+    /// Validates, records and dispatches the run, or attaches to the existing run with this id (a keyed submit, a
+    /// schedule's tick or a trigger's start sent again) and returns its record: a terminal record carries the output
+    /// or error.
     /// </summary>
     Task<RunInfo> SubmitAsync(RunRequest request);
 

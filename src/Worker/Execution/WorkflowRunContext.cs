@@ -75,12 +75,10 @@ internal sealed class WorkflowRunContext(Attempt attempt, string workerId, IGrai
                 ended = await CallAgainAsync(child, request, exception);
             }
 
-            if (ended is not null) finished.TrySetResult(ended);
-
             ChildOutcome outcome;
             try
             {
-                outcome = await WaitForChildAsync(child, finished.Task);
+                outcome = ended ?? await WaitForChildAsync(child, finished.Task);
             }
             catch (OperationCanceledException)
             {
