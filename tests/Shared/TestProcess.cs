@@ -91,6 +91,9 @@ public sealed class TestProcess : IDisposable
     /// <summary>kill -9: no goodbye.</summary>
     public void KillHard() => Signal("KILL");
 
+    /// <summary>SIGSTOP: a hung process, or one cut off by the network; its sockets stay open and nothing answers.</summary>
+    public void Freeze() => Signal("STOP");
+
     void Signal(string signal) => Process.Start("kill", [$"-{signal}", _process.Id.ToString()])!.WaitForExit();
 
     void Append(StringBuilder buffer, string? line)

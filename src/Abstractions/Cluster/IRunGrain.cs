@@ -47,6 +47,13 @@ internal interface IRunGrain : IGrainWithStringKey
     [OneWay]
     Task AssignAsync(string workerId);
 
+    /// <summary>
+    /// The attempt's start did not reach its worker. A submit does not wait for the start's delivery (invariant 3: a
+    /// frozen worker would hold it until membership declares it dead), so its failure comes back as this message.
+    /// </summary>
+    [OneWay]
+    Task StartFailedAsync(int attempt, StartFailure failure, RunError error);
+
     /// <summary>A worker reports logs, metrics and progress of an attempt.</summary>
     Task ReportAsync(int attempt, RunTelemetry telemetry);
 

@@ -321,8 +321,8 @@ internal sealed partial class Dispatcher(
     /// </summary>
     bool IsLive(SiloAddress silo) => membership.CurrentSnapshot.GetSiloStatus(silo) == SiloStatus.Active;
 
-    /// <summary>A worker's id is its silo's address (<see cref="WorkerState.Silo"/>).</summary>
-    bool IsLive(string workerId) => IsLive(SiloAddress.FromParsableString(workerId));
+    /// <summary>Whether membership counts the worker's silo active. A worker's id is its silo's address (<see cref="WorkerState.Silo"/>).</summary>
+    public bool IsLive(string workerId) => IsLive(SiloAddress.FromParsableString(workerId));
 
     /// <summary>Gives the worker's free slots to the queued runs it can execute, best first.</summary>
     void DrainQueuesOnto(WorkerState worker)

@@ -190,6 +190,9 @@ internal sealed partial class RunGrain(
     async Task WorkerLostWhileRunningAsync(string reason)
     {
         var run = _run!;
+        // A worker that is still alive (one that did not report the run after a service restart) may yet receive the
+        // attempt's start, sent before the restart: the cancel it remembers keeps it from running the attempt as well.
+        if (run.Worker is { } worker && dispatcher.IsLive(worker)) GrainFactory.Worker(worker).CancelAsync(RunId, run.Attempt).Ignore();
         var limit = PolicyOf(run).Retry.MaxWorkerLosses;
         var losses = (await store.GetHistoryAsync(RunId))
             .Select(e => (e.Timestamp, At: e.Reason?.IndexOf(LostMark, StringComparison.Ordinal) ?? -1, e.Reason))
@@ -221,20 +224,6 @@ internal sealed partial class RunGrain(
         if (pause is { } wait) StartTimer(wait, DispatchAsync);
         else await DispatchAsync();
     }
-
-    /// <summary>Failures that mean a message could not reach its silo, as opposed to the call failing there.</summary>
-    internal static bool IsUnreachable(Exception exception) => exception switch
-    {
-        WorkerNotLiveException or OrleansMessageRejectionException => true, // the latter includes SiloUnavailableException
-        // Placement's word for a target silo that has left (or whose grain types it no longer knows): a worker killed
-        // between the grant and the start. Orleans gives it no type of its own (DESIGN.md, "no compatible silo").
-        OrleansException { Message: var message } when message.StartsWith("No active nodes are compatible with grain", StringComparison.Ordinal) => true,
-        // A worker whose cluster manifest does not know the service's grain types yet (it just joined, or the service
-        // just restarted) cannot take the start: it throws resolving IRunGrain. The routine never ran.
-        ArgumentException { Message: var message } when message.StartsWith("Could not find an implementation for interface Routines.", StringComparison.Ordinal) => true,
-        { InnerException: { } inner } => IsUnreachable(inner),
-        _ => false,
-    };
 
     public async Task CompleteAsync(int attempt, AttemptResult result)
     {
@@ -446,36 +435,44 @@ internal sealed partial class RunGrain(
         // from its creation (for a retry read back, an over-estimate).
         RoutinesMetrics.Waited(run.RoutineName, clock.GetUtcNow() - (_pendingSince ?? run.CreatedAt));
         _pendingSince = null;
-        try
+        var recorded = TransitionAsync(run with
         {
-            await Task.WhenAll(
-                TransitionAsync(run with
-                {
-                    Status = RunStatus.Running, Attempt = attempt, Worker = worker, WaitReason = null,
-                    StartedAt = run.StartedAt ?? clock.GetUtcNow(),
-                }, $"attempt {attempt} started on {dispatcher.NameOf(worker)}", submitted),
-                starts.SendAsync(worker, request));
-        }
-        catch (Exception exception) when (IsUnreachable(exception) && _run!.Status == RunStatus.Running)
-        {
-            // The start never reached the worker: its silo died or left between the grant and the start. The routine
-            // did not fail, so no retry is spent; the run waits a moment (by then membership has usually dropped the
-            // worker) and is dispatched again.
-            await HandBackAsync($"worker {dispatcher.NameOf(worker)} could not be reached to start attempt {attempt} ({exception.Message})",
-                pause: UnreachableWorkerPause);
-            return;
-        }
-        catch (Exception exception) when (exception is not RunStoreException && _run!.Status == RunStatus.Running)
-        {
-            await FailAttemptAsync(RunStatus.Failed, new RunError(exception.GetType().FullName!,
-                $"Worker {dispatcher.NameOf(worker)} could not start attempt {attempt}: {exception.Message}", exception.StackTrace));
-            return;
-        }
+            Status = RunStatus.Running, Attempt = attempt, Worker = worker, WaitReason = null,
+            StartedAt = run.StartedAt ?? clock.GetUtcNow(),
+        }, $"attempt {attempt} started on {dispatcher.NameOf(worker)}", submitted);
+        // The start goes out with the write, and the turn waits for the write alone (invariant 3): a worker frozen or
+        // killed would hold it until membership declares it dead. A start that fails comes back as StartFailedAsync.
+        starts.Send(worker, request);
+        await recorded;
 
         // Kept active while the attempt may run (invariant 3); the watchdog tells the grain if the worker stays silent.
         var silentFor = request.Timeout + WatchdogGrace;
         DelayDeactivation(silentFor);
         watchdog.Watch(RunId, attempt, silentFor);
+    }
+
+    public async Task StartFailedAsync(int attempt, StartFailure failure, RunError error)
+    {
+        await EnsureLoadedAsync();
+        if (_run is not { Status: RunStatus.Running, Worker: { } worker } run || run.Attempt != attempt) return;
+        var name = dispatcher.NameOf(worker);
+        switch (failure)
+        {
+            case StartFailure.Unreachable:
+                // Its silo died or left between the grant and the start. The routine did not run, so no retry is spent;
+                // the run waits a moment (by then membership has usually dropped the worker) and is dispatched again.
+                await HandBackAsync($"worker {name} could not be reached to start attempt {attempt} ({error.Message})", pause: UnreachableWorkerPause);
+                break;
+            case StartFailure.Unanswered:
+                // The worker may have the start or not: it is told to drop it, a late result of the attempt is stale, and
+                // the routine did not fail, so no retry is spent.
+                GrainFactory.Worker(worker).CancelAsync(RunId, attempt).Ignore();
+                await HandBackAsync($"worker {name} did not confirm the start of attempt {attempt} ({error.Message})", pause: UnreachableWorkerPause);
+                break;
+            default:
+                await FailAttemptAsync(RunStatus.Failed, error with { Message = $"Worker {name} could not start attempt {attempt}: {error.Message}" });
+                break;
+        }
     }
 
     public async Task AttemptOverdueAsync(int attempt)

@@ -10,6 +10,12 @@ public static class Journal
 {
     static readonly Lock Gate = new();
 
+    /// <summary>
+    /// The key under which a step records that it began: a run's Running record only says its start was sent, and a
+    /// test that kills what runs it must know the step is under way.
+    /// </summary>
+    public static string Began(string key) => key + ":began";
+
     public static void Record(string key)
     {
         if (Environment.GetEnvironmentVariable("ROUTINES_TEST_JOURNAL") is not { Length: > 0 } path) return;

@@ -7,7 +7,10 @@ public sealed record StepInput(string Key, int Milliseconds);
 
 public sealed record StepOutput(string Key, int Pid, string Worker);
 
-/// <summary>Sleeps, then records that it ran. Not cached: every call executes.</summary>
+/// <summary>
+/// Records that it began (a key's "began" line, <see cref="Journal.Began"/>), sleeps, then records that it ran. Not
+/// cached: every call executes.
+/// </summary>
 [Routine("step")]
 [Cache(false)]
 public sealed class Step : RoutineTask<StepInput, StepOutput>
@@ -18,6 +21,7 @@ public sealed class Step : RoutineTask<StepInput, StepOutput>
     public override async Task<StepOutput> RunAsync(StepInput input, RoutineContext ctx)
     {
         using var span = Source.StartActivity("step work");
+        Journal.Record(Journal.Began(input.Key));
         await Task.Delay(input.Milliseconds, ctx.CancellationToken);
         Journal.Record(input.Key);
         return new StepOutput(input.Key, Environment.ProcessId, Environment.GetEnvironmentVariable("WORKER_NAME") ?? "?");

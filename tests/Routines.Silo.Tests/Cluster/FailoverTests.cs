@@ -39,6 +39,16 @@ public sealed partial class FailoverTests(EmptyClusterFixture cluster, ITestOutp
         return worker;
     }
 
+    /// <summary>
+    /// The step's run once the step has begun on its worker: a Running record says only that its start was sent (the
+    /// submit does not wait for the worker to take it, decision #78), and these tests kill or stop what runs it.
+    /// </summary>
+    async Task<RunInfo> WaitForStepToBeginAsync(RunHandle handle, string key)
+    {
+        await Eventually.TrueAsync(() => Task.FromResult(cluster.Began(key)), TimeSpan.FromSeconds(60), $"step {key} to begin");
+        return (await cluster.Client.GetRunAsync(handle.RunId))!;
+    }
+
     static async Task<string> WorkerIdOfAsync(IRoutinesClient client, string name)
         => (await client.ListWorkersAsync()).Single(w => w.Name == name).WorkerId;
 
@@ -82,7 +92,7 @@ public sealed partial class FailoverTests(EmptyClusterFixture cluster, ITestOutp
         {
             var key = Key();
             var handle = await cluster.Client.SubmitAsync("step", Json(new { key, milliseconds = 4000 }));
-            var running = await WaitForAsync(handle.RunId, r => r.Status == RunStatus.Running, "the step to run");
+            var running = await WaitForStepToBeginAsync(handle, key);
             var victim = running.Worker == await WorkerIdOfAsync(cluster.Client, "kill-task-a") ? a : b;
 
             var clock = Stopwatch.StartNew();
@@ -98,6 +108,34 @@ public sealed partial class FailoverTests(EmptyClusterFixture cluster, ITestOutp
             var history = await cluster.Client.GetHistoryAsync(handle.RunId);
             Assert.Contains(history, h => h is { Status: RunStatus.Pending, Attempt: 1 } && h.Reason?.Contains("lost with its worker") == true);
         }
+    }
+
+    /// <summary>
+    /// A frozen worker (SIGSTOP: a hung pod, a partition) looks live until membership declares it dead. A submit granted
+    /// to it returns at once instead of waiting for the start's delivery, and the run then runs elsewhere without
+    /// spending a retry. Before, the submit returned only once the worker was declared dead (or timed out after 30 s,
+    /// which failed the attempt: replay-chaos saw a client's submit time out).
+    /// </summary>
+    [Fact]
+    public async Task FrozenWorker_ASubmitGrantedToItReturnsAtOnce_AndTheRunMovesOnWithoutSpendingARetry()
+    {
+        using var frozen = await StartReadyWorkerAsync("frozen-a");
+        await cluster.WaitForWorkersAsync(1, ws => ws is [{ Name: "frozen-a" }]); // the only worker: the run is granted to it
+        var frozenId = await WorkerIdOfAsync(cluster.Client, "frozen-a");
+        frozen.Freeze();
+
+        var key = Key();
+        var handle = await cluster.Client.SubmitAsync("step", Json(new { key, milliseconds = 1 }),
+            new CallOptions { Retry = new RetryPolicy { MaxAttempts = 1 } });
+        var submitted = (await cluster.Client.GetRunAsync(handle.RunId))!;
+        Assert.Equal((RunStatus.Running, frozenId), (submitted.Status, submitted.Worker));
+
+        using var other = await StartReadyWorkerAsync("frozen-b");
+        var done = await handle.WaitAsync().WaitAsync(TimeSpan.FromSeconds(90));
+        await PrintHistoryAsync(handle.RunId);
+        Assert.Equal(RunStatus.Succeeded, done.Status);
+        Assert.Equal(await WorkerIdOfAsync(cluster.Client, "frozen-b"), done.Worker);
+        Assert.Equal(1, cluster.Executions().GetValueOrDefault(key));
     }
 
     /// <summary>
@@ -293,8 +331,9 @@ public sealed partial class FailoverTests(EmptyClusterFixture cluster, ITestOutp
     {
         using var patient = cluster.StartWorker("graceful-a", "WorkerAlpha", shutdownGrace: "00:00:20");
         await cluster.WaitForWorkersAsync(1, ws => ws.Any(w => w.Name == "graceful-a"));
-        var handle = await cluster.Client.SubmitAsync("step", Json(new { key = Key(), milliseconds = 1500 }));
-        await WaitForAsync(handle.RunId, r => r.Status == RunStatus.Running, "the step to run");
+        var patientKey = Key();
+        var handle = await cluster.Client.SubmitAsync("step", Json(new { key = patientKey, milliseconds = 1500 }));
+        await WaitForStepToBeginAsync(handle, patientKey);
 
         patient.Terminate();
         await Eventually.TrueAsync(async () => (await cluster.Client.ListWorkersAsync()).Any(w => w is { Name: "graceful-a", Status: WorkerStatus.Terminating }),
@@ -312,7 +351,7 @@ public sealed partial class FailoverTests(EmptyClusterFixture cluster, ITestOutp
         await cluster.WaitForWorkersAsync(1, ws => ws.Any(w => w.Name == "graceful-b"));
         var key = Key();
         var long_ = await cluster.Client.SubmitAsync("step", Json(new { key, milliseconds = 8000 }));
-        await WaitForAsync(long_.RunId, r => r.Status == RunStatus.Running, "the long step to run");
+        await WaitForStepToBeginAsync(long_, key);
 
         hasty.Terminate();
         // The heir starts once the stop is under way: the handed-back step waits in line for it. (Started before, a heir
@@ -345,7 +384,7 @@ public sealed partial class FailoverTests(EmptyClusterFixture cluster, ITestOutp
         var runningKey = Key();
         var running = await cluster.Client.SubmitAsync("step", Json(new { key = runningKey, milliseconds = 4000 }));
         var pending = await cluster.Client.SubmitAsync("step", Json(new { key = Key(), milliseconds = 10 }));
-        await WaitForAsync(running.RunId, r => r.Status == RunStatus.Running, "the first step to run");
+        await WaitForStepToBeginAsync(running, runningKey);
         await WaitForAsync(pending.RunId, r => r.Status == RunStatus.Pending && r.WaitReason is not null, "the second step to wait");
 
         await RestartServiceAsync(TimeSpan.Zero, recoveryDelay);
@@ -395,7 +434,7 @@ public sealed partial class FailoverTests(EmptyClusterFixture cluster, ITestOutp
         var keys = new[] { Key(), Key() };
         var runs = new List<RunHandle>();
         foreach (var key in keys) runs.Add(await cluster.Client.SubmitAsync("step", Json(new { key, milliseconds = 1000 })));
-        foreach (var run in runs) await WaitForAsync(run.RunId, r => r.Status == RunStatus.Running, "the steps to run");
+        foreach (var (run, key) in runs.Zip(keys)) await WaitForStepToBeginAsync(run, key);
 
         // The results come while the database is away; the service gives up storing them after its tolerance, and the
         // worker, delivering again, finds it back.
@@ -423,7 +462,7 @@ public sealed partial class FailoverTests(EmptyClusterFixture cluster, ITestOutp
         using var worker = await StartReadyWorkerAsync("service-away-a", slots: 1);
         var key = Key();
         var run = await cluster.Client.SubmitAsync("step", Json(new { key, milliseconds = 1000 }));
-        await WaitForAsync(run.RunId, r => r.Status == RunStatus.Running, "the step to run");
+        await WaitForStepToBeginAsync(run, key);
 
         await RestartServiceAsync(TimeSpan.FromSeconds(80));
 

@@ -113,6 +113,9 @@ public class ClusterFixture : IAsyncLifetime
             ? File.ReadAllLines(Journal).Select(l => l.Split(' ')[0]).GroupBy(k => k).ToDictionary(g => g.Key, g => g.Count())
             : new Dictionary<string, int>();
 
+    /// <summary>Whether a step with this key began on a worker (the "began" line of the test apps' Journal.Began).</summary>
+    public bool Began(string key) => Executions().ContainsKey(key + ":began");
+
     /// <summary>Settings every process of this cluster gets besides the defaults (a subclass's TLS, say).</summary>
     protected virtual Dictionary<string, string> Settings(string name) => [];
 

@@ -183,8 +183,9 @@ public sealed class TelemetryTests(TelemetryClusterFixture cluster) : IClassFixt
         var probes = $"http://127.0.0.1:{cluster.WorkerHttpPort("terminating")}";
         await Eventually.TrueAsync(async () => (await ReadyAsync(probes)).Status == HttpStatusCode.OK, TimeSpan.FromSeconds(10), "the worker ready");
 
-        var step = await cluster.Client.SubmitAsync("step", Json(new { key = $"terminating-{Guid.NewGuid():N}", milliseconds = 4000 }));
-        await Eventually.TrueAsync(async () => (await cluster.Client.GetRunAsync(step.RunId)) is { Status: RunStatus.Running, Worker: { } on }
+        var key = $"terminating-{Guid.NewGuid():N}";
+        var step = await cluster.Client.SubmitAsync("step", Json(new { key, milliseconds = 4000 }));
+        await Eventually.TrueAsync(async () => cluster.Began(key) && (await cluster.Client.GetRunAsync(step.RunId)) is { Status: RunStatus.Running, Worker: { } on }
                                                && (await cluster.Client.ListWorkersAsync()).Single(w => w.Name == "terminating").WorkerId == on,
             TimeSpan.FromSeconds(10), "the step running on the new worker");
         worker.Terminate();
