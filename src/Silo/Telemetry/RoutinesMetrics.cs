@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Routines.Client;
@@ -15,13 +16,33 @@ internal static class RoutinesMetrics
 {
     internal static readonly Meter Meter = new(RoutinesTelemetry.MeterName);
 
-    static readonly Counter<long> Submitted = Meter.CreateCounter<long>("routines.runs.submitted", "{run}",
+    /// <summary>
+    /// The runs' counts, kept per routine here and read by observable counters when a reader collects: a run counted
+    /// costs an increment instead of a measurement through the SDK's aggregator (decision #79).
+    /// </summary>
+    sealed class RunCounts
+    {
+        public long Submitted, CacheHits;
+        public readonly long[] Finished = new long[Enum.GetValues<RunStatus>().Length];
+    }
+
+    static readonly ConcurrentDictionary<string, RunCounts> Counts = new(StringComparer.Ordinal);
+
+    static RunCounts CountsOf(string routine) => Counts.TryGetValue(routine, out var counts) ? counts : Counts.GetOrAdd(routine, _ => new RunCounts());
+
+    static KeyValuePair<string, object?> RoutineTag(string routine) => new("routine", routine);
+
+    static readonly ObservableCounter<long> Submitted = Meter.CreateObservableCounter("routines.runs.submitted",
+        () => Counts.Select(c => new Measurement<long>(Volatile.Read(ref c.Value.Submitted), RoutineTag(c.Key))), "{run}",
         "Runs accepted by the service, roots and workflow calls alike.");
 
-    static readonly Counter<long> Finished = Meter.CreateCounter<long>("routines.runs.finished", "{run}",
-        "Runs that reached a final status.");
+    static readonly ObservableCounter<long> Finished = Meter.CreateObservableCounter("routines.runs.finished",
+        () => Counts.SelectMany(c => Enum.GetValues<RunStatus>().Where(s => Volatile.Read(ref c.Value.Finished[(int)s]) > 0).Select(s =>
+            new Measurement<long>(Volatile.Read(ref c.Value.Finished[(int)s]), RoutineTag(c.Key), new KeyValuePair<string, object?>("status", StoredRows.Name(s))))),
+        "{run}", "Runs that reached a final status.");
 
-    static readonly Counter<long> CacheHits = Meter.CreateCounter<long>("routines.cache.hits", "{run}",
+    static readonly ObservableCounter<long> CacheHits = Meter.CreateObservableCounter("routines.cache.hits",
+        () => Counts.Where(c => Volatile.Read(ref c.Value.CacheHits) > 0).Select(c => new Measurement<long>(Volatile.Read(ref c.Value.CacheHits), RoutineTag(c.Key))), "{run}",
         "Runs answered from the task result cache (or from an identical run in flight) without executing.");
 
     static readonly Histogram<double> AttemptDuration = Meter.CreateHistogram("routines.attempt.duration", "s",
@@ -40,12 +61,11 @@ internal static class RoutinesMetrics
         "How many writes one commit of the run store carried.",
         advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] });
 
-    public static void RunSubmitted(string routine) => Submitted.Add(1, new KeyValuePair<string, object?>("routine", routine));
+    public static void RunSubmitted(string routine) => Interlocked.Increment(ref CountsOf(routine).Submitted);
 
-    public static void RunFinished(string routine, RunStatus status)
-        => Finished.Add(1, new KeyValuePair<string, object?>("routine", routine), new KeyValuePair<string, object?>("status", StoredRows.Name(status)));
+    public static void RunFinished(string routine, RunStatus status) => Interlocked.Increment(ref CountsOf(routine).Finished[(int)status]);
 
-    public static void CacheHit(string routine) => CacheHits.Add(1, new KeyValuePair<string, object?>("routine", routine));
+    public static void CacheHit(string routine) => Interlocked.Increment(ref CountsOf(routine).CacheHits);
 
     public static void AttemptEnded(string routine, RunStatus status, TimeSpan duration)
     {

@@ -93,6 +93,9 @@ public sealed class TelemetryTests(TelemetryClusterFixture cluster) : IClassFixt
         Assert.Equal(5, Delta("step", "Succeeded"));
         Assert.Equal(3, Delta("hostile", "Failed"));
         Assert.Equal(0, Delta("step", "Failed"));
+        double Submitted(string routine)
+            => Value(finishedAfter, "routines_runs_submitted_total", ("routine", routine)) - Value(finishedBefore, "routines_runs_submitted_total", ("routine", routine));
+        Assert.Equal((5, 3), (Submitted("step"), Submitted("hostile")));
 
         // Gauges from the dispatcher: both workers' slots, and the workers by status.
         Assert.Equal(2, Value(finishedAfter, "routines_worker_slots_total", ("worker", "alpha")));
