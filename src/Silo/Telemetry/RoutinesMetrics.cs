@@ -33,7 +33,7 @@ internal static class RoutinesMetrics
     static KeyValuePair<string, object?> RoutineTag(string routine) => new("routine", routine);
 
     static readonly ObservableCounter<long> Submitted = Meter.CreateObservableCounter("routines.runs.submitted",
-        () => Counts.Select(c => new Measurement<long>(Volatile.Read(ref c.Value.Submitted), RoutineTag(c.Key))), "{run}",
+        () => Counts.Where(c => Volatile.Read(ref c.Value.Submitted) > 0).Select(c => new Measurement<long>(Volatile.Read(ref c.Value.Submitted), RoutineTag(c.Key))), "{run}",
         "Runs accepted by the service, roots and workflow calls alike.");
 
     static readonly ObservableCounter<long> Finished = Meter.CreateObservableCounter("routines.runs.finished",
