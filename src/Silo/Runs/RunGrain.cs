@@ -456,23 +456,18 @@ internal sealed partial class RunGrain(
         await EnsureLoadedAsync();
         if (_run is not { Status: RunStatus.Running, Worker: { } worker } run || run.Attempt != attempt) return;
         var name = dispatcher.NameOf(worker);
-        switch (failure)
+        if (failure == StartFailure.Refused)
         {
-            case StartFailure.Unreachable:
-                // Its silo died or left between the grant and the start. The routine did not run, so no retry is spent;
-                // the run waits a moment (by then membership has usually dropped the worker) and is dispatched again.
-                await HandBackAsync($"worker {name} could not be reached to start attempt {attempt} ({error.Message})", pause: UnreachableWorkerPause);
-                break;
-            case StartFailure.Unanswered:
-                // The worker may have the start or not: it is told to drop it, a late result of the attempt is stale, and
-                // the routine did not fail, so no retry is spent.
-                GrainFactory.Worker(worker).CancelAsync(RunId, attempt).Ignore();
-                await HandBackAsync($"worker {name} did not confirm the start of attempt {attempt} ({error.Message})", pause: UnreachableWorkerPause);
-                break;
-            default:
-                await FailAttemptAsync(RunStatus.Failed, error with { Message = $"Worker {name} could not start attempt {attempt}: {error.Message}" });
-                break;
+            await FailAttemptAsync(RunStatus.Failed, error with { Message = $"Worker {name} could not start attempt {attempt}: {error.Message}" });
+            return;
         }
+
+        // The routine did not run (its worker's silo died or left between the grant and the start), or may not have (the
+        // call timed out: the worker is told to drop the attempt, and a late result of it is stale). No retry is spent;
+        // the run waits a moment (by then membership has usually dropped the worker) and is dispatched again.
+        if (failure == StartFailure.Unanswered) GrainFactory.Worker(worker).CancelAsync(RunId, attempt).Ignore();
+        var what = failure == StartFailure.Unreachable ? "could not be reached to start" : "did not confirm the start of";
+        await HandBackAsync($"worker {name} {what} attempt {attempt} ({error.Message})", pause: UnreachableWorkerPause);
     }
 
     public async Task AttemptOverdueAsync(int attempt)

@@ -16,6 +16,8 @@ internal static class RoutinesMetrics
 {
     internal static readonly Meter Meter = new(RoutinesTelemetry.MeterName);
 
+    static readonly RunStatus[] Statuses = Enum.GetValues<RunStatus>();
+
     /// <summary>
     /// The runs' counts, kept per routine here and read by observable counters when a reader collects: a run counted
     /// costs an increment instead of a measurement through the SDK's aggregator (decision #79).
@@ -23,7 +25,7 @@ internal static class RoutinesMetrics
     sealed class RunCounts
     {
         public long Submitted, CacheHits;
-        public readonly long[] Finished = new long[Enum.GetValues<RunStatus>().Length];
+        public readonly long[] Finished = new long[Statuses.Length];
     }
 
     static readonly ConcurrentDictionary<string, RunCounts> Counts = new(StringComparer.Ordinal);
@@ -32,17 +34,29 @@ internal static class RoutinesMetrics
 
     static KeyValuePair<string, object?> RoutineTag(string routine) => new("routine", routine);
 
+    /// <summary>One count of each routine that has one.</summary>
+    static IEnumerable<Measurement<long>> PerRoutine(Func<RunCounts, long> count)
+    {
+        foreach (var (routine, counts) in Counts)
+            if (count(counts) is > 0 and var value) yield return new(value, RoutineTag(routine));
+    }
+
+    static IEnumerable<Measurement<long>> FinishedPerRoutine()
+    {
+        foreach (var (routine, counts) in Counts)
+            foreach (var status in Statuses)
+                if (Volatile.Read(ref counts.Finished[(int)status]) is > 0 and var value)
+                    yield return new(value, RoutineTag(routine), new KeyValuePair<string, object?>("status", StoredRows.Name(status)));
+    }
+
     static readonly ObservableCounter<long> Submitted = Meter.CreateObservableCounter("routines.runs.submitted",
-        () => Counts.Where(c => Volatile.Read(ref c.Value.Submitted) > 0).Select(c => new Measurement<long>(Volatile.Read(ref c.Value.Submitted), RoutineTag(c.Key))), "{run}",
-        "Runs accepted by the service, roots and workflow calls alike.");
+        () => PerRoutine(c => Volatile.Read(ref c.Submitted)), "{run}", "Runs accepted by the service, roots and workflow calls alike.");
 
     static readonly ObservableCounter<long> Finished = Meter.CreateObservableCounter("routines.runs.finished",
-        () => Counts.SelectMany(c => Enum.GetValues<RunStatus>().Where(s => Volatile.Read(ref c.Value.Finished[(int)s]) > 0).Select(s =>
-            new Measurement<long>(Volatile.Read(ref c.Value.Finished[(int)s]), RoutineTag(c.Key), new KeyValuePair<string, object?>("status", StoredRows.Name(s))))),
-        "{run}", "Runs that reached a final status.");
+        FinishedPerRoutine, "{run}", "Runs that reached a final status.");
 
     static readonly ObservableCounter<long> CacheHits = Meter.CreateObservableCounter("routines.cache.hits",
-        () => Counts.Where(c => Volatile.Read(ref c.Value.CacheHits) > 0).Select(c => new Measurement<long>(Volatile.Read(ref c.Value.CacheHits), RoutineTag(c.Key))), "{run}",
+        () => PerRoutine(c => Volatile.Read(ref c.CacheHits)), "{run}",
         "Runs answered from the task result cache (or from an identical run in flight) without executing.");
 
     static readonly Histogram<double> AttemptDuration = Meter.CreateHistogram("routines.attempt.duration", "s",

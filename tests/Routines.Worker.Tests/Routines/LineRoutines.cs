@@ -13,6 +13,28 @@ public sealed class Gate(Executions executions) : RoutineTask<KeyInput, Done>
     }
 }
 
+/// <summary>Holds its slot until the test releases it, and counts each attempt whose cancellation reached it ("key:cancelled:N").</summary>
+[Routine("held")]
+[Cache(false)]
+public sealed class Held(Executions executions) : RoutineTask<KeyInput, Done>
+{
+    public override async Task<Done> RunAsync(KeyInput input, RoutineContext ctx)
+    {
+        executions.StartedSignal($"{input.Key}:{ctx.Attempt}").TrySetResult();
+        try
+        {
+            await executions.ReleaseSignal(input.Key).Task.WaitAsync(ctx.CancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            executions.Increment($"{input.Key}:cancelled:{ctx.Attempt}");
+            throw;
+        }
+
+        return new Done(input.Key, ctx.Attempt);
+    }
+}
+
 public sealed record TagInput(string Key, int Tag);
 
 /// <summary>Notes the order runs of a key executed in.</summary>
